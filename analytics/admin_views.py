@@ -1,0 +1,417 @@
+"""Shaping for the admin-side pages: login gate, upload preview, batches,
+accounts, audit log and targets.
+
+Pure functions over DataFrames and the loader/auth/store objects, so the
+pages stay thin (read widgets, call these, render) and this is tested
+without Streamlit. Every table a page shows gets Chinese column names here.
+"""
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+import pandas as pd
+
+from analytics import auth
+from analytics.errors import AnalyticsError
+from analytics.schema import ALL_DISTRICTS, INDICATORS, KINDS
+
+# --- who sees which page -----------------------------------------------------
+
+# url paths of pages that not every role may open; any other page is a
+# dashboard page that every user (incl. the anonymous public viewer) sees
+RESTRICTED_PAGES: dict[str, frozenset[str]] = {
+    "upload": frozenset({"admin", "filler"}),
+    "targets": frozenset({"admin", "filler"}),
+    "audit": frozenset({"admin", "filler"}),
+    "accounts": frozenset({"admin"}),
+    "me": frozenset({"admin", "filler", "viewer"}),
+}
+ACCOUNT_PAGE = "me"
+PUBLIC_USERNAME = "public"
+
+
+def page_allowed(user, url_path: str) -> bool:
+    """Whether `user` may open the page at `url_path`.
+
+    A user who must change their password sees only 我的账号 until they do;
+    the anonymous public viewer sees only the dashboards.
+    """
+    if getattr(user, "must_change_password", False):
+        return url_path == ACCOUNT_PAGE
+    if url_path not in RESTRICTED_PAGES:
+        return True
+    if user.username == PUBLIC_USERNAME:
+        return False
+    return user.role in RESTRICTED_PAGES[url_path]
+
+
+# --- Chinese labels ----------------------------------------------------------
+
+ROLE_LABELS = dict(auth.ROLES)
+KIND_LABELS = {name: kind.label for name, kind in KINDS.items()}
+STATUS_LABELS = {"active": "有效", "replaced": "已被替换", "rolled_back": "已撤销"}
+# audit actions: the account ones come from `auth`, the data ones from `store`
+ACTION_LABELS = {
+    "store": "导入", "import": "导入", "replace": "替换导入", "rollback": "撤销批次",
+    "edit_targets": "修改目标", "sample": "导入示例数据", "clear_sample": "清除示例数据",
+    **auth.AUDIT_ACTIONS,
+}
+# how `auth.list_users` writes an account without districts
+NO_DISTRICT_TEXTS = frozenset({"全部区县", "未分配区县"})
+
+
+def role_label(role: str) -> str:
+    return ROLE_LABELS.get(role, role)
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def split_districts(value) -> list[str]:
+    """A districts cell as a list: accepts lists, and "|" / "、" / "," joined text.
+
+    "全部区县" / "未分配区县" (an account without districts) give [].
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if isinstance(value, str) and value in NO_DISTRICT_TEXTS:
+        return []
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [str(v) for v in value if str(v)]
+    text = str(value)
+    for sep in ("、", ",", "，", ";"):
+        text = text.replace(sep, "|")
+    return [part.strip() for part in text.split("|") if part.strip()]
+
+
+def districts_text(value) -> str:
+    """Districts for display; empty means every district."""
+    names = split_districts(value)
+    return "、".join(names) if names else "全部区县"
+
+
+# --- upload preview ----------------------------------------------------------
+
+ISSUE_COLUMNS = {"row": "行号", "column": "列", "value": "内容", "message": "问题"}
+
+
+def issues_table(issues: Sequence) -> pd.DataFrame:
+    """Row errors or warnings (RowIssue) as a table with Chinese headers, by row."""
+    rows = [{"row": i.row, "column": i.column, "value": i.value, "message": i.message}
+            for i in issues]
+    frame = pd.DataFrame(rows, columns=list(ISSUE_COLUMNS))
+    frame = frame.sort_values("row", kind="stable").reset_index(drop=True)
+    return frame.rename(columns=ISSUE_COLUMNS)
+
+
+def totals_table(kind: str, totals: dict, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A sheet's totals with the fields' Chinese labels, in schema order.
+
+    With the accepted rows as `frame`, fields left blank in every row (columns
+    the sheet does not have) are left out rather than shown as 0.
+    """
+    fields = KINDS[kind].fields
+    rows = [{"项目": f.label, "合计": _plain_number(totals[f.name])}
+            for f in fields if f.name in totals
+            and (frame is None or f.name not in frame or frame[f.name].notna().any())]
+    return pd.DataFrame(rows, columns=["项目", "合计"])
+
+
+def _plain_number(value) -> float | int | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def sheet_heading(sheet) -> str:
+    """A one-line title for a sheet's preview, e.g. 工作表“3月”：活动台账（表头在第 3 行）."""
+    if sheet.kind is None:
+        return f"工作表“{sheet.sheet}”：未发现数据表（已忽略）"
+    label = KIND_LABELS.get(sheet.kind, sheet.kind)
+    where = f"（表头在第 {sheet.header_row} 行）" if sheet.header_row else ""
+    return f"工作表“{sheet.sheet}”：{label}{where}"
+
+
+def upload_month(text: str | None) -> str | None:
+    """The 月份 typed at upload as "YYYY-MM" (None when blank).
+
+    >>> upload_month("2026年3月")
+    '2026-03'
+    """
+    from analytics.values import BadValue, parse_month
+
+    if not text or not text.strip():
+        return None
+    try:
+        return parse_month(text.strip())
+    except BadValue as exc:
+        raise AnalyticsError(f"上传时指定的月份“{text.strip()}”不正确：{exc}") from None
+
+
+def store_action(kind: str) -> str:
+    """The `auth` action storing a sheet of `kind` needs (targets: edit_targets)."""
+    return "edit_targets" if kind == "targets" else "store"
+
+
+def denied_districts(actor, sheet) -> list[str]:
+    """Districts in a checked sheet whose rows `actor` may not store (shown before storing)."""
+    if sheet.kind is None:
+        return []
+    districts = sorted({d for d, _ in sheet.scopes})
+    return [d for d in districts if not auth.is_allowed(actor, store_action(sheet.kind), d)]
+
+
+def scopes_text(scopes: Iterable[tuple[str, str]]) -> str:
+    """(district, period) pairs as 青山区 2026-03、临江区 2026-03."""
+    return "、".join(f"{d} {p}" for d, p in scopes)
+
+
+# --- batches, accounts, audit --------------------------------------------------
+
+BATCH_LABELS = {
+    "id": "批次号", "kind": "报表类型", "districts": "区县", "periods": "期间",
+    "file_name": "文件名", "username": "导入人", "created_at": "导入时间",
+    "rows_accepted": "有效行数", "rows_rejected": "拒绝行数", "status": "状态",
+    "sha256": "SHA-256",
+}
+
+
+def batches_table(batches: pd.DataFrame) -> pd.DataFrame:
+    """`store.list_batches` with Chinese values and headers (known columns only)."""
+    frame = batches[[c for c in BATCH_LABELS if c in batches.columns]].copy()
+    if "kind" in frame:
+        frame["kind"] = frame["kind"].map(lambda k: KIND_LABELS.get(k, k))
+    if "status" in frame:
+        frame["status"] = frame["status"].map(lambda s: STATUS_LABELS.get(s, s))
+    for col in ("districts", "periods"):
+        if col in frame:
+            frame[col] = frame[col].map(lambda v: "、".join(split_districts(v)))
+    return frame.rename(columns=BATCH_LABELS).reset_index(drop=True)
+
+
+def rollback_choices(batches: pd.DataFrame) -> list[int]:
+    """Ids of batches not rolled back yet (a replaced one may be too), newest first."""
+    if batches.empty or "status" not in batches:
+        return []
+    live = batches[batches["status"] != "rolled_back"]
+    return sorted((int(i) for i in live["id"]), reverse=True)
+
+
+USER_LABELS = {
+    "username": "用户名", "role": "角色", "districts": "负责区县", "active": "状态",
+    "must_change_password": "须改密码", "failed_logins": "连续失败次数",
+    "locked_until": "锁定至", "created_at": "创建时间", "updated_at": "更新时间",
+}
+
+
+def users_table(users: pd.DataFrame) -> pd.DataFrame:
+    """`auth.list_users` with Chinese headers and values; never a password hash."""
+    frame = users[[c for c in USER_LABELS if c in users.columns]].copy()
+    if "role" in frame:
+        frame["role"] = frame["role"].map(role_label)
+    if "active" in frame:
+        frame["active"] = frame["active"].map(lambda a: "启用" if bool(a) else "停用")
+    if "must_change_password" in frame:
+        frame["must_change_password"] = frame["must_change_password"].map(
+            lambda a: "是" if bool(a) else "否")
+    return frame.rename(columns=USER_LABELS).reset_index(drop=True)
+
+
+AUDIT_LABELS = {"at": "时间", "username": "用户", "action": "操作", "detail": "详情",
+                "batch_id": "批次号", "file_name": "文件名", "sha256": "SHA-256"}
+
+
+def visible_audit(audit: pd.DataFrame, batches: pd.DataFrame, actor) -> pd.DataFrame:
+    """The audit rows `actor` may read.
+
+    Admins (and anyone without a district limit) read everything; others read
+    their own entries and the entries about batches of their districts.
+    """
+    if actor.role == "admin" or not actor.districts:
+        return audit
+    own_batches = set()
+    if not batches.empty and "districts" in batches:
+        for batch_id, districts in zip(batches["id"], batches["districts"]):
+            if set(split_districts(districts)) & set(actor.districts):
+                own_batches.add(int(batch_id))
+    mine = audit["username"] == actor.username
+    about_mine = audit["batch_id"].map(lambda b: not pd.isna(b) and int(b) in own_batches)
+    return audit[mine | about_mine]
+
+
+def filter_audit(audit: pd.DataFrame, *, usernames: Sequence[str] = (),
+                 actions: Sequence[str] = (), start: date | None = None,
+                 end: date | None = None) -> pd.DataFrame:
+    """Audit rows by user, action (canonical names) and day range (inclusive)."""
+    keep = pd.Series(True, index=audit.index)
+    if usernames:
+        keep &= audit["username"].isin(list(usernames))
+    if actions:
+        keep &= audit["action"].isin(list(actions))
+    days = pd.to_datetime(audit["at"]).dt.date
+    if start is not None:
+        keep &= days >= start
+    if end is not None:
+        keep &= days <= end
+    return audit[keep]
+
+
+def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
+    """Audit rows with Chinese headers and action names, newest first."""
+    frame = audit[[c for c in AUDIT_LABELS if c in audit.columns]].copy()
+    frame = frame.sort_values("at", ascending=False, kind="stable")
+    frame["action"] = frame["action"].map(action_label)
+    if "batch_id" in frame:
+        frame["batch_id"] = frame["batch_id"].astype("Int64")
+    return frame.rename(columns=AUDIT_LABELS).reset_index(drop=True)
+
+
+# --- targets -------------------------------------------------------------------
+
+DISTRICT_COLUMN = "区"
+
+
+def indicator_column(indicator) -> str:
+    """Editor column title: label with its unit, e.g. 参学率（%）."""
+    return f"{indicator.label}（{indicator.unit}）"
+
+
+TARGET_COLUMNS = {indicator_column(i): i for i in INDICATORS}
+
+
+def targets_grid(targets: pd.DataFrame, *, year: int, districts: Sequence[str]) -> pd.DataFrame:
+    """One row per district (全部 first), one column per indicator; rates in %.
+
+    Blank cells are indicators without a target. `districts` lists the rows to
+    show (districts with targets stored are added).
+    """
+    rows = targets[targets["year"] == year] if not targets.empty else targets
+    names = [ALL_DISTRICTS] + sorted(
+        (set(districts) | set(rows["district"] if not rows.empty else [])) - {ALL_DISTRICTS})
+    grid = pd.DataFrame({DISTRICT_COLUMN: names})
+    for column, indicator in TARGET_COLUMNS.items():
+        values = {}
+        for _, row in rows[rows["indicator"] == indicator.name].iterrows() if not rows.empty else ():
+            value = float(row["value"])
+            values[row["district"]] = round(value * 100, 6) if indicator.is_rate else value
+        grid[column] = [values.get(n, math.nan) for n in names]
+    return grid
+
+
+def grid_targets(grid: pd.DataFrame, *, year: int) -> pd.DataFrame:
+    """The canonical targets rows (year, district, indicator, value) of a grid."""
+    long = grid.melt(id_vars=[DISTRICT_COLUMN], var_name="column", value_name="value")
+    long = long.dropna(subset=["value"])
+    long = long[long["column"].isin(list(TARGET_COLUMNS))]
+    indicators = long["column"].map(TARGET_COLUMNS)
+    value = long["value"].astype(float)
+    value = value.where(~indicators.map(lambda i: i.is_rate), value / 100)
+    return pd.DataFrame({
+        "year": year,
+        "district": long[DISTRICT_COLUMN].astype(str).to_numpy(),
+        "indicator": indicators.map(lambda i: i.name).to_numpy(),
+        "value": value.to_numpy(),
+    })
+
+
+def changed_districts(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
+    """Districts whose row of targets differs between two grids (same rows)."""
+    old = before.set_index(DISTRICT_COLUMN)
+    new = after.set_index(DISTRICT_COLUMN)
+    changed = []
+    for district in new.index:
+        if district not in old.index:
+            if new.loc[district].notna().any():
+                changed.append(district)
+            continue
+        a, b = old.loc[district], new.loc[district]
+        same = all((pd.isna(x) and pd.isna(y)) or (not pd.isna(x) and not pd.isna(y)
+                                                  and math.isclose(float(x), float(y)))
+                   for x, y in zip(a, b))
+        if not same:
+            changed.append(district)
+    return changed
+
+
+def targets_sheet_bytes(rows: pd.DataFrame, *, note: str) -> bytes:
+    """A targets sheet (UTF-8 CSV, headers as in the template) for the loader.
+
+    `note` goes on a 注： line under the table (skipped by the loader); it
+    makes each saved edit a distinct file, so saving the same values again
+    later is not mistaken for a duplicate upload.
+    """
+    labels = {i.name: i.label for i in INDICATORS}
+    fields = KINDS["targets"].fields
+    out = io.StringIO()
+    sheet = pd.DataFrame({
+        fields[0].label: rows["year"].astype(int),
+        fields[1].label: rows["district"],
+        fields[2].label: rows["indicator"].map(labels),
+        fields[3].label: rows["value"].map(lambda v: f"{float(v):.10g}"),
+    })
+    sheet.to_csv(out, index=False, lineterminator="\n")
+    out.write(f"注：{note}\n")
+    return out.getvalue().encode("utf-8-sig")
+
+
+def save_targets(engine, actor, *, year: int, before: pd.DataFrame, after: pd.DataFrame,
+                 today: date | None = None, now: datetime | None = None) -> list:
+    """Store the edited targets of the changed districts as a targets batch.
+
+    The role is enforced (`edit_targets` for those districts) before anything
+    is stored; the batch is audited and can be rolled back like an upload.
+    Returns the store results ([] when nothing changed).
+    """
+    from analytics.store import store_file
+
+    districts = changed_districts(before, after)
+    if not districts:
+        return []
+    auth.authorize(actor, "edit_targets", [d for d in districts])
+    rows = grid_targets(after[after[DISTRICT_COLUMN].isin(districts)], year=year)
+    emptied = [d for d in districts if d not in set(rows["district"])]
+    if emptied:
+        raise AnalyticsError(
+            f"{'、'.join(emptied)} 的目标不能全部清空；如需删除，请在“数据上传”页撤销对应的目标批次。")
+    had_targets = grid_targets(before[before[DISTRICT_COLUMN].isin(districts)], year=year)
+    stamp = (now or datetime.now()).strftime("%Y-%m-%d %H:%M:%S")
+    content = targets_sheet_bytes(rows, note=f"{actor.username} 于 {stamp} 在线编辑")
+    return store_file(engine, content, filename=f"目标管理_{year}_在线编辑.csv", actor=actor,
+                      replace=not had_targets.empty, today=today)
+
+
+def known_districts(batches: pd.DataFrame) -> list[str]:
+    """Every district named by a stored batch (for district pickers), sorted."""
+    if batches.empty or "districts" not in batches:
+        return []
+    names = {d for value in batches["districts"] for d in split_districts(value)}
+    return sorted(names - {ALL_DISTRICTS})
+
+
+def stored_batches_of(engine, sha256: str) -> list[int]:
+    """Active batches already stored from a file with this SHA-256 (a re-upload is a no-op)."""
+    from sqlalchemy import select
+
+    from analytics.tables import batches
+
+    with engine.connect() as conn:
+        rows = conn.execute(select(batches.c.id).where(
+            batches.c.sha256 == sha256, batches.c.status == "active").order_by(batches.c.id))
+        return [int(r) for r in rows.scalars()]
+
+
+def batch_choice_text(batches: pd.DataFrame, batch_id: int) -> str:
+    """One line naming a batch for the rollback confirmation."""
+    row = batches[batches["id"] == batch_id]
+    if row.empty:
+        return f"批次 #{batch_id}"
+    r = row.iloc[0]
+    return (f"批次 #{batch_id}：{KIND_LABELS.get(r['kind'], r['kind'])} "
+            f"{'、'.join(split_districts(r['districts']))} {'、'.join(split_districts(r['periods']))}"
+            f"（{r['file_name']}，{STATUS_LABELS.get(r['status'], r['status'])}）")

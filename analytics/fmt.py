@@ -1,0 +1,99 @@
+"""Chinese number formatting for cards, tables, charts and drafted text.
+
+Counts: below 10,000 with thousands separators (`8,234`); from 10,000 in
+万 with two decimals (`55.12万`); from 10⁸ in 亿. Rates: percent with two
+decimals (`97.46%`). Missing values: `—`.
+"""
+from __future__ import annotations
+
+import math
+
+from analytics import schema
+
+MISSING = "—"
+WAN = 10_000
+YI = 100_000_000
+
+
+def _missing(value) -> bool:
+    """None, NaN, pd.NA, or anything that isn't a number."""
+    if value is None:
+        return True
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def fmt_count(value, unit: str = "") -> str:
+    """`fmt_count(551234)` → "55.12万"; `fmt_count(8234, "人")` → "8,234人"."""
+    if _missing(value):
+        return MISSING
+    v = float(value)
+    if abs(v) >= YI:
+        text = f"{v / YI:.2f}亿"
+    elif abs(v) >= WAN:
+        text = f"{v / WAN:.2f}万"
+    elif v == int(v):
+        text = f"{int(v):,}"
+    else:
+        text = f"{v:,.1f}"
+    return text + unit
+
+
+def fmt_rate(value, digits: int = 2) -> str:
+    """`fmt_rate(0.97456)` → "97.46%" (value is a fraction)."""
+    if _missing(value):
+        return MISSING
+    return f"{float(value) * 100:.{digits}f}%"
+
+
+def fmt_hours(value) -> str:
+    """Service hours: `fmt_hours(812.5)` → "812.5小时", `fmt_hours(123456)` → "12.35万小时"."""
+    if _missing(value):
+        return MISSING
+    return fmt_count(round(float(value), 1), "小时")
+
+
+def fmt_pp(value, digits: int = 2) -> str:
+    """A difference of rates in percentage points: 0.012 → "+1.20个百分点"."""
+    if _missing(value):
+        return MISSING
+    return f"{float(value) * 100:+.{digits}f}个百分点"
+
+
+def fmt_change(absolute, relative=None, *, rate: bool = False, unit: str = "") -> str:
+    """A change with its sign: "+1,234人次（+12.30%）"; rates: "+1.20个百分点".
+
+    No previous value (absolute None) → "—".
+    """
+    if _missing(absolute):
+        return MISSING
+    if rate:
+        return fmt_pp(absolute)
+    sign = "+" if float(absolute) > 0 else ("-" if float(absolute) < 0 else "±")
+    text = sign + fmt_count(abs(float(absolute)), unit)
+    if not _missing(relative):
+        text += f"（{float(relative) * 100:+.2f}%）"
+    return text
+
+
+def fmt_value(indicator: str, value) -> str:
+    """An indicator's value with its unit from schema.INDICATORS: "97.46%", "55.12万人次"."""
+    ind = schema.INDICATOR_BY_NAME[indicator]
+    if ind.is_rate:
+        return fmt_rate(value)
+    if indicator == "volunteer_hours":
+        return fmt_hours(value)
+    return fmt_count(value, ind.unit)
+
+
+def label(indicator: str) -> str:
+    """The Chinese label of an indicator ("参学率")."""
+    return schema.INDICATOR_BY_NAME[indicator].label
+
+
+def label_with_unit(indicator: str) -> str:
+    """Axis-title style: "参与人次（人次）", "参学率（%）"."""
+    ind = schema.INDICATOR_BY_NAME[indicator]
+    return f"{ind.label}（{ind.unit}）"

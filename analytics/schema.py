@@ -1,0 +1,264 @@
+"""The four sheet kinds, declared as data.
+
+One source of truth for the loader (header matching, value parsing, row
+rules), the upload page's help text and the templates. A field's rule lives
+next to the field, never in an if-chain elsewhere.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).with_name("data")
+
+
+class FieldType(str, Enum):
+    """How a cell is parsed; `values.py` has one parser per type."""
+
+    TEXT = "text"
+    INT = "int"
+    NUMBER = "number"
+    DATE = "date"          # a calendar day -> datetime.date
+    MONTH = "month"        # a month -> "YYYY-MM" (a full date is accepted and truncated)
+    YEAR = "year"          # 2026, "2026年"
+    RATE = "rate"          # 97.46%, "97.46", 0.9746 -> fraction 0.9746
+    CATEGORY = "category"  # text mapped onto categories.csv; unknown -> 其他 with a warning
+    INDICATOR = "indicator"  # an indicator name (canonical or Chinese label)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One canonical column of a sheet kind.
+
+    `required`: the row is rejected when the cell is blank (unless the value
+    is given at upload, see `Kind.upload_fields`). `default` fills a blank
+    optional cell. `min`/`max` bound numbers; `min_exclusive` makes the lower
+    bound strict (members > 0, hours > 0).
+    """
+
+    name: str
+    label: str
+    synonyms: tuple[str, ...]
+    type: FieldType
+    required: bool = False
+    default: object | None = None
+    min: float | None = None
+    max: float | None = None
+    min_exclusive: bool = False
+    hint: str = ""
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """Every header text that names this field (label first)."""
+        return (self.label, *[s for s in self.synonyms if s != self.label])
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A sheet kind: its fields and what identifies it among the others."""
+
+    name: str
+    label: str
+    fields: tuple[Field, ...]
+    # fields whose headers, when found together, identify this kind
+    signature: tuple[str, ...]
+    # fields that may instead be given at upload (--district, --month)
+    upload_fields: tuple[str, ...] = ()
+    # fields whose (period) value scopes a batch: used for replace decisions
+    scope_field: str = "month"
+    description: str = ""
+    # columns the loader adds to every accepted row, after the fields
+    derived: tuple[str, ...] = ()
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Columns of the canonical frame: fields, derived columns, `source_row`."""
+        return (*(f.name for f in self.fields), *self.derived, "source_row")
+
+    @property
+    def numeric_fields(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields
+                     if f.type in (FieldType.INT, FieldType.NUMBER))
+
+
+_DISTRICT = Field("district", "区", ("区县", "县区", "所属区", "区（县）", "区(县)"),
+                  FieldType.TEXT, required=True, hint="填写所属区县名称，如“东城区”")
+_UNIT = Field("unit", "单位", ("团组织", "所属团组织", "基层团组织", "单位名称", "团组织名称"),
+              FieldType.TEXT, required=True, hint="填写基层团组织全称")
+
+ACTIVITIES = Kind(
+    name="activities",
+    label="活动台账",
+    description="每行一项活动",
+    fields=(
+        Field("date", "日期", ("活动日期", "开展时间", "时间", "开展日期", "活动时间"),
+              FieldType.DATE, required=True, hint="如 2026-03-05、2026.3.5、2026年3月5日"),
+        _DISTRICT,
+        _UNIT,
+        Field("title", "活动名称", ("活动主题", "项目名称"), FieldType.TEXT, required=True),
+        Field("category", "活动类别", ("类别", "活动类型"), FieldType.CATEGORY, required=True,
+              hint="从下拉列表选择；未知类别计入“其他”"),
+        Field("sessions", "场次", ("活动场次",), FieldType.INT, default=1, min=0),
+        Field("participants", "参与人次", ("参加人次", "参与人数", "参加人数"),
+              FieldType.INT, required=True, min=0),
+        Field("volunteers", "志愿者人数", ("志愿者",), FieldType.INT, min=0),
+        Field("service_hours", "服务时长", ("志愿服务时长",), FieldType.NUMBER, min=0,
+              hint="本次活动志愿服务总时长（小时）"),
+        Field("reached", "覆盖人数", ("受益人数", "覆盖人次", "宣传群众"), FieldType.INT, min=0),
+        Field("funds", "经费", ("筹款", "金额"), FieldType.NUMBER, min=0, hint="单位：元"),
+    ),
+    signature=("title", "category", "participants"),
+    upload_fields=("district",),
+    derived=("month", "dimension"),
+)
+
+STUDY = Kind(
+    name="study",
+    label="青年大学习",
+    description="每行一个单位一期（或一月）的参学情况",
+    fields=(
+        Field("period", "期次", ("学习期次", "期数"), FieldType.TEXT,
+              hint="如 2026年第2期、第十二季第九期，原样保留"),
+        Field("month", "月份", ("日期", "统计月份"), FieldType.MONTH, required=True,
+              hint="如 2026-03、2026年3月"),
+        _DISTRICT,
+        _UNIT,
+        Field("members", "团员数", ("应学人数", "团员人数"), FieldType.INT, required=True,
+              min=0, min_exclusive=True),
+        Field("learners", "参学人数", ("学习人数", "参学人次", "完成人数"), FieldType.INT,
+              required=True, min=0),
+        Field("rate", "参学率", ("学习率", "参学比例"), FieldType.RATE, min=0,
+              hint="可不填；填写时须与 参学人数÷团员数 一致"),
+    ),
+    signature=("members", "learners"),
+    upload_fields=("district", "month"),
+)
+
+VOLUNTEER = Kind(
+    name="volunteer",
+    label="志愿服务记录",
+    description="每行一名志愿者的一次服务",
+    fields=(
+        Field("volunteer_id", "志愿者编号", ("编号", "志愿者ID", "志愿者id"), FieldType.TEXT,
+              hint="有编号时按编号识别同一志愿者，否则按 姓名+单位"),
+        Field("name", "姓名", ("志愿者姓名",), FieldType.TEXT,
+              hint="无志愿者编号时必填"),
+        _DISTRICT,
+        _UNIT,
+        Field("project", "服务项目", ("项目", "活动名称"), FieldType.TEXT),
+        Field("date", "服务日期", ("日期",), FieldType.DATE, required=True),
+        Field("hours", "服务时长", ("时长",), FieldType.NUMBER, required=True,
+              min=0, min_exclusive=True, max=24, hint="单次服务小时数，大于0且不超过24"),
+    ),
+    signature=("hours", "date"),
+    upload_fields=("district",),
+    scope_field="month",
+    derived=("month", "person_key"),
+)
+
+TARGETS = Kind(
+    name="targets",
+    label="年度目标",
+    description="每行一个区一个指标一年的目标",
+    fields=(
+        Field("year", "年度", ("年份",), FieldType.YEAR, required=True),
+        Field("district", "区", ("区县", "县区", "所属区"), FieldType.TEXT, required=True,
+              hint="全区合计目标填“全部”"),
+        Field("indicator", "指标", ("指标名称",), FieldType.INDICATOR, required=True),
+        Field("value", "目标值", ("目标",), FieldType.NUMBER, required=True, min=0,
+              hint="比率可填 95% 或 0.95"),
+    ),
+    signature=("indicator", "value"),
+    upload_fields=("district",),
+    scope_field="year",
+)
+
+KINDS: dict[str, Kind] = {k.name: k for k in (ACTIVITIES, STUDY, VOLUNTEER, TARGETS)}
+
+ALL_DISTRICTS = "全部"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An indicator readers see: name used in code/JSON, Chinese label, unit."""
+
+    name: str
+    label: str
+    unit: str
+    is_rate: bool = False
+    synonyms: tuple[str, ...] = field(default=())
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("study_rate", "参学率", "%", is_rate=True, synonyms=("参学比例", "学习率")),
+    Indicator("study_learners", "参学人次", "人次", synonyms=("青年大学习参学人次", "参学人数")),
+    Indicator("study_members", "应学团员数", "人", synonyms=("团员数",)),
+    Indicator("activity_sessions", "活动场次", "场", synonyms=("场次",)),
+    Indicator("activity_participants", "参与人次", "人次", synonyms=("活动参与人次",)),
+    Indicator("volunteer_count", "志愿者人数", "人", synonyms=("志愿者数",)),
+    Indicator("volunteer_hours", "志愿服务时长", "小时", synonyms=("服务时长",)),
+)
+INDICATOR_BY_NAME: dict[str, Indicator] = {i.name: i for i in INDICATORS}
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    dimension: str | None
+    aliases: tuple[str, ...]
+
+
+OTHER_CATEGORY = "其他"
+DIMENSIONS = ("引领力", "组织力", "服务力", "大局贡献度")
+
+
+@cache
+def categories(path: Path | None = None) -> tuple[Category, ...]:
+    """The category table a district can edit (analytics/data/categories.csv)."""
+    with open(path or DATA_DIR / "categories.csv", encoding="utf-8-sig", newline="") as fh:
+        return tuple(
+            Category(r["category"].strip(), (r["dimension"] or "").strip() or None,
+                     tuple(a.strip() for a in (r["aliases"] or "").split("|") if a.strip()))
+            for r in csv.DictReader(fh)
+        )
+
+
+@dataclass(frozen=True)
+class StarLevel:
+    level: int
+    label: str
+    min_hours: float
+
+
+@cache
+def star_levels(path: Path | None = None) -> tuple[StarLevel, ...]:
+    """Star thresholds by cumulative service hours (analytics/data/star_levels.csv)."""
+    with open(path or DATA_DIR / "star_levels.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = [StarLevel(int(r["level"]), r["label"].strip(), float(r["min_hours"]))
+                for r in csv.DictReader(fh)]
+    return tuple(sorted(rows, key=lambda s: s.min_hours))
+
+
+@dataclass(frozen=True)
+class StudyBand:
+    band: str
+    min_rate: float
+    color: str
+
+
+@cache
+def study_bands(path: Path | None = None) -> tuple[StudyBand, ...]:
+    """参学率 bands for colouring units, highest first (analytics/data/study_bands.csv)."""
+    with open(path or DATA_DIR / "study_bands.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = [StudyBand(r["band"].strip(), float(r["min_rate"]), r["color"].strip())
+                for r in csv.DictReader(fh)]
+    return tuple(sorted(rows, key=lambda b: -b.min_rate))

@@ -1,0 +1,41 @@
+"""Entry point: `streamlit run dashboard.py`.
+
+A router only (Streamlit's own guidance): page config, the login gate, the
+shared sidebar filters, the page list, `pg.run()`. Everything else lives in
+`pages/` (UI) and `analytics/` (the logic).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from pages import session, ui
+
+st.set_page_config(page_title="团务数据看板", page_icon="📊", layout="wide")
+
+user = session.current_user()
+if user is None:
+    nav = st.navigation([st.Page("pages/login.py", title="登录", icon="🔑", url_path="login")])
+    nav.run()
+    st.stop()
+
+SECTIONS = {
+    "看板": [
+        st.Page("pages/overview.py", title="总览", icon="🏠", url_path="overview", default=True),
+        st.Page("pages/study.py", title="青年大学习", icon="📖", url_path="study"),
+        st.Page("pages/activities.py", title="活动开展", icon="🎯", url_path="activities"),
+        st.Page("pages/volunteer.py", title="志愿服务", icon="🤝", url_path="volunteer"),
+        st.Page("pages/compare.py", title="区县对比", icon="📊", url_path="compare"),
+    ],
+    "数据": [
+        st.Page("pages/targets.py", title="目标管理", icon="🎯", url_path="targets"),
+        st.Page("pages/upload.py", title="数据上传", icon="📤", url_path="upload"),
+    ],
+    "管理": [
+        st.Page("pages/accounts.py", title="账号管理", icon="👤", url_path="accounts"),
+        st.Page("pages/audit.py", title="操作日志", icon="📜", url_path="audit"),
+        st.Page("pages/account.py", title="我的账号", icon="🔒", url_path="me"),
+    ],
+}
+nav = st.navigation(session.visible_sections(SECTIONS, user))
+ui.render_sidebar(user)
+nav.run()

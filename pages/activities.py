@@ -1,0 +1,53 @@
+"""活动开展: activities by category and 三力一度 dimension, by month, by unit,
+and a searchable list of every activity."""
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import charts, indicators, views
+from analytics.errors import AnalyticsError
+from pages import ui
+
+f = ui.page_header("活动开展")
+try:
+    rep = ui.report(f)
+    sel = ui.frames(f)
+except AnalyticsError as exc:
+    ui.show_error(exc)
+    st.stop()
+
+acts = sel.get("activities")
+if not views.has_rows(sel, ["activities"]):
+    ui.show_empty("所选范围内还没有活动数据。请导入“活动台账”报表，或调整左侧的筛选。")
+    st.stop()
+
+measure = st.segmented_control("统计口径", list(views.ACTIVITY_MEASURES), default="activity_sessions",
+                               format_func=views.indicator_label, key="activities_measure")
+measure = measure or "activity_sessions"
+left, right = st.columns([3, 2])
+with left:
+    ui.chart(charts.category_bar(indicators.activities_by_category(acts), measure),
+             key="activities_by_category")
+with right:
+    ui.chart(charts.dimension_bar(indicators.activities_by_dimension(acts), measure),
+             key="activities_by_dimension")
+
+by_district = st.toggle("按区县分别显示", key="activities_by_district")
+trend = views.trend_inputs(rep, measure, by_district=by_district)
+ui.chart(charts.trend_chart(trend.monthly, measure, bars=True, colors=ui.district_colors(),
+                            title=f"月度{views.indicator_label(measure)}"),
+         key="activities_trend")
+
+units = views.top_rows(views.unit_summary(sel), measure, 20)
+ui.chart(charts.ranking_bar(units, measure, by="unit",
+                            title=f"{views.indicator_label(measure)}最多的 20 个单位"),
+         key="activities_unit_ranking")
+
+st.subheader("活动清单")
+text = st.text_input("搜索", key="activities_search", placeholder="输入活动名称、单位、类别等关键词，空格分隔多个词")
+rows = views.activity_list(acts, text)
+st.caption(f"共 {len(rows)} 项活动" + ("（已按关键词筛选）" if text.strip() else ""))
+if len(rows):
+    ui.table(rows, key="activities_table", height=420)
+else:
+    ui.show_empty("没有符合关键词的活动。")

@@ -1,0 +1,42 @@
+"""操作日志: who stored, replaced, rolled back or changed what, and when.
+
+Admins read every entry; fillers read their own entries and those about
+batches of their districts (`admin_views.visible_audit`).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics.admin_views import action_label, audit_table, filter_audit, visible_audit
+from analytics.audit import read_audit
+from analytics.store import list_batches
+from pages import session
+
+AUDIT_LIMIT = 5000
+
+user = session.current_user()
+engine = session.engine()
+st.title("操作日志")
+
+entries = visible_audit(read_audit(engine, limit=AUDIT_LIMIT), list_batches(engine), user)
+if entries.empty:
+    st.info("还没有可查看的操作记录。导入、替换、撤销数据或管理账号后，记录会显示在这里。")
+    st.stop()
+
+days = entries["at"].dt.date
+cols = st.columns(3)
+usernames = cols[0].multiselect("用户", sorted(entries["username"].unique()), key="audit_users",
+                                placeholder="全部用户")
+actions = cols[1].multiselect("操作", sorted(entries["action"].unique()), key="audit_actions",
+                              format_func=action_label, placeholder="全部操作")
+span = cols[2].date_input("日期范围", value=(days.min(), days.max()), key="audit_dates",
+                          format="YYYY-MM-DD")
+start, end = (span + (None, None))[:2] if isinstance(span, tuple) else (span, span)
+
+shown = filter_audit(entries, usernames=usernames, actions=actions, start=start, end=end)
+st.caption(f"共 {len(shown)} 条记录（最近 {AUDIT_LIMIT} 条内）。")
+if shown.empty:
+    st.info("没有符合筛选条件的记录。")
+else:
+    st.dataframe(audit_table(shown), hide_index=True, width="stretch", placeholder="—",
+                 column_config={"时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})

@@ -1,0 +1,138 @@
+"""Who is logged in, and which pages they may see.
+
+The login lives in `st.session_state` under two keys (tests log in by setting
+them before `AppTest.run()`):
+
+- ``"user"``: the user name (str) of the logged-in account;
+- ``"logged_in_at"``: when the login happened (naive local `datetime.now()`, like
+  the database times);
+  after `analytics.auth.session_expired` says so the session ends.
+
+The account is reloaded from the database on every run, so disabling an
+account, changing its role or its districts takes effect at once. With
+``LEAGUE_PUBLIC_VIEW=1`` and nobody logged in, the read-only `auth.PUBLIC`
+viewer is returned (meeting screen: dashboards only).
+"""
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+import streamlit as st
+
+from analytics import auth
+from analytics.admin_views import page_allowed
+from analytics.errors import AnalyticsError
+
+USER_KEY = "user"
+LOGGED_IN_AT_KEY = "logged_in_at"
+NOTICE_KEY = "login_notice"
+
+log = logging.getLogger(__name__)
+
+
+def engine():
+    """The app's engine: page-helper 1's `ui.engine()` (sample data on first start)."""
+    try:
+        from pages import ui
+        return ui.engine()
+    except (ImportError, AttributeError):  # ui.py not there yet: plain engine
+        return _fallback_engine()
+
+
+@st.cache_resource
+def _fallback_engine():
+    from analytics.db import get_engine
+    return get_engine()
+
+
+def data_dir() -> Path:
+    """Where the server keeps its files (initial admin password): $LEAGUE_DATA_DIR or data/."""
+    return Path(os.environ.get("LEAGUE_DATA_DIR") or "data")
+
+
+@st.cache_resource
+def _ensure_admin(_engine, data_dir_text: str) -> bool:
+    """Create the first `admin` once per server process (password goes to the log)."""
+    created = auth.ensure_admin(_engine, Path(data_dir_text))
+    return created is not None
+
+
+def current_user() -> auth.User | None:
+    """The logged-in user reloaded from the database, `auth.PUBLIC`, or None."""
+    eng = engine()
+    _ensure_admin(eng, str(data_dir()))
+    name = st.session_state.get(USER_KEY)
+    if name:
+        logged_in_at = st.session_state.get(LOGGED_IN_AT_KEY)
+        if logged_in_at is None or auth.session_expired(logged_in_at):
+            logout()
+            st.session_state[NOTICE_KEY] = "登录已过期，请重新登录。"
+        else:
+            user = _reload(eng, name)
+            if user is not None:
+                return user
+            logout()
+            st.session_state[NOTICE_KEY] = "账号已停用或不存在，请联系管理员。"
+    if auth.public_view_enabled():
+        return auth.PUBLIC
+    return None
+
+
+def _reload(eng, name: str) -> auth.User | None:
+    try:
+        return auth.get_user(eng, name)
+    except AnalyticsError:
+        return None
+
+
+def login(username: str, password: str) -> auth.User:
+    """Check the password (lockout in `auth.login`) and start a session.
+
+    Raises `LoginFailed` / `AccountLocked` with a Chinese message.
+    """
+    user = auth.login(engine(), username.strip(), password)
+    st.session_state[USER_KEY] = user.username
+    st.session_state[LOGGED_IN_AT_KEY] = datetime.now()
+    st.session_state.pop(NOTICE_KEY, None)
+    return user
+
+
+def logout() -> None:
+    """End the session (the next run shows the login page)."""
+    for key in (USER_KEY, LOGGED_IN_AT_KEY):
+        st.session_state.pop(key, None)
+
+
+# url paths of every page behind the login (dashboard.py's SECTIONS)
+APP_PAGE_PATHS = ("overview", "study", "activities", "volunteer", "compare",
+                  "targets", "upload", "accounts", "audit", "me")
+
+
+def login_pages(url_paths: Iterable[str] = APP_PAGE_PATHS) -> list:
+    """The login page, also under every other page's URL.
+
+    A shared link such as ``/compare?year=2026`` then shows the login form
+    (not "page not found"), and after logging in the same URL opens that
+    page with its filters. Use with ``st.navigation(..., position="hidden")``.
+    """
+    login = st.Page("pages/login.py", title="登录", icon=":material/login:", url_path="login",
+                    default=True)
+    return [login] + [st.Page("pages/login.py", title="登录", icon=":material/login:", url_path=p)
+                      for p in url_paths if p != "login"]
+
+
+def visible_sections(sections: dict[str, list], user: auth.User) -> dict[str, list]:
+    """Only the pages `user`'s role may open (see `admin_views.page_allowed`).
+
+    Sections left empty are dropped, so `st.navigation` never gets an empty group.
+    """
+    shown = {}
+    for title, pages in sections.items():
+        kept = [p for p in pages if page_allowed(user, p.url_path)]
+        if kept:
+            shown[title] = kept
+    return shown

@@ -1,0 +1,98 @@
+"""目标管理: this year's targets by district and indicator, edited in place.
+
+Saving goes through `admin_views.save_targets`, which checks the role
+(edit_targets for the changed districts) and stores the edit as a targets
+batch: audited, shown in 导入记录, and undone there like any upload.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from analytics import auth
+from analytics.admin_views import (
+    DISTRICT_COLUMN, TARGET_COLUMNS, grid_targets, known_districts, save_targets,
+    targets_grid, targets_sheet_bytes,
+)
+from analytics.errors import AnalyticsError
+from analytics.store import list_batches, load_frames
+from analytics.templates import template_bytes, template_filename
+from pages import session, ui
+
+FLASH_KEY = "targets_flash"
+EDITOR_KEY = "targets_editor"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+user = session.current_user()
+engine = session.engine()
+st.title("目标管理")
+try:
+    auth.require_role(user, "admin", "filler")
+except AnalyticsError as exc:
+    st.error(str(exc))
+    st.stop()
+
+for level, message in st.session_state.pop(FLASH_KEY, []):
+    (st.success if level == "success" else st.error)(message)
+
+this_year = date.today().year
+sidebar_year = ui.filters().year
+years = sorted({this_year - 1, this_year, this_year + 1, sidebar_year}, reverse=True)
+year = st.columns([1, 3])[0].selectbox("年度", years, index=years.index(sidebar_year),
+                                       key="targets_year", format_func=lambda y: f"{y}年")
+
+targets = load_frames(engine, years=[year])["targets"]
+editable = auth.editable_districts(user)
+districts = set(known_districts(list_batches(engine, limit=1000)))
+if editable:
+    districts |= set(editable)
+grid = targets_grid(targets, year=year, districts=sorted(districts))
+# a filler edits only their districts' rows; the others are shown read-only below
+before = grid if editable is None else grid[grid[DISTRICT_COLUMN].isin(editable)].reset_index(drop=True)
+
+if editable is None:
+    st.caption("“全部”一行是全区合计目标。比率类指标按百分数填写（如 95 表示 95%）；空白表示不设目标。")
+elif editable:
+    st.caption(f"您可以修改 {'、'.join(sorted(editable))} 的目标。比率类指标按百分数填写（如 95 表示 95%）；"
+               "空白表示不设目标。")
+else:
+    st.warning("您的账号尚未分配区县，只能查看目标。")
+
+config = {DISTRICT_COLUMN: st.column_config.TextColumn(DISTRICT_COLUMN, disabled=True)}
+for column, indicator in TARGET_COLUMNS.items():
+    config[column] = st.column_config.NumberColumn(
+        column, min_value=0, format="%.2f%%" if indicator.is_rate else "localized",
+        max_value=100 if indicator.is_rate else None)
+edited = st.data_editor(before, key=EDITOR_KEY, hide_index=True, num_rows="fixed",
+                        column_config=config, width="stretch", placeholder="未设")
+
+if st.button("保存目标", key="targets_save", type="primary"):
+    try:
+        results = save_targets(engine, user, year=year, before=before, after=edited)
+    except AnalyticsError as exc:
+        st.error(str(exc))
+    else:
+        if not results:
+            st.info("没有修改，无需保存。")
+        else:
+            st.session_state[FLASH_KEY] = [("success", f"已保存：{r.message}") for r in results]
+            del st.session_state[EDITOR_KEY]
+            st.rerun()
+
+if editable is not None:
+    with st.expander("其他区县的目标（只读）"):
+        st.dataframe(grid[~grid[DISTRICT_COLUMN].isin(editable)], hide_index=True, width="stretch",
+                     column_config=config, placeholder="未设")
+
+st.divider()
+st.subheader("以报表方式导入")
+st.markdown("也可以下载模板填写“年度目标”表，在左侧“数据上传”页导入；同一区同一年度的目标再次导入需确认替换，"
+            "每次保存或导入都可在“数据上传”页的导入记录中撤销。")
+cols = st.columns(2)
+cols[0].download_button("下载年度目标模板", template_bytes("targets"), template_filename("targets"),
+                        mime=XLSX_MIME, key="targets_template", icon=":material/download:")
+current = grid_targets(grid, year=year)
+if not current.empty:
+    cols[1].download_button(f"下载 {year} 年现有目标", targets_sheet_bytes(current, note="从目标管理页导出"),
+                            f"年度目标_{year}.csv", mime="text/csv", key="targets_export", icon=":material/table_view:")

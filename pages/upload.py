@@ -1,0 +1,193 @@
+"""数据上传: templates, upload with a preview per sheet, store, batch history, rollback.
+
+What is previewed is what gets stored: the checked file (cached per content
+and upload options) goes to `store.store_checked`. Store and rollback run in
+button callbacks, so the page that follows already shows the new state.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import auth
+from analytics.admin_views import (
+    KIND_LABELS, batch_choice_text, batches_table, denied_districts, issues_table,
+    known_districts, sheet_heading, stored_batches_of, totals_table, upload_month,
+)
+from analytics.errors import AnalyticsError
+from analytics.loading import check_file
+from analytics.schema import KINDS
+from analytics.store import find_conflicts, list_batches, rollback_batch, store_checked
+from analytics.templates import template_bytes, template_filename
+from pages import session
+
+FLASH_KEY = "upload_flash"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+user = session.current_user()
+engine = session.engine()
+st.title("数据上传")
+try:
+    auth.require_role(user, "admin", "filler")
+except AnalyticsError as exc:
+    st.error(str(exc))
+    st.stop()
+
+editable = auth.editable_districts(user)          # None: every district
+
+
+@st.cache_data(max_entries=16, show_spinner="正在检查文件…")
+def _check(content: bytes, filename: str, district: str | None, month: str | None):
+    return check_file(content, filename=filename, district=district, month=month)
+
+
+def _upload_options() -> tuple[str | None, str | None]:
+    s = st.session_state
+    return s.get("upload_district") or None, upload_month(s.get("upload_month"))
+
+
+def _checked_files() -> list[tuple[str, object]]:
+    """(file name, FileCheck or the AnalyticsError) of every uploaded file."""
+    district, month = _upload_options()
+    out = []
+    for upload in st.session_state.get("upload_files") or []:
+        try:
+            out.append((upload.name, _check(upload.getvalue(), upload.name, district, month)))
+        except AnalyticsError as exc:
+            out.append((upload.name, exc))
+    return out
+
+
+def _store_all() -> None:
+    """Button callback: store every readable file; results shown on this run."""
+    s = st.session_state
+    messages = []
+    try:
+        files = _checked_files()
+    except AnalyticsError as exc:
+        s[FLASH_KEY] = [("error", str(exc))]
+        return
+    for name, checked in files:
+        if isinstance(checked, AnalyticsError):
+            messages.append(("error", f"{name}：{checked}"))
+            continue
+        try:
+            results = store_checked(engine, checked, actor=user,
+                                    replace=bool(s.get("confirm_replace")),
+                                    skip_bad_rows=bool(s.get("skip_bad_rows")))
+        except AnalyticsError as exc:
+            messages.append(("error", f"{name}：{exc}"))
+            continue
+        for r in results:
+            level = "info" if r.status in ("duplicate", "empty") else "success"
+            messages.append((level, f"{name}：{r.message}"))
+    s[FLASH_KEY] = messages
+    s["confirm_replace"] = False
+
+
+def _rollback() -> None:
+    s = st.session_state
+    batch_id = int(s.get("rollback_batch") or 0)
+    if not s.get("confirm_rollback"):
+        s[FLASH_KEY] = [("error", "请先勾选“确认撤销”。")]
+        return
+    try:
+        restored = rollback_batch(engine, batch_id, actor=user)
+    except AnalyticsError as exc:
+        s[FLASH_KEY] = [("error", str(exc))]
+    else:
+        back = f"，已恢复批次 {'、'.join(f'#{b}' for b in restored)} 的数据" if restored else ""
+        s[FLASH_KEY] = [("success", f"已撤销批次 #{batch_id}{back}。")]
+    s["confirm_rollback"] = False
+
+
+for level, message in st.session_state.pop(FLASH_KEY, []):
+    {"success": st.success, "info": st.info}.get(level, st.error)(message)
+
+# --- templates --------------------------------------------------------------------
+with st.expander("下载填报模板", expanded=False):
+    cols = st.columns(len(KINDS))
+    for col, kind in zip(cols, KINDS):
+        col.download_button(KIND_LABELS[kind], template_bytes(kind), template_filename(kind),
+                            mime=XLSX_MIME, key=f"template_{kind}", icon=":material/download:")
+    st.caption("模板表头可用常见同义写法（如“参加人次”“团员人数”），带标题行、合计行、注释行的原表也能识别。")
+
+# --- upload -------------------------------------------------------------------------
+batches = list_batches(engine, districts=editable, limit=500)
+district_options = sorted(editable) if editable is not None else known_districts(batches)
+cols = st.columns(2)
+cols[0].selectbox("区（表中没有“区”列时使用）", district_options, index=None, key="upload_district",
+                  placeholder="不指定", accept_new_options=editable is None)
+cols[1].text_input("月份（青年大学习表中没有“月份”列时使用）", key="upload_month",
+                   placeholder="如 2026-03")
+st.file_uploader("上传报表（可多选；支持 .xlsx、.xls、.csv）", type=["xlsx", "xls", "csv"],
+                 accept_multiple_files=True, key="upload_files")
+
+try:
+    checked_files = _checked_files()
+except AnalyticsError as exc:
+    st.error(str(exc))
+    checked_files = []
+
+any_rejected = any_conflict = any_storable = False
+for name, checked in checked_files:
+    with st.container(border=True):
+        st.subheader(f":material/description: {name}")
+        if isinstance(checked, AnalyticsError):
+            st.error(str(checked))
+            continue
+        already = stored_batches_of(engine, checked.sha256)
+        if already:
+            st.info(f"该文件已导入过（批次 {'、'.join(f'#{b}' for b in already)}），再次导入不会重复计数。")
+        for sheet in checked.sheets:
+            st.markdown(f"**{sheet_heading(sheet)}**")
+            if sheet.kind is None:
+                continue
+            m = st.columns(3)
+            m[0].metric("有效行", f"{sheet.rows_accepted:,}")
+            m[1].metric("未通过行", f"{sheet.rows_rejected:,}")
+            m[2].metric("提示", f"{len(sheet.warnings):,}")
+            denied = denied_districts(user, sheet)
+            if denied:
+                st.error(f"您（{user.label}）无权导入 {'、'.join(denied)} 的数据，这些行不会导入。")
+            if sheet.totals:
+                st.dataframe(totals_table(sheet.kind, sheet.totals, sheet.frame), hide_index=True)
+            if sheet.errors:
+                st.error(f"以下 {sheet.rows_rejected} 行未通过检查（行号为 Excel 中的行号），请修正后重新上传：")
+                st.dataframe(issues_table(sheet.errors), hide_index=True, width="stretch", placeholder="—")
+            if sheet.warnings:
+                with st.expander(f"提示（{len(sheet.warnings)} 条，不影响导入）"):
+                    st.dataframe(issues_table(sheet.warnings), hide_index=True, width="stretch", placeholder="—")
+            any_rejected |= sheet.rows_rejected > 0 or bool(denied)
+            any_storable |= sheet.rows_accepted > 0
+        if not already:
+            conflicts = find_conflicts(engine, checked)
+            if conflicts:
+                any_conflict = True
+                st.warning("以下数据已导入，确认导入将替换它们：\n\n"
+                           + "\n".join(f"- {c.describe()}" for c in conflicts))
+
+if checked_files:
+    if any_rejected:
+        st.checkbox("仅导入有效行（未通过检查的行不导入，记录在批次中）", key="skip_bad_rows")
+    if any_conflict:
+        st.checkbox("确认替换上面列出的已导入数据（可在下方撤销）", key="confirm_replace")
+    st.button("确认导入", key="upload_submit", type="primary", on_click=_store_all,
+              disabled=not any_storable)
+else:
+    st.info("请选择要上传的报表文件。上传后会先显示检查结果，确认后才导入。")
+
+# --- history and rollback ----------------------------------------------------------------
+st.divider()
+st.subheader("导入记录")
+if batches.empty:
+    st.info("还没有导入记录。")
+else:
+    st.dataframe(batches_table(batches), hide_index=True, width="stretch", placeholder="—",
+                 column_config={"导入时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+    st.markdown("**撤销批次**：该批次的数据不再计入，它替换掉的数据恢复。")
+    cols = st.columns([1, 3])
+    batch_id = cols[0].number_input("批次号", min_value=1, step=1, value=int(batches["id"].max()),
+                                    key="rollback_batch")
+    cols[1].caption(batch_choice_text(batches, int(batch_id)))
+    st.checkbox("确认撤销", key="confirm_rollback")
+    st.button("撤销批次", key="rollback_submit", on_click=_rollback)

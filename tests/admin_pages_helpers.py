@@ -1,0 +1,66 @@
+"""Running the app in AppTest for the admin-side page tests.
+
+Log in the way pages/session.py documents it: set ``session_state["user"]``
+(the user name) and ``session_state["logged_in_at"]`` before `run()`.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from analytics import auth
+from analytics.db import get_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTRY = str(ROOT / "dashboard.py")
+PASSWORD = "secret-pass-1"
+
+
+def app_env(monkeypatch, tmp_path, *, seed: bool = True):
+    """A temporary database and data dir for the app; returns the engine.
+
+    `seed` stores one small batch (a district nobody else uses) so the app
+    does not load the bundled sample data on first start.
+    """
+    url = f"sqlite:///{tmp_path}/app.db"
+    monkeypatch.setenv("LEAGUE_DB_URL", url)
+    monkeypatch.setenv("LEAGUE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("LEAGUE_PUBLIC_VIEW", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    engine = get_engine(url)
+    if seed:
+        from analytics.store import store_checked
+        from tests import store_helpers as sh
+        store_checked(engine, sh.checked("seed.xlsx", ("activities", sh.activities("种子区", "2025-01"))),
+                      actor=auth.SYSTEM)
+    return engine
+
+
+def add_user(engine, name: str, role: str, districts=(), *, must_change: bool = False) -> auth.User:
+    return auth.create_user(engine, auth.SYSTEM, name, PASSWORD, role, districts,
+                            must_change_password=must_change)
+
+
+def app(username: str | None = None) -> AppTest:
+    """The dashboard in AppTest, logged in as `username` (not run yet)."""
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    if username:
+        login_as(at, username)
+    return at
+
+
+def login_as(at: AppTest, username: str) -> None:
+    at.session_state["user"] = username
+    at.session_state["logged_in_at"] = datetime.now()
+
+
+def page_title(at: AppTest) -> str:
+    return at.title[0].value if len(at.title) else ""
+
+
+def texts(elements) -> list[str]:
+    return [e.value for e in elements]

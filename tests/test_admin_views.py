@@ -1,0 +1,279 @@
+"""analytics.admin_views: page access, upload preview tables, batches, audit, targets."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+
+from analytics import admin_views as av
+from analytics.auth import PUBLIC, SYSTEM, User
+from analytics.db import get_engine
+from analytics.errors import AnalyticsError, PermissionDenied
+
+ADMIN = User("root", "admin")
+FILLER_A = User("zhang", "filler", frozenset({"青山区"}))
+VIEWER = User("li", "viewer")
+MUST_CHANGE = User("wang", "filler", frozenset({"青山区"}), must_change_password=True)
+
+
+@pytest.mark.parametrize("user, path, expected", [
+    (ADMIN, "overview", True), (ADMIN, "upload", True), (ADMIN, "targets", True),
+    (ADMIN, "audit", True), (ADMIN, "accounts", True), (ADMIN, "me", True),
+    (FILLER_A, "overview", True), (FILLER_A, "upload", True), (FILLER_A, "targets", True),
+    (FILLER_A, "audit", True), (FILLER_A, "accounts", False), (FILLER_A, "me", True),
+    (VIEWER, "compare", True), (VIEWER, "upload", False), (VIEWER, "targets", False),
+    (VIEWER, "audit", False), (VIEWER, "accounts", False), (VIEWER, "me", True),
+    (PUBLIC, "overview", True), (PUBLIC, "me", False), (PUBLIC, "upload", False),
+    (MUST_CHANGE, "me", True), (MUST_CHANGE, "overview", False), (MUST_CHANGE, "upload", False),
+])
+def test_page_allowed(user, path, expected):
+    assert av.page_allowed(user, path) is expected
+
+
+@dataclass
+class Issue:
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+def test_issues_table_sorted_by_row_with_chinese_headers():
+    table = av.issues_table([Issue(12, "参与人次", "abc", "须为整数"),
+                             Issue(5, "日期", "", "必填")])
+    assert list(table.columns) == ["行号", "列", "内容", "问题"]
+    assert table.values.tolist() == [[5, "日期", "", "必填"], [12, "参与人次", "abc", "须为整数"]]
+
+
+def test_totals_table_leaves_out_blank_columns():
+    frame = pd.DataFrame({"sessions": [1, 2], "participants": [3, 4],
+                          "funds": [math.nan, math.nan]})
+    table = av.totals_table("activities", {"sessions": 3, "participants": 7, "funds": 0.0}, frame)
+    assert table.values.tolist() == [["场次", 3], ["参与人次", 7]]
+
+
+def test_issues_table_empty_keeps_headers():
+    assert list(av.issues_table([]).columns) == ["行号", "列", "内容", "问题"]
+
+
+def test_totals_table_uses_field_labels_in_schema_order():
+    table = av.totals_table("activities", {"participants": 1945, "sessions": 9,
+                                           "funds": 1200.0, "service_hours": 12.5})
+    assert table.values.tolist() == [["场次", 9], ["参与人次", 1945], ["服务时长", 12.5],
+                                     ["经费", 1200]]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("青山区|临江区", ["青山区", "临江区"]), ("青山区、临江区", ["青山区", "临江区"]),
+    ("", []), (None, []), (math.nan, []), ("全部区县", []), ("未分配区县", []),
+    (["青山区"], ["青山区"]),
+])
+def test_split_districts(value, expected):
+    assert av.split_districts(value) == expected
+
+
+def _batches() -> pd.DataFrame:
+    return pd.DataFrame({
+        "id": [3, 2, 1], "kind": ["study", "activities", "activities"],
+        "districts": ["临江区", "青山区", "青山区"], "periods": ["2026-03", "2026-03", "2026-02|2026-03"],
+        "file_name": ["b.xlsx", "a2.xlsx", "a.xlsx"], "sha256": ["c" * 64, "b" * 64, "a" * 64],
+        "username": ["admin", "zhang", "zhang"],
+        "created_at": pd.to_datetime(["2026-04-03", "2026-04-02", "2026-04-01"]),
+        "rows_accepted": [10, 6, 5], "rows_rejected": [0, 1, 0],
+        "status": ["active", "active", "replaced"],
+    })
+
+
+def test_batches_table_chinese_headers_and_values():
+    table = av.batches_table(_batches())
+    assert list(table.columns) == ["批次号", "报表类型", "区县", "期间", "文件名", "导入人", "导入时间",
+                                   "有效行数", "拒绝行数", "状态", "SHA-256"]
+    assert table.loc[2, ["报表类型", "期间", "状态"]].tolist() == ["活动台账", "2026-02、2026-03",
+                                                                "已被替换"]
+
+
+def test_rollback_choices_and_known_districts():
+    batches = _batches()
+    batches.loc[0, "status"] = "rolled_back"
+    assert av.rollback_choices(batches) == [2, 1]
+    assert av.known_districts(batches) == ["临江区", "青山区"]
+    assert av.batch_choice_text(batches, 1) == "批次 #1：活动台账 青山区 2026-02、2026-03（a.xlsx，已被替换）"
+
+
+def _audit() -> pd.DataFrame:
+    return pd.DataFrame({
+        "id": [4, 3, 2, 1],
+        "at": pd.to_datetime(["2026-04-03 09:00", "2026-04-02 10:00", "2026-04-02 08:00",
+                              "2026-04-01 08:00"]),
+        "username": ["admin", "admin", "zhang", "admin"],
+        "action": ["store", "create_user", "store", "rollback"],
+        "detail": ["d4", "d3", "d2", "d1"],
+        "batch_id": pd.array([3, None, 2, 2], dtype="Int64"),
+        "file_name": ["b.xlsx", None, "a2.xlsx", "a2.xlsx"], "sha256": [None] * 4,
+    })
+
+
+def test_visible_audit_filler_sees_own_entries_and_own_districts_batches():
+    seen = av.visible_audit(_audit(), _batches(), FILLER_A)
+    assert seen["id"].tolist() == [2, 1]
+    assert av.visible_audit(_audit(), _batches(), ADMIN)["id"].tolist() == [4, 3, 2, 1]
+
+
+def test_filter_audit_by_user_action_and_days():
+    audit = _audit()
+    assert av.filter_audit(audit, usernames=["admin"])["id"].tolist() == [4, 3, 1]
+    assert av.filter_audit(audit, actions=["store"])["id"].tolist() == [4, 2]
+    assert av.filter_audit(audit, start=date(2026, 4, 2), end=date(2026, 4, 2))["id"].tolist() == [3, 2]
+
+
+def test_audit_table_chinese():
+    table = av.audit_table(_audit())
+    assert list(table.columns) == ["时间", "用户", "操作", "详情", "批次号", "文件名", "SHA-256"]
+    assert table["操作"].tolist() == ["导入", "创建账号", "导入", "撤销批次"]
+
+
+def test_users_table_has_no_hash_and_chinese_values():
+    users = pd.DataFrame({"username": ["admin"], "role": ["admin"], "role_label": ["管理员"],
+                          "districts": ["全部区县"], "active": [True],
+                          "must_change_password": [False], "password_hash": ["$2b$..."]})
+    table = av.users_table(users)
+    assert table.to_dict("records") == [{"用户名": "admin", "角色": "管理员", "负责区县": "全部区县",
+                                         "状态": "启用", "须改密码": "否"}]
+
+
+TARGETS = pd.DataFrame({
+    "year": [2026, 2026, 2026, 2025],
+    "district": ["全部", "青山区", "青山区", "青山区"],
+    "indicator": ["study_rate", "study_rate", "activity_sessions", "study_rate"],
+    "value": [0.95, 0.9, 120.0, 0.5],
+})
+
+
+def test_targets_grid_rates_in_percent_all_first():
+    grid = av.targets_grid(TARGETS, year=2026, districts=["临江区"])
+    assert grid["区"].tolist() == ["全部", "临江区", "青山区"]
+    assert grid["参学率（%）"].tolist()[0] == 95.0
+    assert grid["参学率（%）"].tolist()[2] == 90.0
+    assert math.isnan(grid["参学率（%）"].tolist()[1])
+    assert grid["活动场次（场）"].tolist()[2] == 120.0
+
+
+def test_grid_targets_round_trip():
+    grid = av.targets_grid(TARGETS, year=2026, districts=[])
+    back = av.grid_targets(grid, year=2026).sort_values(["district", "indicator"])
+    assert back.values.tolist() == [[2026, "全部", "study_rate", 0.95],
+                                    [2026, "青山区", "activity_sessions", 120.0],
+                                    [2026, "青山区", "study_rate", 0.9]]
+
+
+def test_changed_districts():
+    before = av.targets_grid(TARGETS, year=2026, districts=["临江区"])
+    after = before.copy()
+    assert av.changed_districts(before, after) == []
+    after.loc[1, "活动场次（场）"] = 80
+    after.loc[2, "参学率（%）"] = 90.0000000001   # float noise is no change
+    assert av.changed_districts(before, after) == ["临江区"]
+
+
+def test_targets_sheet_bytes_has_template_headers_and_note():
+    rows = pd.DataFrame({"year": [2026], "district": ["青山区"], "indicator": ["study_rate"],
+                         "value": [0.95]})
+    text = av.targets_sheet_bytes(rows, note="admin 在线编辑").decode("utf-8-sig")
+    assert text == "年度,区,指标,目标值\n2026,青山区,参学率,0.95\n注：admin 在线编辑\n"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2026-03", "2026-03"), ("2026年3月", "2026-03"), (" ", None), (None, None),
+])
+def test_upload_month(text, expected):
+    assert av.upload_month(text) == expected
+
+
+def test_upload_month_bad_is_chinese_error():
+    with pytest.raises(AnalyticsError, match="月份“2026-13”不正确"):
+        av.upload_month("2026-13")
+
+
+@dataclass
+class Sheet:
+    kind: str | None
+    scopes: list
+
+
+def test_denied_districts():
+    sheet = Sheet("activities", [("临江区", "2026-03"), ("青山区", "2026-03")])
+    assert av.denied_districts(FILLER_A, sheet) == ["临江区"]
+    assert av.denied_districts(ADMIN, sheet) == []
+    assert av.denied_districts(FILLER_A, Sheet(None, [])) == []
+    assert av.denied_districts(FILLER_A, Sheet("targets", [("全部", "2026")])) == ["全部"]
+
+
+# --- save_targets against a real database --------------------------------------------
+
+@pytest.fixture
+def engine(tmp_path):
+    return get_engine(f"sqlite:///{tmp_path}/t.db")
+
+
+def _grid(engine, year=2026, districts=("青山区", "临江区")):
+    from analytics.store import load_frames
+    return av.targets_grid(load_frames(engine, years=[year])["targets"], year=year,
+                           districts=list(districts))
+
+
+def test_save_targets_stores_a_batch_and_replaces(engine):
+    pytest.importorskip("analytics.loading")
+    from analytics.store import list_batches, load_frames
+
+    before = _grid(engine)
+    after = before.copy()
+    after.loc[after["区"] == "青山区", "参学率（%）"] = 96
+    after.loc[after["区"] == "青山区", "活动场次（场）"] = 150
+    results = av.save_targets(engine, SYSTEM, year=2026, before=before, after=after,
+                              today=date(2026, 4, 1), now=datetime(2026, 4, 1, 9))
+    assert [r.status for r in results] == ["stored"]
+    stored = load_frames(engine, years=[2026])["targets"].sort_values("indicator")
+    assert stored[["district", "indicator", "value"]].values.tolist() == [
+        ["青山区", "activity_sessions", 150.0], ["青山区", "study_rate", 0.96]]
+
+    before = _grid(engine)
+    after = before.copy()
+    after.loc[after["区"] == "青山区", "参学率（%）"] = 97
+    results = av.save_targets(engine, SYSTEM, year=2026, before=before, after=after,
+                              today=date(2026, 4, 1), now=datetime(2026, 4, 1, 10))
+    assert [r.status for r in results] == ["replaced"]
+    stored = load_frames(engine, years=[2026])["targets"].sort_values("indicator")
+    assert stored["value"].tolist() == [150.0, 0.97]
+    assert list_batches(engine)["status"].tolist() == ["active", "replaced"]
+
+
+def test_save_targets_refuses_other_districts_and_stores_nothing(engine):
+    from analytics.store import list_batches
+
+    before = _grid(engine)
+    after = before.copy()
+    after.loc[after["区"] == "临江区", "参学率（%）"] = 96
+    with pytest.raises(PermissionDenied, match="无权修改 临江区 的目标"):
+        av.save_targets(engine, FILLER_A, year=2026, before=before, after=after)
+    assert list_batches(engine).empty
+
+
+def test_save_targets_no_change_and_clearing_a_district(engine):
+    pytest.importorskip("analytics.loading")
+    before = _grid(engine)
+    assert av.save_targets(engine, SYSTEM, year=2026, before=before, after=before.copy()) == []
+    after = before.copy()
+    after.loc[after["区"] == "青山区", "参学率（%）"] = 96
+    av.save_targets(engine, SYSTEM, year=2026, before=before, after=after, today=date(2026, 4, 1))
+    before = _grid(engine)
+    after = before.copy()
+    after.loc[after["区"] == "青山区", "参学率（%）"] = math.nan
+    with pytest.raises(AnalyticsError, match="青山区 的目标不能全部清空"):
+        av.save_targets(engine, SYSTEM, year=2026, before=before, after=after)
+
+
+def test_stored_batches_of_unknown_sha_is_empty(engine):
+    assert av.stored_batches_of(engine, "0" * 64) == []

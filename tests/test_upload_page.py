@@ -1,0 +1,177 @@
+"""数据上传 page (AppTest): preview with Excel row numbers, store, confirmed replace,
+rollback, and district permissions — checked against what the database holds."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import auth
+from analytics.store import list_batches, load_frames, store_file
+from tests.admin_pages_helpers import ROOT, add_user, app_env, login_as, texts
+from tests.workbooks import Sheet, write_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADER = ["序号", "日期", "区", "单位", "活动名称", "活动类别", "场次", "参与人次"]
+
+
+@pytest.fixture
+def engine(monkeypatch, tmp_path):
+    return app_env(monkeypatch, tmp_path)
+
+
+def activities_xlsx(tmp_path, name: str, district: str, participants: list) -> bytes:
+    """A real 活动台账 workbook: title row, 填报单位 line, header on row 3, a 合计 row."""
+    rows = [[f"{district}2026年3月活动台账"], ["填报单位：团区委", None, None, "日期：2026-04-01"], HEADER]
+    for i, p in enumerate(participants, start=1):
+        rows.append([i, f"2026-03-{i:02d}", district, f"第{i}中学团委", f"活动{i}", "志愿服务", 1, p])
+    rows.append(["合计", None, None, None, None, None, len(participants), None])
+    path = write_xlsx(tmp_path / name, {"活动台账": Sheet(rows, merges=["A1:H1"])})
+    return path.read_bytes()
+
+
+def upload_page(username: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=60)
+    login_as(at, username)
+    return at.run()
+
+
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    return at.file_uploader(key="upload_files").set_value((name, content, XLSX)).run()
+
+
+def submit(at: AppTest) -> AppTest:
+    return at.button(key="upload_submit").click().run()
+
+
+def participants(engine, district: str) -> int:
+    frame = load_frames(engine, years=[2026])["activities"]
+    return int(frame.loc[frame["district"] == district, "participants"].sum())
+
+
+def issue_rows(at: AppTest) -> list[list]:
+    """The error tables shown (行号, 列, 问题)."""
+    out = []
+    for df in at.dataframe:
+        table = df.value
+        if "行号" in table.columns:
+            out += table[["行号", "列", "问题"]].values.tolist()
+    return out
+
+
+def test_upload_preview_store_replace_rollback(engine, tmp_path):
+    add_user(engine, "boss", "admin")
+    at = upload_page("boss")
+    assert not at.exception
+
+    # a file with a bad cell: previewed with its Excel row number, nothing stored
+    bad = activities_xlsx(tmp_path, "bad.xlsx", "青山区", [100, "abc", 50])
+    upload(at, "青山区_2026-03.xlsx", bad)
+    assert not at.exception
+    assert [r[:2] for r in issue_rows(at)] == [[5, "参与人次"]]
+    assert "**工作表“活动台账”：活动台账（表头在第 3 行）**" in texts(at.markdown)
+    totals = [df.value for df in at.dataframe if "项目" in df.value.columns][0]
+    assert totals.set_index("项目")["合计"].to_dict() == {"场次": 2, "参与人次": 150}
+    submit(at)
+    assert "1 行未通过检查" in at.error[0].value
+    assert participants(engine, "青山区") == 0
+
+    # only the valid rows
+    at.checkbox(key="skip_bad_rows").check()
+    submit(at)
+    assert texts(at.success) == ["青山区_2026-03.xlsx：已导入活动台账 2 行（批次 #2）"]
+    assert participants(engine, "青山区") == 150
+    assert any("该文件已导入过（批次 #2）" in m for m in texts(at.info))
+
+    # the corrected month: a replace must be confirmed
+    good = activities_xlsx(tmp_path, "good.xlsx", "青山区", [100, 70, 50])
+    upload(at, "青山区_2026-03_修正.xlsx", good)
+    assert "青山区 2026-03 的活动台账已导入（批次 #2）" in at.warning[0].value
+    submit(at)
+    assert "如需覆盖请选择“替换”" in at.error[0].value
+    assert participants(engine, "青山区") == 150
+    at.checkbox(key="confirm_replace").check()
+    submit(at)
+    assert texts(at.success) == ["青山区_2026-03_修正.xlsx：已替换活动台账 3 行（批次 #3）"]
+    assert participants(engine, "青山区") == 220
+    assert at.session_state["confirm_replace"] is False   # asked again next time
+
+    # the history lists both batches in Chinese; rolling back #3 restores #2
+    history = [df.value for df in at.dataframe if "批次号" in df.value.columns][0]
+    assert history[["批次号", "报表类型", "状态"]].values.tolist()[:2] == [
+        [3, "活动台账", "有效"], [2, "活动台账", "已被替换"]]
+    at.number_input(key="rollback_batch").set_value(3)
+    at.button(key="rollback_submit").click().run()
+    assert texts(at.error) == ["请先勾选“确认撤销”。"]
+    assert participants(engine, "青山区") == 220
+    at.checkbox(key="confirm_rollback").check()
+    at.button(key="rollback_submit").click().run()
+    assert texts(at.success) == ["已撤销批次 #3，已恢复批次 #2 的数据。"]
+    assert participants(engine, "青山区") == 150
+    assert list_batches(engine)["status"].tolist()[:2] == ["rolled_back", "active"]
+
+
+def test_unreadable_file_is_one_chinese_message(engine, tmp_path):
+    add_user(engine, "boss", "admin")
+    at = upload_page("boss")
+    at.file_uploader(key="upload_files").set_value(("图片.xlsx", b"\x89PNG\r\n\x1a\n" + b"0" * 64, XLSX))
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1
+    assert at.error[0].value  # the loader's Chinese message
+    assert at.button(key="upload_submit").disabled
+
+
+def test_month_given_at_upload_must_be_valid(engine, tmp_path):
+    add_user(engine, "boss", "admin")
+    at = upload_page("boss")
+    at.text_input(key="upload_month").input("2026-13")
+    upload(at, "a.xlsx", activities_xlsx(tmp_path, "a.xlsx", "青山区", [1]))
+    assert not at.exception
+    assert "月份“2026-13”不正确" in at.error[0].value
+
+
+def test_filler_cannot_store_replace_or_roll_back_other_districts(engine, tmp_path):
+    add_user(engine, "zhang", "filler", ["青山区"])
+    store_file(engine, activities_xlsx(tmp_path, "lj.xlsx", "临江区", [10, 20]),
+               filename="临江区.xlsx", actor=auth.SYSTEM)
+    other_batch = int(list_batches(engine)["id"].max())
+    assert participants(engine, "临江区") == 30
+
+    at = upload_page("zhang")
+    # the history shows only the filler's districts
+    assert not any("批次号" in df.value.columns for df in at.dataframe)
+
+    # store / replace 临江区 data: refused in Chinese, nothing changes
+    upload(at, "临江区_2026-03.xlsx", activities_xlsx(tmp_path, "lj2.xlsx", "临江区", [99, 1]))
+    assert "您（填报员 zhang）无权导入 临江区 的数据" in at.error[0].value
+    at.checkbox(key="skip_bad_rows").check()
+    at.checkbox(key="confirm_replace").check()
+    submit(at)
+    assert texts(at.error)[0] == "临江区_2026-03.xlsx：无权导入 临江区 的数据，未导入任何数据。"
+    assert participants(engine, "临江区") == 30
+
+    # roll back 临江区's batch by its number: refused, nothing changes
+    store_file(engine, activities_xlsx(tmp_path, "qs.xlsx", "青山区", [5]), filename="qs.xlsx",
+               actor=auth.get_user(engine, "zhang"))
+    at.file_uploader(key="upload_files").set_value(None).run()
+    at.number_input(key="rollback_batch").set_value(other_batch)
+    at.checkbox(key="confirm_rollback").check()
+    at.button(key="rollback_submit").click().run()
+    assert texts(at.error) == ["您（填报员 zhang）无权撤销 临江区 的数据"]
+    assert participants(engine, "临江区") == 30
+    assert list_batches(engine)["status"].tolist() == ["active", "active", "active"]
+
+
+def test_viewer_gets_no_upload(engine):
+    add_user(engine, "li", "viewer")
+    at = upload_page("li")
+    assert not at.exception
+    assert "无权使用此功能" in at.error[0].value
+    assert len(at.file_uploader) == 0
+
+
+def test_templates_offered_for_every_kind(engine):
+    add_user(engine, "boss", "admin")
+    at = upload_page("boss")
+    keys = {b.key for b in at.get("download_button")}
+    assert keys >= {"template_activities", "template_study", "template_volunteer", "template_targets"}
