@@ -41,6 +41,8 @@ def _style(fig: go.Figure, title: str, *, large: bool = False, x_title: str | No
         legend={"title": {"text": ""}},
         margin={"l": 60, "r": 30, "t": 80 if large else 60, "b": 50},
     )
+    # bar labels stay horizontal: plotly turns them sideways on narrow bars
+    fig.update_traces(textangle=0, selector={"type": "bar"})
     if x_title is not None:
         fig.update_xaxes(title_text=x_title)
     if y_title is not None:
@@ -258,7 +260,7 @@ def comparison_bar(summary: pd.DataFrame, indicator: str, *,
     text = [fmt.fmt_value(indicator, v) for v in values]
     fig = go.Figure(go.Bar(
         name=label(indicator), x=districts, y=values, text=[_short(indicator, v) for v in values],
-        textposition="inside" if targets else "outside", cliponaxis=False,
+        textposition="outside", cliponaxis=False,
         marker_color=[colors.get(d, palette.PRIMARY) for d in districts], customdata=text,
         hovertemplate=f"%{{x}}<br>{label(indicator)}：%{{customdata}}<extra></extra>",
         showlegend=False))
