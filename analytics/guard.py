@@ -180,7 +180,7 @@ def _sheet_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int]:
                 if m:
                     last_row = max(last_row, int(m[1]))
             tail = text[-256:]
-    return max(max_row, last_row, 1), max(max_col, 26)
+    return max(max_row, last_row, 1), max_col or 26
 
 
 # --- the child process --------------------------------------------------------

@@ -344,7 +344,8 @@ class TrendInputs:
 def trend_inputs(report, indicator: str, *, by_district: bool = False) -> TrendInputs:
     """Counts: the cumulative line against the target's 序时 pace; rates: monthly rate
     against the target line. The whole selection, or one line per district."""
-    monthly = report.monthly if by_district else report.monthly_total
+    monthly = without_trailing_empty_months(report.monthly if by_district
+                                            else report.monthly_total)
     entry = report.target_of(indicator)
     target = None if entry is None or pd.isna(entry.get("target")) else float(entry["target"])
     if schema.INDICATOR_BY_NAME[indicator].is_rate:
@@ -354,6 +355,23 @@ def trend_inputs(report, indicator: str, *, by_district: bool = False) -> TrendI
     if by_district or pace is None or not len(pace):
         pace = None
     return TrendInputs(monthly, pace, None, True)
+
+
+def without_trailing_empty_months(monthly: pd.DataFrame) -> pd.DataFrame:
+    """`indicators.monthly` rows up to the last month that has any data.
+
+    The month grid runs to the as-of month; a month nobody has reported yet
+    would draw a misleading drop to zero at the end of every line.
+    """
+    if monthly is None or not len(monthly):
+        return monthly
+    from analytics.indicators import COUNT_INDICATORS
+
+    filled = monthly[list(COUNT_INDICATORS)].fillna(0).ne(0).any(axis=1)
+    months = monthly.loc[filled, "month"]
+    if not len(months):
+        return monthly.iloc[0:0]
+    return monthly[monthly["month"] <= months.max()]
 
 
 def styled_status(table: pd.DataFrame):
@@ -449,17 +467,27 @@ COMPARE_INDICATORS = CARD_INDICATORS
 
 
 def comparison_table(comparison: pd.DataFrame,
-                     indicators: Sequence[str] = COMPARE_INDICATORS) -> pd.DataFrame:
-    """The report's district comparison as text: each value (Chinese-style) and its rank."""
+                     indicators: Sequence[str] = COMPARE_INDICATORS, *,
+                     compact: bool = False) -> pd.DataFrame:
+    """The report's district comparison as text: each value (Chinese-style) and its rank.
+
+    `compact` (会议模式) puts the rank into the value's cell — "96.72%（第1）" —
+    so the table fits a screen in large type.
+    """
     from analytics import fmt
 
     out = pd.DataFrame({"区县": comparison["district"].tolist()})
     for name in indicators:
         label = schema.INDICATOR_BY_NAME[name].label
-        out[label] = [fmt.fmt_value(name, v) for v in comparison[name]]
+        values = [fmt.fmt_value(name, v) for v in comparison[name]]
         ranks = comparison.get(f"rank_{name}")
-        out[f"{label}排名"] = ["—" if r is None or pd.isna(r) else f"第{int(r)}名"
-                               for r in (ranks if ranks is not None else [None] * len(out))]
+        ranks = [None if r is None or pd.isna(r) else int(r)
+                 for r in (ranks if ranks is not None else [None] * len(out))]
+        if compact:
+            out[label] = [v if r is None else f"{v}（第{r}）" for v, r in zip(values, ranks)]
+        else:
+            out[label] = values
+            out[f"{label}排名"] = ["—" if r is None else f"第{r}名" for r in ranks]
     return out
 
 
@@ -477,3 +505,13 @@ def district_yoy(report) -> pd.DataFrame:
     from analytics.report import TOTAL
 
     return report.yoy[report.yoy["district"] != TOTAL]
+
+
+def three_forces_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """`dimensions.three_forces` as district × dimension scores (0–100, one decimal)."""
+    if scores is None or not len(scores):
+        return pd.DataFrame(columns=["区县", *schema.DIMENSIONS])
+    table = scores.pivot(index="district", columns="dimension", values="score")
+    table = table.reindex(columns=list(schema.DIMENSIONS)).round(1)
+    table = table.reindex(list(dict.fromkeys(scores["district"])))
+    return table.rename_axis(index="区县", columns=None).reset_index()

@@ -10,7 +10,7 @@ from pages import session
 
 FLASH_KEY = "account_flash"
 
-user = session.current_user()
+user = session.require_user("me")
 st.title("我的账号")
 
 flash = st.session_state.pop(FLASH_KEY, None)

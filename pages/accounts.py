@@ -18,15 +18,9 @@ from pages import session
 FLASH_KEY = "accounts_flash"
 DISTRICTS_LABEL = "负责区县（填报员必须指定；查看者不选即可查看全部区县）"
 
-user = session.current_user()
+user = session.require_user("accounts")
 engine = session.engine()
 st.title("账号管理")
-
-try:
-    auth.authorize(user, "manage_users", [])
-except AnalyticsError as exc:
-    st.error(str(exc))
-    st.stop()
 
 
 def _flash(level: str, message: str) -> None:

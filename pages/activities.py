@@ -26,10 +26,12 @@ measure = st.segmented_control("统计口径", list(views.ACTIVITY_MEASURES), de
 measure = measure or "activity_sessions"
 left, right = st.columns([3, 2])
 with left:
-    ui.chart(charts.category_bar(indicators.activities_by_category(acts), measure),
+    ui.chart(charts.category_bar(indicators.activities_by_category(acts), measure,
+                                 title=f"各类别{views.indicator_label(measure)}"),
              key="activities_by_category")
 with right:
-    ui.chart(charts.dimension_bar(indicators.activities_by_dimension(acts), measure),
+    ui.chart(charts.dimension_bar(indicators.activities_by_dimension(acts), measure,
+                                  title=f"三力一度各维度{views.indicator_label(measure)}"),
              key="activities_by_dimension")
 
 by_district = st.toggle("按区县分别显示", key="activities_by_district")

@@ -14,7 +14,7 @@ from pages import session
 
 AUDIT_LIMIT = 5000
 
-user = session.current_user()
+user = session.require_user("audit")
 engine = session.engine()
 st.title("操作日志")
 

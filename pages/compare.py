@@ -19,6 +19,7 @@ h1 { font-size: 3rem !important; }
 div[data-testid="stCaptionContainer"] p { font-size: 1.3rem !important; }
 div[data-testid="stTable"] table { font-size: 1.5rem !important; }
 div[data-testid="stTable"] th { font-size: 1.4rem !important; }
+div[data-testid="stTable"] th, div[data-testid="stTable"] td { white-space: nowrap; }
 </style>
 """
 MEETING_KEY = "meeting_mode"
@@ -82,7 +83,7 @@ if meeting:
     position = slides.index(slide)
     n = len(views.COMPARE_INDICATORS)
     if position == 0:
-        st.table(table.set_index("区县"))
+        st.table(views.comparison_table(rep.comparison, compact=True).set_index("区县"))
     elif position <= n:
         ui.chart(comparison_chart(views.COMPARE_INDICATORS[position - 1], True),
                  key="meeting_chart")
@@ -102,16 +103,18 @@ for start in range(0, len(views.COMPARE_INDICATORS), 2):
         with col:
             ui.chart(comparison_chart(indicator, False), key=f"compare_{indicator}")
 
-left, right = st.columns(2)
+st.subheader("三力一度")
+left, right = st.columns([3, 2])
 with left:
-    st.subheader("三力一度")
     ui.chart(radar_chart(False), key="compare_radar")
+with right:
+    ui.table(views.three_forces_table(rep.three_forces), key="compare_three_forces")
     st.caption("得分：各维度活动参与人次（大局贡献度另计志愿服务时长）每百名团员的人均值，"
                "以对比区县中的最高者为 100 分。")
-with right:
-    st.subheader("同比")
-    yoy_indicator = st.selectbox("指标", list(views.COMPARE_INDICATORS), key="compare_yoy_indicator",
-                                 format_func=views.indicator_label)
-    ui.chart(yoy_chart(yoy_indicator, False), key="compare_yoy")
+
+st.subheader("同比")
+yoy_indicator = st.selectbox("指标", list(views.COMPARE_INDICATORS), key="compare_yoy_indicator",
+                             format_func=views.indicator_label)
+ui.chart(yoy_chart(yoy_indicator, False), key="compare_yoy")
 
 ui.export_panel(rep, key="compare")

@@ -24,8 +24,8 @@ from pathlib import Path
 import streamlit as st
 
 from analytics import auth
-from analytics.admin_views import page_allowed
-from analytics.errors import AnalyticsError
+from analytics.admin_views import RESTRICTED_PAGES, page_allowed
+from analytics.errors import AnalyticsError, PermissionDenied
 
 USER_KEY = "user"
 LOGGED_IN_AT_KEY = "logged_in_at"
@@ -80,6 +80,36 @@ def current_user() -> auth.User | None:
     if auth.public_view_enabled():
         return auth.PUBLIC
     return None
+
+
+def require_user(url_path: str) -> auth.User:
+    """The current user when they may use page `url_path`; otherwise a Chinese
+    message and `st.stop()`.
+
+    Every page script calls this first, so a page never relies on the menu
+    alone: Streamlit can run a script of the `pages/` folder straight from its
+    URL (its pre-`st.navigation` multipage mode) before `dashboard.py`'s gate.
+    """
+    user = current_user()
+    if user is None:
+        st.warning("请先登录。")
+        st.stop()
+    if not page_allowed(user, url_path):
+        st.error(_refusal(user, url_path))
+        st.stop()
+    return user
+
+
+def _refusal(user: auth.User, url_path: str) -> str:
+    if user.must_change_password:
+        return "请先在“我的账号”页修改密码。"
+    if user.username == auth.PUBLIC.username:
+        return "请先登录。"
+    try:
+        auth.require_role(user, *sorted(RESTRICTED_PAGES.get(url_path, ())))
+    except PermissionDenied as exc:
+        return str(exc)
+    return f"您（{user.label}）无权使用此页面"
 
 
 def _reload(eng, name: str) -> auth.User | None:

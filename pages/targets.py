@@ -24,14 +24,9 @@ FLASH_KEY = "targets_flash"
 EDITOR_KEY = "targets_editor"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-user = session.current_user()
+user = session.require_user("targets")
 engine = session.engine()
 st.title("目标管理")
-try:
-    auth.require_role(user, "admin", "filler")
-except AnalyticsError as exc:
-    st.error(str(exc))
-    st.stop()
 
 for level, message in st.session_state.pop(FLASH_KEY, []):
     (st.success if level == "success" else st.error)(message)

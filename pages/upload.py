@@ -23,14 +23,9 @@ from pages import session
 FLASH_KEY = "upload_flash"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-user = session.current_user()
+user = session.require_user("upload")
 engine = session.engine()
 st.title("数据上传")
-try:
-    auth.require_role(user, "admin", "filler")
-except AnalyticsError as exc:
-    st.error(str(exc))
-    st.stop()
 
 editable = auth.editable_districts(user)          # None: every district
 

@@ -7,7 +7,7 @@ from analytics.loading import check_file
 from analytics.reader import RawSheet
 from analytics.table import detect_kind, find_table
 from tests.workbooks import (INSTRUCTIONS_SHEET, MESSY_ACTIVITIES, MESSY_ACTIVITIES_EXPECTED, STUDY_SHEET,
-                             TARGETS_SHEET, VOLUNTEER_SHEET, Sheet, write_file, write_xlsx)
+                             TARGETS_SHEET, VOLUNTEER_SHEET, write_file, write_xlsx)
 
 TODAY = dt.date(2026, 4, 10)
 FORMATS = ["xlsx", "xls", "csv-utf8", "csv-bom", "csv-gbk"]
