@@ -221,15 +221,20 @@ OTHER_CATEGORY = "其他"
 DIMENSIONS = ("引领力", "组织力", "服务力", "大局贡献度")
 
 
+def _data_rows(path: Path | None, default: str) -> list[dict[str, str]]:
+    """Rows of an editable data table, cells stripped (Excel may save a BOM)."""
+    with open(path or DATA_DIR / default, encoding="utf-8-sig", newline="") as fh:
+        return [{k: (v or "").strip() for k, v in r.items()} for r in csv.DictReader(fh)]
+
+
 @cache
 def categories(path: Path | None = None) -> tuple[Category, ...]:
     """The category table a district can edit (analytics/data/categories.csv)."""
-    with open(path or DATA_DIR / "categories.csv", encoding="utf-8-sig", newline="") as fh:
-        return tuple(
-            Category(r["category"].strip(), (r["dimension"] or "").strip() or None,
-                     tuple(a.strip() for a in (r["aliases"] or "").split("|") if a.strip()))
-            for r in csv.DictReader(fh)
-        )
+    return tuple(
+        Category(r["category"], r["dimension"] or None,
+                 tuple(a.strip() for a in r["aliases"].split("|") if a.strip()))
+        for r in _data_rows(path, "categories.csv")
+    )
 
 
 @dataclass(frozen=True)
@@ -242,9 +247,8 @@ class StarLevel:
 @cache
 def star_levels(path: Path | None = None) -> tuple[StarLevel, ...]:
     """Star thresholds by cumulative service hours (analytics/data/star_levels.csv)."""
-    with open(path or DATA_DIR / "star_levels.csv", encoding="utf-8-sig", newline="") as fh:
-        rows = [StarLevel(int(r["level"]), r["label"].strip(), float(r["min_hours"]))
-                for r in csv.DictReader(fh)]
+    rows = [StarLevel(int(r["level"]), r["label"], float(r["min_hours"]))
+            for r in _data_rows(path, "star_levels.csv")]
     return tuple(sorted(rows, key=lambda s: s.min_hours))
 
 
@@ -258,7 +262,6 @@ class StudyBand:
 @cache
 def study_bands(path: Path | None = None) -> tuple[StudyBand, ...]:
     """参学率 bands for colouring units, highest first (analytics/data/study_bands.csv)."""
-    with open(path or DATA_DIR / "study_bands.csv", encoding="utf-8-sig", newline="") as fh:
-        rows = [StudyBand(r["band"].strip(), float(r["min_rate"]), r["color"].strip())
-                for r in csv.DictReader(fh)]
+    rows = [StudyBand(r["band"], float(r["min_rate"]), r["color"])
+            for r in _data_rows(path, "study_bands.csv")]
     return tuple(sorted(rows, key=lambda b: -b.min_rate))
