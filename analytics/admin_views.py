@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import pandas as pd
+from sqlalchemy import select
 
-from analytics import auth
+from analytics import auth, tables
 from analytics.errors import AnalyticsError
 from analytics.schema import ALL_DISTRICTS, INDICATORS, KINDS
+from analytics.store import STATUS_LABELS, store_file
 
 # --- who sees which page -----------------------------------------------------
 
@@ -52,7 +54,6 @@ def page_allowed(user, url_path: str) -> bool:
 
 ROLE_LABELS = dict(auth.ROLES)
 KIND_LABELS = {name: kind.label for name, kind in KINDS.items()}
-STATUS_LABELS = {"active": "有效", "replaced": "已被替换", "rolled_back": "已撤销"}
 # audit actions: the account ones come from `auth`, the data ones from `store`
 ACTION_LABELS = {
     "store": "导入", "import": "导入", "replace": "替换导入", "rollback": "撤销批次",
@@ -88,10 +89,11 @@ def split_districts(value) -> list[str]:
     return [part.strip() for part in text.split("|") if part.strip()]
 
 
-def districts_text(value) -> str:
-    """Districts for display; empty means every district."""
-    names = split_districts(value)
-    return "、".join(names) if names else "全部区县"
+def user_scope_text(user) -> str:
+    """A user's districts for display: a filler without districts may edit none."""
+    if user.districts:
+        return "、".join(sorted(user.districts))
+    return "未分配（请联系管理员）" if user.role == "filler" else "全部区县"
 
 
 # --- upload preview ----------------------------------------------------------
@@ -138,6 +140,14 @@ def sheet_heading(sheet) -> str:
     return f"工作表“{sheet.sheet}”：{label}{where}"
 
 
+def scope_summary(scopes: Sequence[tuple[str, str]]) -> str:
+    """What a sheet covers, by district: 青山区（2026-02、2026-03）；临江区（2026-03）."""
+    periods: dict[str, list[str]] = {}
+    for district, period in sorted(scopes):
+        periods.setdefault(district, []).append(period)
+    return "；".join(f"{d}（{'、'.join(p)}）" for d, p in periods.items())
+
+
 def upload_month(text: str | None) -> str | None:
     """The 月份 typed at upload as "YYYY-MM" (None when blank).
 
@@ -167,11 +177,6 @@ def denied_districts(actor, sheet) -> list[str]:
     return [d for d in districts if not auth.is_allowed(actor, store_action(sheet.kind), d)]
 
 
-def scopes_text(scopes: Iterable[tuple[str, str]]) -> str:
-    """(district, period) pairs as 青山区 2026-03、临江区 2026-03."""
-    return "、".join(f"{d} {p}" for d, p in scopes)
-
-
 # --- batches, accounts, audit --------------------------------------------------
 
 BATCH_LABELS = {
@@ -195,12 +200,32 @@ def batches_table(batches: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=BATCH_LABELS).reset_index(drop=True)
 
 
-def rollback_choices(batches: pd.DataFrame) -> list[int]:
-    """Ids of batches not rolled back yet (a replaced one may be too), newest first."""
-    if batches.empty or "status" not in batches:
+def known_districts(batches: pd.DataFrame) -> list[str]:
+    """Every district named by a stored batch (for district pickers), sorted."""
+    if batches.empty or "districts" not in batches:
         return []
-    live = batches[batches["status"] != "rolled_back"]
-    return sorted((int(i) for i in live["id"]), reverse=True)
+    names = {d for value in batches["districts"] for d in split_districts(value)}
+    return sorted(names - {ALL_DISTRICTS})
+
+
+def stored_batches_of(engine, sha256: str) -> list[int]:
+    """Active batches already stored from a file with this SHA-256 (a re-upload is a no-op)."""
+    b = tables.batches
+    with engine.connect() as conn:
+        rows = conn.execute(select(b.c.id).where(b.c.sha256 == sha256, b.c.status == "active")
+                            .order_by(b.c.id))
+        return [int(r) for r in rows.scalars()]
+
+
+def batch_choice_text(batches: pd.DataFrame, batch_id: int) -> str:
+    """One line naming a batch for the rollback confirmation."""
+    row = batches[batches["id"] == batch_id]
+    if row.empty:
+        return f"批次 #{batch_id}"
+    r = row.iloc[0]
+    return (f"批次 #{batch_id}：{KIND_LABELS.get(r['kind'], r['kind'])} "
+            f"{'、'.join(split_districts(r['districts']))} {'、'.join(split_districts(r['periods']))}"
+            f"（{r['file_name']}，{STATUS_LABELS.get(r['status'], r['status'])}）")
 
 
 USER_LABELS = {
@@ -230,19 +255,17 @@ AUDIT_LABELS = {"at": "时间", "username": "用户", "action": "操作", "detai
 def visible_audit(audit: pd.DataFrame, batches: pd.DataFrame, actor) -> pd.DataFrame:
     """The audit rows `actor` may read.
 
-    Admins (and anyone without a district limit) read everything; others read
-    their own entries and the entries about batches of their districts.
+    Admins read everything; anyone else reads their own entries and those
+    about batches touching their districts (none when they have no districts).
     """
-    if actor.role == "admin" or not actor.districts:
+    if actor.role == "admin":
         return audit
-    own_batches = set()
-    if not batches.empty and "districts" in batches:
-        for batch_id, districts in zip(batches["id"], batches["districts"]):
-            if set(split_districts(districts)) & set(actor.districts):
-                own_batches.add(int(batch_id))
-    mine = audit["username"] == actor.username
+    mine = set(actor.districts)
+    own_batches = {int(batch_id) for batch_id, districts in zip(batches["id"], batches["districts"])
+                   if mine & set(split_districts(districts))} if len(batches) else set()
+    by_actor = audit["username"] == actor.username
     about_mine = audit["batch_id"].map(lambda b: not pd.isna(b) and int(b) in own_batches)
-    return audit[mine | about_mine]
+    return audit[by_actor | about_mine.astype(bool)]
 
 
 def filter_audit(audit: pd.DataFrame, *, usernames: Sequence[str] = (),
@@ -260,6 +283,15 @@ def filter_audit(audit: pd.DataFrame, *, usernames: Sequence[str] = (),
     if end is not None:
         keep &= days <= end
     return audit[keep]
+
+
+def audit_choices(audit: pd.DataFrame) -> tuple[list[str], list[str], tuple[date, date] | None]:
+    """Filter options for an audit table: users, actions, (first day, last day)."""
+    if audit.empty:
+        return [], [], None
+    days = pd.to_datetime(audit["at"]).dt.date
+    return (sorted(audit["username"].unique()), sorted(audit["action"].unique()),
+            (days.min(), days.max()))
 
 
 def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
@@ -291,16 +323,15 @@ def targets_grid(targets: pd.DataFrame, *, year: int, districts: Sequence[str]) 
     Blank cells are indicators without a target. `districts` lists the rows to
     show (districts with targets stored are added).
     """
-    rows = targets[targets["year"] == year] if not targets.empty else targets
-    names = [ALL_DISTRICTS] + sorted(
-        (set(districts) | set(rows["district"] if not rows.empty else [])) - {ALL_DISTRICTS})
+    rows = targets[targets["year"] == year]
+    names = [ALL_DISTRICTS] + sorted((set(districts) | set(rows["district"])) - {ALL_DISTRICTS})
+    wide = (rows.pivot_table(index="district", columns="indicator", values="value", aggfunc="last")
+            if len(rows) else pd.DataFrame())
     grid = pd.DataFrame({DISTRICT_COLUMN: names})
     for column, indicator in TARGET_COLUMNS.items():
-        values = {}
-        for _, row in rows[rows["indicator"] == indicator.name].iterrows() if not rows.empty else ():
-            value = float(row["value"])
-            values[row["district"]] = round(value * 100, 6) if indicator.is_rate else value
-        grid[column] = [values.get(n, math.nan) for n in names]
+        values = (wide[indicator.name].reindex(names) if indicator.name in wide
+                  else pd.Series(math.nan, index=names))
+        grid[column] = ((values * 100).round(6) if indicator.is_rate else values).to_numpy(float)
     return grid
 
 
@@ -318,6 +349,15 @@ def grid_targets(grid: pd.DataFrame, *, year: int) -> pd.DataFrame:
         "indicator": indicators.map(lambda i: i.name).to_numpy(),
         "value": value.to_numpy(),
     })
+
+
+def split_targets_grid(grid: pd.DataFrame, editable: frozenset[str] | None
+                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows `editable` districts may change, the other rows); None edits every row."""
+    if editable is None:
+        return grid, grid.iloc[:0]
+    mine = grid[DISTRICT_COLUMN].isin(list(editable))
+    return grid[mine].reset_index(drop=True), grid[~mine].reset_index(drop=True)
 
 
 def changed_districts(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
@@ -368,8 +408,6 @@ def save_targets(engine, actor, *, year: int, before: pd.DataFrame, after: pd.Da
     is stored; the batch is audited and can be rolled back like an upload.
     Returns the store results ([] when nothing changed).
     """
-    from analytics.store import store_file
-
     districts = changed_districts(before, after)
     if not districts:
         return []
@@ -385,33 +423,3 @@ def save_targets(engine, actor, *, year: int, before: pd.DataFrame, after: pd.Da
     return store_file(engine, content, filename=f"目标管理_{year}_在线编辑.csv", actor=actor,
                       replace=not had_targets.empty, today=today)
 
-
-def known_districts(batches: pd.DataFrame) -> list[str]:
-    """Every district named by a stored batch (for district pickers), sorted."""
-    if batches.empty or "districts" not in batches:
-        return []
-    names = {d for value in batches["districts"] for d in split_districts(value)}
-    return sorted(names - {ALL_DISTRICTS})
-
-
-def stored_batches_of(engine, sha256: str) -> list[int]:
-    """Active batches already stored from a file with this SHA-256 (a re-upload is a no-op)."""
-    from sqlalchemy import select
-
-    from analytics.tables import batches
-
-    with engine.connect() as conn:
-        rows = conn.execute(select(batches.c.id).where(
-            batches.c.sha256 == sha256, batches.c.status == "active").order_by(batches.c.id))
-        return [int(r) for r in rows.scalars()]
-
-
-def batch_choice_text(batches: pd.DataFrame, batch_id: int) -> str:
-    """One line naming a batch for the rollback confirmation."""
-    row = batches[batches["id"] == batch_id]
-    if row.empty:
-        return f"批次 #{batch_id}"
-    r = row.iloc[0]
-    return (f"批次 #{batch_id}：{KIND_LABELS.get(r['kind'], r['kind'])} "
-            f"{'、'.join(split_districts(r['districts']))} {'、'.join(split_districts(r['periods']))}"
-            f"（{r['file_name']}，{STATUS_LABELS.get(r['status'], r['status'])}）")

@@ -17,6 +17,7 @@ import pandas as pd
 from analytics import schema
 
 Frames = Mapping[str, pd.DataFrame]
+DATA_KINDS = ("activities", "study", "volunteer")
 
 # --- the selection ---------------------------------------------------------------
 
@@ -49,18 +50,40 @@ class Filters:
         return f"{self.year}年{first}—{last}月"
 
 
-def as_of_date(year: int, months: tuple[int, int], today: date) -> date:
-    """The as-of day of a selection: today, capped to the end of the month range.
+def as_of_date(year: int, months: tuple[int, int], today: date,
+               latest_month: str | None = None) -> date:
+    """The as-of day of a selection: today, capped to the end of the month range
+    and to the end of the latest month with data (`latest_month`, "YYYY-MM").
 
-    A past year (or a month range that ended) reads at the range's last day,
-    so 序时进度 and "so far" numbers describe the selected period.
+    A past year (or a month range that ended) reads at the range's last day.
+    Capping at the last reported month keeps 同比 fair (last year's rows of a
+    month not yet reported this year are left out) and 序时进度 honest.
 
     >>> as_of_date(2025, (1, 12), date(2026, 3, 5))
     datetime.date(2025, 12, 31)
+    >>> as_of_date(2026, (1, 12), date(2026, 11, 24), "2026-10")
+    datetime.date(2026, 10, 31)
     """
     last = months[1]
     end = date(year, last, calendar.monthrange(year, last)[1])
-    return min(today, end)
+    cap = min(today, end)
+    if latest_month and latest_month.startswith(f"{year:04d}-"):
+        m = int(latest_month[5:7])
+        if m >= months[0]:
+            cap = min(cap, date(year, m, calendar.monthrange(year, m)[1]))
+    return cap
+
+
+def latest_month(frames: Frames, year: int) -> str | None:
+    """The latest "YYYY-MM" of `year` that any data frame has rows for, or None."""
+    found = []
+    for kind in DATA_KINDS:
+        df = frames.get(kind)
+        if df is not None and len(df):
+            months = df["month"][df["month"].str.startswith(f"{year:04d}-")]
+            if len(months):
+                found.append(months.max())
+    return max(found) if found else None
 
 
 def years_of_batches(batches: pd.DataFrame) -> list[int]:
@@ -104,8 +127,6 @@ def effective_districts(chosen: Sequence[str], allowed: frozenset[str] | None) -
 
 
 # --- lists of names found in the data ----------------------------------------------
-
-DATA_KINDS = ("activities", "study", "volunteer")
 
 
 def districts_in(frames: Frames) -> list[str]:
@@ -257,6 +278,7 @@ class KpiCard:
     lines: tuple[str, ...]
     actual: float | None
     completion: float | None = None
+    yoy: str | None = None      # 同比, e.g. "+12.30%" or "-0.40个百分点"; None without last year
 
 
 def kpi_cards(report, indicators: Sequence[str] = CARD_INDICATORS) -> list[KpiCard]:
@@ -290,8 +312,23 @@ def kpi_cards(report, indicators: Sequence[str] = CARD_INDICATORS) -> list[KpiCa
                          f" · 完成 {fmt.fmt_rate(done)}")
             lines.append(f"序时进度 {fmt.fmt_rate(entry.get('expected'))}")
         cards.append(KpiCard(name, ind.label, fmt.fmt_value(name, actual), status,
-                             tuple(lines), actual, done))
+                             tuple(lines), actual, done, _yoy_text(report, name)))
     return cards
+
+
+def _yoy_text(report, name: str) -> str | None:
+    """同比 of the whole selection as a signed text for `st.metric`'s delta."""
+    from analytics import fmt
+
+    row = report.yoy_of(name)
+    if row is None or row.get("change") is None or pd.isna(row.get("change")):
+        return None
+    if schema.INDICATOR_BY_NAME[name].is_rate:
+        return fmt.fmt_pp(row["change"])
+    relative = row.get("change_rel")
+    if relative is None or pd.isna(relative):
+        return None
+    return f"{relative * 100:+.2f}%"
 
 
 def _number(value) -> float | None:
@@ -457,7 +494,9 @@ def volunteer_list(stars: pd.DataFrame | None, text: str = "") -> pd.DataFrame:
         return labelled(pd.DataFrame(columns=list(VOLUNTEER_LIST_COLUMNS)))
     rows = search(stars, text, ("volunteer_id", "name", "district", "unit", "label"))
     rows = rows.rename(columns={"hours": "cum_hours", "label": "star_label"})
-    rows = rows.assign(cum_hours=rows["cum_hours"].round(1))
+    rows = rows.assign(cum_hours=rows["cum_hours"].round(1),
+                       volunteer_id=rows["volunteer_id"].fillna("—"),
+                       name=rows["name"].fillna("—"))
     return labelled(rows.reset_index(drop=True), VOLUNTEER_LIST_COLUMNS)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import auth
-from analytics.admin_views import districts_text, role_label
+from analytics.admin_views import role_label, user_scope_text
 from analytics.errors import AnalyticsError
 from pages import session
 
@@ -18,7 +18,7 @@ if flash:
     st.success(flash)
 
 st.markdown(f"**用户名：** {user.username}　**角色：** {role_label(user.role)}　"
-            f"**负责区县：** {districts_text(sorted(user.districts))}")
+            f"**负责区县：** {user_scope_text(user)}")
 
 if user.must_change_password:
     st.warning("首次登录或密码被重置后，须先修改密码才能使用其他功能。")

@@ -27,14 +27,14 @@ def _flash(level: str, message: str) -> None:
     st.session_state[FLASH_KEY] = (level, message)
 
 
-def _run(action, success: str) -> None:
-    """Run an account action; its Chinese result is shown on the next run."""
+def _run(action, success) -> None:
+    """Run an account action; `success(result)` (Chinese) is shown on the next run."""
     try:
         result = action()
     except AnalyticsError as exc:
         _flash("error", str(exc))
     else:
-        _flash("success", success.format(result=result))
+        _flash("success", success(result))
 
 
 def _create() -> None:
@@ -45,7 +45,7 @@ def _create() -> None:
         return
     _run(lambda: auth.create_user(engine, user, name, password, s["new_user_role"],
                                   s["new_user_districts"]),
-         f"已创建账号 {name}（首次登录须修改密码）。")
+         lambda _: f"已创建账号 {name}（首次登录须修改密码）。")
 
 
 def _selected() -> str:
@@ -62,21 +62,22 @@ def _save_role() -> None:
     s = st.session_state
     _run(lambda: auth.set_role_and_districts(engine, user, _selected(), s["edit_role"],
                                              s["edit_districts"]),
-         f"已更新 {_selected()} 的角色和区县。")
+         lambda _: f"已更新 {_selected()} 的角色和区县。")
 
 
 def _set_active(active: bool) -> None:
     _run(lambda: auth.set_active(engine, user, _selected(), active),
-         f"已{'启用' if active else '停用'}账号 {_selected()}。")
+         lambda _: f"已{'启用' if active else '停用'}账号 {_selected()}。")
 
 
 def _reset() -> None:
     _run(lambda: auth.reset_password(engine, user, _selected()),
-         f"已重置 {_selected()} 的密码，新密码：{{result}}（只显示这一次，请转交本人；登录后须修改）。")
+         lambda password: f"已重置 {_selected()} 的密码，新密码：{password}"
+                           "（只显示这一次，请转交本人；登录后须修改）。")
 
 
 def _unlock() -> None:
-    _run(lambda: auth.unlock(engine, user, _selected()), f"已解锁账号 {_selected()}。")
+    _run(lambda: auth.unlock(engine, user, _selected()), lambda _: f"已解锁账号 {_selected()}。")
 
 
 flash = st.session_state.pop(FLASH_KEY, None)
@@ -99,7 +100,7 @@ with add_tab:
         st.text_input("初始密码（至少 8 位）", type="password", key="new_user_password")
         st.selectbox("角色", roles, format_func=role_label, key="new_user_role", index=1)
         st.multiselect(DISTRICTS_LABEL, districts, key="new_user_districts",
-                       accept_new_options=True, placeholder="可输入新的区县名称")
+                       accept_new_options=True, placeholder="可选择或输入区县名称")
         st.form_submit_button("新建账号", key="new_user_submit", type="primary",
                               on_click=_create)
 
@@ -115,7 +116,8 @@ with edit_tab:
                          index=roles.index(row["role"]) if row["role"] in roles else 2)
             current = sorted(set(split_districts(row["districts"])))
             st.multiselect(DISTRICTS_LABEL, sorted(set(districts) | set(current)),
-                           default=current, key="edit_districts", accept_new_options=True)
+                           default=current, key="edit_districts", accept_new_options=True,
+                           placeholder="可选择或输入区县名称")
             st.form_submit_button("保存角色和区县", key="edit_user_submit", on_click=_save_role)
         cols = st.columns(3)
         if bool(row["active"]):

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.admin_views import action_label, audit_table, filter_audit, visible_audit
+from analytics.admin_views import (
+    action_label, audit_choices, audit_table, filter_audit, visible_audit,
+)
 from analytics.audit import read_audit
 from analytics.store import list_batches
 from pages import session
@@ -23,14 +25,12 @@ if entries.empty:
     st.info("还没有可查看的操作记录。导入、替换、撤销数据或管理账号后，记录会显示在这里。")
     st.stop()
 
-days = entries["at"].dt.date
+user_options, action_options, first_last = audit_choices(entries)
 cols = st.columns(3)
-usernames = cols[0].multiselect("用户", sorted(entries["username"].unique()), key="audit_users",
-                                placeholder="全部用户")
-actions = cols[1].multiselect("操作", sorted(entries["action"].unique()), key="audit_actions",
+usernames = cols[0].multiselect("用户", user_options, key="audit_users", placeholder="全部用户")
+actions = cols[1].multiselect("操作", action_options, key="audit_actions",
                               format_func=action_label, placeholder="全部操作")
-span = cols[2].date_input("日期范围", value=(days.min(), days.max()), key="audit_dates",
-                          format="YYYY-MM-DD")
+span = cols[2].date_input("日期范围", value=first_last, key="audit_dates", format="YYYY-MM-DD")
 start, end = (span + (None, None))[:2] if isinstance(span, tuple) else (span, span)
 
 shown = filter_audit(entries, usernames=usernames, actions=actions, start=start, end=end)

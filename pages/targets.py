@@ -13,7 +13,7 @@ import streamlit as st
 from analytics import auth
 from analytics.admin_views import (
     DISTRICT_COLUMN, TARGET_COLUMNS, grid_targets, known_districts, save_targets,
-    targets_grid, targets_sheet_bytes,
+    split_targets_grid, targets_grid, targets_sheet_bytes,
 )
 from analytics.errors import AnalyticsError
 from analytics.store import list_batches, load_frames
@@ -34,17 +34,23 @@ for level, message in st.session_state.pop(FLASH_KEY, []):
 this_year = date.today().year
 sidebar_year = ui.filters().year
 years = sorted({this_year - 1, this_year, this_year + 1, sidebar_year}, reverse=True)
+
+
+def _forget_edits() -> None:
+    """Another year: edits made to the previous year's table are dropped."""
+    st.session_state.pop(EDITOR_KEY, None)
+
+
 year = st.columns([1, 3])[0].selectbox("年度", years, index=years.index(sidebar_year),
-                                       key="targets_year", format_func=lambda y: f"{y}年")
+                                       key="targets_year", format_func=lambda y: f"{y}年",
+                                       on_change=_forget_edits)
 
 targets = load_frames(engine, years=[year])["targets"]
 editable = auth.editable_districts(user)
-districts = set(known_districts(list_batches(engine, limit=1000)))
-if editable:
-    districts |= set(editable)
+districts = set(known_districts(list_batches(engine, limit=1000))) | set(editable or ())
 grid = targets_grid(targets, year=year, districts=sorted(districts))
 # a filler edits only their districts' rows; the others are shown read-only below
-before = grid if editable is None else grid[grid[DISTRICT_COLUMN].isin(editable)].reset_index(drop=True)
+before, others = split_targets_grid(grid, editable)
 
 if editable is None:
     st.caption("“全部”一行是全区合计目标。比率类指标按百分数填写（如 95 表示 95%）；空白表示不设目标。")
@@ -77,7 +83,7 @@ if st.button("保存目标", key="targets_save", type="primary"):
 
 if editable is not None:
     with st.expander("其他区县的目标（只读）"):
-        st.dataframe(grid[~grid[DISTRICT_COLUMN].isin(editable)], hide_index=True, width="stretch",
+        st.dataframe(others, hide_index=True, width="stretch",
                      column_config=config, placeholder="未设")
 
 st.divider()
@@ -89,5 +95,7 @@ cols[0].download_button("下载年度目标模板", template_bytes("targets"), t
                         mime=XLSX_MIME, key="targets_template", icon=":material/download:")
 current = grid_targets(grid, year=year)
 if not current.empty:
-    cols[1].download_button(f"下载 {year} 年现有目标", targets_sheet_bytes(current, note="从目标管理页导出"),
-                            f"年度目标_{year}.csv", mime="text/csv", key="targets_export", icon=":material/table_view:")
+    cols[1].download_button(f"下载 {year} 年现有目标",
+                            targets_sheet_bytes(current, note="从目标管理页导出"),
+                            f"年度目标_{year}.csv", mime="text/csv", key="targets_export",
+                            icon=":material/table_view:")

@@ -11,7 +11,8 @@ import streamlit as st
 from analytics import auth
 from analytics.admin_views import (
     KIND_LABELS, batch_choice_text, batches_table, denied_districts, issues_table,
-    known_districts, sheet_heading, stored_batches_of, totals_table, upload_month,
+    known_districts, scope_summary, sheet_heading, stored_batches_of, totals_table,
+    upload_month,
 )
 from analytics.errors import AnalyticsError
 from analytics.loading import check_file
@@ -33,6 +34,11 @@ editable = auth.editable_districts(user)          # None: every district
 @st.cache_data(max_entries=16, show_spinner="正在检查文件…")
 def _check(content: bytes, filename: str, district: str | None, month: str | None):
     return check_file(content, filename=filename, district=district, month=month)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _template(kind: str) -> bytes:
+    return template_bytes(kind)
 
 
 def _upload_options() -> tuple[str | None, str | None]:
@@ -102,7 +108,7 @@ for level, message in st.session_state.pop(FLASH_KEY, []):
 with st.expander("下载填报模板", expanded=False):
     cols = st.columns(len(KINDS))
     for col, kind in zip(cols, KINDS):
-        col.download_button(KIND_LABELS[kind], template_bytes(kind), template_filename(kind),
+        col.download_button(KIND_LABELS[kind], _template(kind), template_filename(kind),
                             mime=XLSX_MIME, key=f"template_{kind}", icon=":material/download:")
     st.caption("模板表头可用常见同义写法（如“参加人次”“团员人数”），带标题行、合计行、注释行的原表也能识别。")
 
@@ -132,11 +138,14 @@ for name, checked in checked_files:
             continue
         already = stored_batches_of(engine, checked.sha256)
         if already:
-            st.info(f"该文件已导入过（批次 {'、'.join(f'#{b}' for b in already)}），再次导入不会重复计数。")
+            ids = "、".join(f"#{b}" for b in already)
+            st.info(f"该文件已导入过（批次 {ids}），再次导入不会重复计数。")
         for sheet in checked.sheets:
             st.markdown(f"**{sheet_heading(sheet)}**")
             if sheet.kind is None:
                 continue
+            if sheet.scopes:
+                st.caption(f"涉及：{scope_summary(sheet.scopes)}")
             m = st.columns(3)
             m[0].metric("有效行", f"{sheet.rows_accepted:,}")
             m[1].metric("未通过行", f"{sheet.rows_rejected:,}")
@@ -147,11 +156,14 @@ for name, checked in checked_files:
             if sheet.totals:
                 st.dataframe(totals_table(sheet.kind, sheet.totals, sheet.frame), hide_index=True)
             if sheet.errors:
-                st.error(f"以下 {sheet.rows_rejected} 行未通过检查（行号为 Excel 中的行号），请修正后重新上传：")
-                st.dataframe(issues_table(sheet.errors), hide_index=True, width="stretch", placeholder="—")
+                st.error(f"以下 {sheet.rows_rejected} 行未通过检查（行号为 Excel 中的行号），"
+                         "请修正后重新上传：")
+                st.dataframe(issues_table(sheet.errors), hide_index=True, width="stretch",
+                             placeholder="—")
             if sheet.warnings:
                 with st.expander(f"提示（{len(sheet.warnings)} 条，不影响导入）"):
-                    st.dataframe(issues_table(sheet.warnings), hide_index=True, width="stretch", placeholder="—")
+                    st.dataframe(issues_table(sheet.warnings), hide_index=True, width="stretch",
+                                 placeholder="—")
             any_rejected |= sheet.rows_rejected > 0 or bool(denied)
             any_storable |= sheet.rows_accepted > 0
         if not already:
@@ -178,7 +190,8 @@ if batches.empty:
     st.info("还没有导入记录。")
 else:
     st.dataframe(batches_table(batches), hide_index=True, width="stretch", placeholder="—",
-                 column_config={"导入时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+                 column_config={"导入时间": st.column_config.DatetimeColumn(
+                     format="YYYY-MM-DD HH:mm")})
     st.markdown("**撤销批次**：该批次的数据不再计入，它替换掉的数据恢复。")
     cols = st.columns([1, 3])
     batch_id = cols[0].number_input("批次号", min_value=1, step=1, value=int(batches["id"].max()),

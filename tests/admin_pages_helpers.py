@@ -5,6 +5,7 @@ Log in the way pages/session.py documents it: set ``session_state["user"]``
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -64,3 +65,49 @@ def page_title(at: AppTest) -> str:
 
 def texts(elements) -> list[str]:
     return [e.value for e in elements]
+
+
+# --- a real server and browser (tests marked `browser`) ---------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_app(tmp_path: Path, db_url: str):
+    """`streamlit run dashboard.py` on a free port with `db_url`; yields the base URL."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = _free_port()
+    env = dict(os.environ, LEAGUE_DB_URL=db_url, LEAGUE_DATA_DIR=str(tmp_path / "data"))
+    env.pop("LEAGUE_PUBLIC_VIEW", None)
+    log = open(tmp_path / "server.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", ENTRY, "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(base + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(15)
+        log.close()

@@ -75,6 +75,14 @@ def test_split_districts(value, expected):
     assert av.split_districts(value) == expected
 
 
+@pytest.mark.parametrize("user, expected", [
+    (FILLER_A, "青山区"), (User("f", "filler"), "未分配（请联系管理员）"), (VIEWER, "全部区县"),
+    (User("v", "viewer", frozenset({"临江区", "青山区"})), "临江区、青山区"),
+])
+def test_user_scope_text(user, expected):
+    assert av.user_scope_text(user) == expected
+
+
 def _batches() -> pd.DataFrame:
     return pd.DataFrame({
         "id": [3, 2, 1], "kind": ["study", "activities", "activities"],
@@ -95,10 +103,8 @@ def test_batches_table_chinese_headers_and_values():
                                                                 "已被替换"]
 
 
-def test_rollback_choices_and_known_districts():
+def test_known_districts_and_batch_choice_text():
     batches = _batches()
-    batches.loc[0, "status"] = "rolled_back"
-    assert av.rollback_choices(batches) == [2, 1]
     assert av.known_districts(batches) == ["临江区", "青山区"]
     assert av.batch_choice_text(batches, 1) == "批次 #1：活动台账 青山区 2026-02、2026-03（a.xlsx，已被替换）"
 
@@ -120,6 +126,9 @@ def test_visible_audit_filler_sees_own_entries_and_own_districts_batches():
     seen = av.visible_audit(_audit(), _batches(), FILLER_A)
     assert seen["id"].tolist() == [2, 1]
     assert av.visible_audit(_audit(), _batches(), ADMIN)["id"].tolist() == [4, 3, 2, 1]
+    no_districts = User("zhang", "filler")
+    assert av.visible_audit(_audit(), _batches(), no_districts)["id"].tolist() == [2]
+    assert av.visible_audit(_audit().iloc[:0], _batches().iloc[:0], FILLER_A).empty
 
 
 def test_filter_audit_by_user_action_and_days():
@@ -127,6 +136,14 @@ def test_filter_audit_by_user_action_and_days():
     assert av.filter_audit(audit, usernames=["admin"])["id"].tolist() == [4, 3, 1]
     assert av.filter_audit(audit, actions=["store"])["id"].tolist() == [4, 2]
     assert av.filter_audit(audit, start=date(2026, 4, 2), end=date(2026, 4, 2))["id"].tolist() == [3, 2]
+
+
+def test_audit_choices():
+    users, actions, span = av.audit_choices(_audit())
+    assert users == ["admin", "zhang"]
+    assert actions == ["create_user", "rollback", "store"]
+    assert span == (date(2026, 4, 1), date(2026, 4, 3))
+    assert av.audit_choices(_audit().iloc[:0]) == ([], [], None)
 
 
 def test_audit_table_chinese():
@@ -169,6 +186,15 @@ def test_grid_targets_round_trip():
                                     [2026, "青山区", "study_rate", 0.9]]
 
 
+def test_split_targets_grid():
+    grid = av.targets_grid(TARGETS, year=2026, districts=["临江区"])
+    mine, others = av.split_targets_grid(grid, frozenset({"青山区"}))
+    assert mine["区"].tolist() == ["青山区"]
+    assert others["区"].tolist() == ["全部", "临江区"]
+    everything, none = av.split_targets_grid(grid, None)
+    assert len(everything) == 3 and none.empty
+
+
 def test_changed_districts():
     before = av.targets_grid(TARGETS, year=2026, districts=["临江区"])
     after = before.copy()
@@ -183,6 +209,12 @@ def test_targets_sheet_bytes_has_template_headers_and_note():
                          "value": [0.95]})
     text = av.targets_sheet_bytes(rows, note="admin 在线编辑").decode("utf-8-sig")
     assert text == "年度,区,指标,目标值\n2026,青山区,参学率,0.95\n注：admin 在线编辑\n"
+
+
+def test_scope_summary_groups_periods_by_district():
+    scopes = [("青山区", "2026-03"), ("临江区", "2026-03"), ("青山区", "2026-02")]
+    assert av.scope_summary(scopes) == "临江区（2026-03）；青山区（2026-02、2026-03）"
+    assert av.scope_summary([]) == ""
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -129,7 +129,6 @@ def visible(user) -> dict[str, list[str]]:
     (auth.User("f", "filler", frozenset({"青山区"})),
      {"看板": ["overview", "compare"], "数据": ["targets", "upload"], "管理": ["audit", "me"]}),
     (auth.User("v", "viewer"), {"看板": ["overview", "compare"], "管理": ["me"]}),
-    (auth.PUBLIC, {"看板": ["overview", "compare"]}),
     (auth.User("n", "filler", frozenset({"青山区"}), must_change_password=True), {"管理": ["me"]}),
 ])
 def test_visible_sections_by_role(user, expected):
@@ -200,6 +199,14 @@ def test_public_view_shows_dashboards_without_login(engine, monkeypatch):
     assert not at.exception
     assert texts(at.subheader) != ["登录"]
     assert [open_page(at, p) for p in ("upload", "targets", "audit", "accounts", "me")] == [None] * 5
+    # a public screen can still log in, and then sees the pages of the role
+    add_user(engine, "zhang", "filler", ["青山区"])
+    at.switch_page("pages/login.py").run()
+    at.text_input(key="login_username").input("zhang")
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button(key="login_submit").click().run()
+    assert not at.exception
+    assert open_page(at, "upload") == "数据上传"
 
 
 # --- 我的账号 --------------------------------------------------------------------------

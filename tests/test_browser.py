@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,16 +40,15 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A running dashboard on the small test data; yields its base URL."""
-    folder = tmp_path_factory.mktemp("browser")
-    dh.new_database(folder / "app.db")
+@contextmanager
+def _serve(folder: Path):
+    """`streamlit run dashboard.py` on the test database in `folder`; yields its base URL."""
     port = _free_port()
     env = {**os.environ, "LEAGUE_DB_URL": f"sqlite:///{folder / 'app.db'}",
            "LEAGUE_DATA_DIR": str(folder / "data"), "PYTHONPATH": str(ROOT)}
     env.pop("LEAGUE_PUBLIC_VIEW", None)
-    log = open(folder / "server.log", "w")
+    log_path = folder / f"server-{port}.log"
+    log = open(log_path, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
          "--server.port", str(port), "--server.headless", "true",
@@ -65,7 +65,7 @@ def server(tmp_path_factory):
             except OSError:
                 pass
             if time.monotonic() > deadline or proc.poll() is not None:
-                pytest.fail("看板服务未能启动：\n" + (folder / "server.log").read_text())
+                pytest.fail("看板服务未能启动：\n" + log_path.read_text())
             time.sleep(0.3)
         yield base
     finally:
@@ -75,6 +75,15 @@ def server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A running dashboard on the small test data, shared by the module's tests."""
+    folder = tmp_path_factory.mktemp("browser")
+    dh.new_database(folder / "app.db")
+    with _serve(folder) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -176,10 +185,15 @@ def test_meeting_mode_hides_the_sidebar(server, page):
     _no_exception(page)
 
 
-@pytest.mark.parametrize("path", ["study", "accounts", "upload"])
-def test_page_urls_need_a_login(server, page, path):
-    page.goto(f"{server}/{path}")
-    page.get_by_role("heading").first.wait_for(timeout=30_000)
-    _settle(page)
-    assert page.get_by_label("密码").count() == 1, f"/{path} 未登录即可打开"
-    assert page.get_by_role("heading", name="青年大学习").count() == 0
+def test_page_urls_need_a_login(tmp_path, page):
+    """A page URL opened before anyone has loaded the entry page (the first request
+    after a restart, e.g. a bookmark) must still show the login form."""
+    dh.new_database(tmp_path / "app.db")
+    with _serve(tmp_path) as base:
+        for path in ("accounts", "study", "upload"):
+            page.goto(f"{base}/{path}")
+            page.get_by_role("heading").first.wait_for(timeout=30_000)
+            _settle(page)
+            assert page.get_by_label("密码").count() == 1, f"/{path} 未登录即可打开"
+            assert page.get_by_role("heading", name="账号管理").count() == 0
+            assert page.get_by_role("heading", name="青年大学习").count() == 0

@@ -103,3 +103,14 @@ def test_viewer_is_refused(engine):
     at.run()
     assert "无权使用此功能" in at.error[0].value
     assert len(at.data_editor) == 0
+
+
+def test_changing_year_drops_unsaved_edits(engine):
+    add_user(engine, "boss", "admin")
+    at = targets_page("boss")
+    at.session_state["targets_editor"] = {"edited_rows": {0: {"参学率（%）": 50}},
+                                          "added_rows": [], "deleted_rows": []}
+    at.selectbox(key="targets_year").set_value(YEAR - 1).run()
+    at.button(key="targets_save").click().run()
+    assert texts(at.info) == ["没有修改，无需保存。"]
+    assert load_frames(engine, years=[YEAR - 1])["targets"].empty

@@ -7,7 +7,9 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import auth
 from analytics.store import list_batches, load_frames, store_file
-from tests.admin_pages_helpers import ROOT, add_user, app_env, login_as, texts
+from tests.admin_pages_helpers import (
+    CHROMIUM, CHROMIUM_ARGS, PASSWORD, ROOT, add_user, app_env, login_as, running_app, texts,
+)
 from tests.workbooks import Sheet, write_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -175,3 +177,59 @@ def test_templates_offered_for_every_kind(engine):
     at = upload_page("boss")
     keys = {b.key for b in at.get("download_button")}
     assert keys >= {"template_activities", "template_study", "template_volunteer", "template_targets"}
+
+
+# --- in a real browser ---------------------------------------------------------------------
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_upload_in_headless_chromium(tmp_path, monkeypatch):
+    """Log in through the real form as a filler, upload a workbook, store its valid rows."""
+    from pathlib import Path
+    if not Path(CHROMIUM).exists():
+        pytest.skip("需要 Debian 的 /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    engine = app_env(monkeypatch, tmp_path)
+    add_user(engine, "zhang", "filler", ["青山区"])
+    path = tmp_path / "青山区_2026-03.xlsx"
+    path.write_bytes(activities_xlsx(tmp_path, "src.xlsx", "青山区", [100, "abc", 50]))
+    with running_app(tmp_path, str(engine.url)) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(base)
+        page.get_by_label("用户名").fill("zhang")
+        page.get_by_label("密码", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.locator("[data-testid=stSidebarNav]").get_by_text("数据上传", exact=True).click()
+        page.locator("h1", has_text="数据上传").wait_for(timeout=60_000)
+        page.locator("input[type=file]").set_input_files(str(path))
+        page.get_by_text("以下 1 行未通过检查").wait_for(timeout=60_000)
+        assert page.locator("[data-testid=stException]").count() == 0
+        page.get_by_text("仅导入有效行").click()
+        page.get_by_role("button", name="确认导入").click()
+        page.get_by_text("已导入活动台账 2 行").wait_for(timeout=60_000)
+        page.screenshot(path=str(tmp_path / "upload.png"))
+        browser.close()
+    assert participants(engine, "青山区") == 150
+    assert list_batches(engine).loc[0, "username"] == "zhang"
+
+
+def test_district_and_month_given_at_upload_fill_missing_columns(engine, tmp_path):
+    from tests.workbooks import csv_bytes
+
+    add_user(engine, "zhang", "filler", ["青山区"])
+    at = upload_page("zhang")
+    assert at.selectbox(key="upload_district").options == ["青山区"]
+    content = csv_bytes([["单位", "团员数", "参学人数"], ["一中团委", "200", "190"],
+                         ["二中团委", "100", "95"]], encoding="gbk")
+    at.selectbox(key="upload_district").set_value("青山区")
+    at.text_input(key="upload_month").input("2026年3月")
+    at.file_uploader(key="upload_files").set_value(("青年大学习.csv", content, "text/csv")).run()
+    assert not at.exception
+    assert not issue_rows(at)
+    submit(at)
+    assert texts(at.success) == ["青年大学习.csv：已导入青年大学习 2 行（批次 #2）"]
+    study = load_frames(engine, years=[2026])["study"]
+    assert study[["district", "month", "members", "learners"]].values.tolist() == [
+        ["青山区", "2026-03", 200, 190], ["青山区", "2026-03", 100, 95]]

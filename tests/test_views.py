@@ -228,6 +228,7 @@ def test_volunteer_list_search_and_labels():
     table = views.volunteer_list(stars)
     assert table.columns.tolist() == ["志愿者编号", "姓名", "区县", "单位", "累计服务时长（小时）", "星级"]
     assert table["星级"].tolist() == ["一星级志愿者", "未达星级"]
+    assert table["志愿者编号"].tolist() == ["QS-1", "—"]          # no id: a dash, not "None"
     assert views.volunteer_list(stars, "一星")["志愿者编号"].tolist() == ["QS-1"]
     assert len(views.volunteer_list(None)) == 0
 
@@ -247,3 +248,34 @@ def test_top_rows():
     assert views.top_rows(df, "v", 2)["unit"].tolist() == ["c", "a"]
     assert views.top_rows(df, "v", 2, lowest=True)["unit"].tolist() == ["d", "a"]
     assert views.top_rows(df, "v", None)["unit"].tolist() == ["c", "a", "d"]
+
+
+def test_kpi_cards_carry_the_year_on_year_change():
+    from analytics.report import build_report
+
+    rep = _report()
+    frames = {"activities": pd.concat([sh.activities("青山区", "2026-03", n=5),
+                                       sh.activities("青山区", "2025-03", n=2)]),
+              "study": sh.study("青山区", "2026-03", [("一中团委", 100, 90)])}
+    rep = build_report(frames, year=2026, months=(1, 12), as_of=date(2026, 7, 2))
+    cards = {c.indicator: c for c in views.kpi_cards(rep)}
+    assert cards["activity_sessions"].yoy == "+150.00%"      # 5 against 2
+    assert cards["study_rate"].yoy is None                   # no study rows last year
+    assert cards["volunteer_hours"].yoy is None
+
+
+@pytest.mark.parametrize(("months", "latest", "expected"), [
+    ((1, 12), "2026-10", date(2026, 10, 31)),   # November not reported yet
+    ((1, 12), "2025-12", date(2026, 11, 24)),   # another year's month: no cap
+    ((1, 8), "2026-10", date(2026, 8, 31)),
+    ((11, 12), "2026-10", date(2026, 11, 24)),  # nothing in the range: today
+    ((1, 12), None, date(2026, 11, 24)),
+])
+def test_as_of_date_capped_at_the_latest_reported_month(months, latest, expected):
+    assert views.as_of_date(2026, months, date(2026, 11, 24), latest) == expected
+
+
+def test_latest_month():
+    frames = _frames()
+    assert views.latest_month(frames, 2026) == "2026-04"
+    assert views.latest_month(frames, 2025) is None
