@@ -6,8 +6,9 @@ import streamlit as st
 
 from analytics import charts, indicators, views
 from analytics.errors import AnalyticsError
-from pages import ui
+from pages import session, ui
 
+session.require_user("activities")
 f = ui.page_header("活动开展")
 try:
     rep = ui.report(f)
@@ -40,7 +41,7 @@ ui.chart(charts.trend_chart(trend.monthly, measure, bars=True, colors=ui.distric
                             title=f"月度{views.indicator_label(measure)}"),
          key="activities_trend")
 
-units = views.top_rows(views.unit_summary(sel), measure, 20)
+units = views.top_rows(ui.unit_summary(f), measure, 20)
 ui.chart(charts.ranking_bar(units, measure, by="unit",
                             title=f"{views.indicator_label(measure)}最多的 20 个单位"),
          key="activities_unit_ranking")

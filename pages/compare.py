@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics import charts, views
 from analytics.errors import AnalyticsError
-from pages import ui
+from pages import session, ui
 
 # constant style, no user text: hide the sidebar and enlarge type for a room
 MEETING_CSS = """
@@ -28,6 +28,7 @@ SLIDE_KEY = "meeting_slide"
 if MEETING_KEY not in st.session_state:
     st.session_state[MEETING_KEY] = st.query_params.get("meeting") in ("1", "true")
 
+session.require_user("compare")
 f = ui.page_header("区县对比")
 meeting = st.toggle("会议模式（大字号、隐藏侧栏、一屏一图）", key=MEETING_KEY)
 if meeting:

@@ -6,6 +6,7 @@ import streamlit as st
 from analytics.errors import AnalyticsError
 from pages import session
 
+session.ensure_router()
 st.title("团务数据看板")
 st.subheader("登录")
 

@@ -6,8 +6,9 @@ import streamlit as st
 
 from analytics import charts, views
 from analytics.errors import AnalyticsError
-from pages import ui
+from pages import session, ui
 
+session.require_user("overview")
 f = ui.page_header("总览")
 try:
     rep = ui.report(f)
@@ -24,7 +25,8 @@ cards = views.kpi_cards(rep)
 for row_start in range(0, len(cards), 3):
     for col, card in zip(st.columns(3), cards[row_start:row_start + 3]):
         with col:
-            ui.metric_card(card.label, card.value, status=card.status, lines=card.lines)
+            ui.metric_card(card.label, card.value, status=card.status, lines=card.lines,
+                           delta=card.yoy)
 
 st.subheader("月度趋势")
 trend_options = list(views.CARD_INDICATORS)

@@ -5,8 +5,8 @@ them before `AppTest.run()`):
 
 - ``"user"``: the user name (str) of the logged-in account;
 - ``"logged_in_at"``: when the login happened (naive local `datetime.now()`, like
-  the database times);
-  after `analytics.auth.session_expired` says so the session ends.
+  the database times); after `analytics.auth.session_expired` says so (8 hours),
+  the session ends.
 
 The account is reloaded from the database on every run, so disabling an
 account, changing its role or its districts takes effect at once. With
@@ -26,6 +26,11 @@ import streamlit as st
 from analytics import auth
 from analytics.admin_views import RESTRICTED_PAGES, page_allowed
 from analytics.errors import AnalyticsError, PermissionDenied
+from pages import ui
+
+# st.Page paths are relative to the entry script's folder; this package's folder name
+# keeps them right if the folder is renamed
+LOGIN_SCRIPT = f"{Path(__file__).resolve().parent.name}/login.py"
 
 USER_KEY = "user"
 LOGGED_IN_AT_KEY = "logged_in_at"
@@ -35,18 +40,8 @@ log = logging.getLogger(__name__)
 
 
 def engine():
-    """The app's engine: page-helper 1's `ui.engine()` (sample data on first start)."""
-    try:
-        from pages import ui
-        return ui.engine()
-    except (ImportError, AttributeError):  # ui.py not there yet: plain engine
-        return _fallback_engine()
-
-
-@st.cache_resource
-def _fallback_engine():
-    from analytics.db import get_engine
-    return get_engine()
+    """The app's engine, shared with the dashboards (`ui.engine`)."""
+    return ui.engine()
 
 
 def data_dir() -> Path:
@@ -82,14 +77,32 @@ def current_user() -> auth.User | None:
     return None
 
 
+def ensure_router() -> None:
+    """Send this run through `dashboard.py`'s router if Streamlit bypassed it.
+
+    Until the first `st.navigation` call of a process, Streamlit treats a
+    `pages/` folder beside the entry as its older multipage mode and runs
+    `pages/<name>.py` straight from the URL: the first request after a
+    restart (a bookmarked /study) would skip the login gate, the sidebar and
+    the filters. AppTest re-arms that mode before every run. Switching it off
+    and rerunning serves the same URL through the router. Every page script
+    calls this first (through `require_user`).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def require_user(url_path: str) -> auth.User:
     """The current user when they may use page `url_path`; otherwise a Chinese
     message and `st.stop()`.
 
     Every page script calls this first, so a page never relies on the menu
-    alone: Streamlit can run a script of the `pages/` folder straight from its
-    URL (its pre-`st.navigation` multipage mode) before `dashboard.py`'s gate.
+    alone.
     """
+    ensure_router()
     user = current_user()
     if user is None:
         st.warning("请先登录。")
@@ -149,20 +162,24 @@ def login_pages(url_paths: Iterable[str] = APP_PAGE_PATHS) -> list:
     (not "page not found"), and after logging in the same URL opens that
     page with its filters. Use with ``st.navigation(..., position="hidden")``.
     """
-    login = st.Page("pages/login.py", title="登录", icon=":material/login:", url_path="login",
+    login = st.Page(LOGIN_SCRIPT, title="登录", icon=":material/login:", url_path="login",
                     default=True)
-    return [login] + [st.Page("pages/login.py", title="登录", icon=":material/login:", url_path=p)
+    return [login] + [st.Page(LOGIN_SCRIPT, title="登录", icon=":material/login:", url_path=p)
                       for p in url_paths if p != "login"]
 
 
 def visible_sections(sections: dict[str, list], user: auth.User) -> dict[str, list]:
     """Only the pages `user`'s role may open (see `admin_views.page_allowed`).
 
-    Sections left empty are dropped, so `st.navigation` never gets an empty group.
+    Sections left empty are dropped, so `st.navigation` never gets an empty
+    group. The anonymous public viewer also gets the 登录 page, to log in.
     """
     shown = {}
     for title, pages in sections.items():
         kept = [p for p in pages if page_allowed(user, p.url_path)]
         if kept:
             shown[title] = kept
+    if user.username == auth.PUBLIC.username:
+        shown["账号"] = [st.Page(LOGIN_SCRIPT, title="登录", icon=":material/login:",
+                               url_path="login")]
     return shown

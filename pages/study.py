@@ -6,8 +6,9 @@ import streamlit as st
 
 from analytics import charts, views
 from analytics.errors import AnalyticsError
-from pages import ui
+from pages import session, ui
 
+session.require_user("study")
 f = ui.page_header("青年大学习")
 try:
     rep = ui.report(f)
@@ -33,7 +34,7 @@ with right:
                                 title="月度参学人次"), key="study_learners_trend")
 
 st.subheader("单位排名")
-units = views.unit_summary(sel)
+units = ui.unit_summary(f)
 show = st.segmented_control("显示", ["最低 20 个", "最高 20 个", "全部"], default="最低 20 个",
                             key="study_rank_scope")
 ranked = views.top_rows(units, "study_rate", None if show == "全部" else 20,

@@ -6,8 +6,9 @@ import streamlit as st
 
 from analytics import charts, stars, views
 from analytics.errors import AnalyticsError
-from pages import ui
+from pages import session, ui
 
+session.require_user("volunteer")
 f = ui.page_header("志愿服务")
 try:
     rep = ui.report(f)
@@ -39,7 +40,7 @@ with left:
                                           title="星级志愿者分布（累计服务时长）"),
              key="volunteer_stars")
 with right:
-    units = views.top_rows(views.unit_summary(sel), "volunteer_hours", 15)
+    units = views.top_rows(ui.unit_summary(f), "volunteer_hours", 15)
     ui.chart(charts.ranking_bar(units, "volunteer_hours", by="unit",
                                 title="志愿服务时长最多的 15 个单位"),
              key="volunteer_unit_ranking")
