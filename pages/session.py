@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import runpy
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ from pages import ui
 # st.Page paths are relative to the entry script's folder; this package's folder name
 # keeps them right if the folder is renamed
 LOGIN_SCRIPT = f"{Path(__file__).resolve().parent.name}/login.py"
+ENTRY_SCRIPT = Path(__file__).resolve().parent.parent / "dashboard.py"
 
 USER_KEY = "user"
 LOGGED_IN_AT_KEY = "logged_in_at"
@@ -78,21 +80,22 @@ def current_user() -> auth.User | None:
 
 
 def ensure_router() -> None:
-    """Send this run through `dashboard.py`'s router if Streamlit bypassed it.
+    """Serve this run through `dashboard.py`'s router if Streamlit bypassed it.
 
     Until the first `st.navigation` call of a process, Streamlit treats a
     `pages/` folder beside the entry as its older multipage mode and runs
     `pages/<name>.py` straight from the URL: the first request after a
     restart (a bookmarked /study) would skip the login gate, the sidebar and
-    the filters. AppTest re-arms that mode before every run. Switching it off
-    and rerunning serves the same URL through the router. Every page script
-    calls this first (through `require_user`).
+    the filters; AppTest re-arms that mode before every run. The router is
+    then run in place, in this same run, so the request and any click in it
+    are kept. Every page script calls this first (through `require_user`).
     """
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        runpy.run_path(str(ENTRY_SCRIPT), run_name="__main__")
+        st.stop()
 
 
 def require_user(url_path: str) -> auth.User:
