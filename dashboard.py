@@ -14,26 +14,26 @@ st.set_page_config(page_title="团务数据看板", page_icon="📊", layout="wi
 
 user = session.current_user()
 if user is None:
-    nav = st.navigation([st.Page("pages/login.py", title="登录", icon="🔑", url_path="login")])
-    nav.run()
+    # every page URL shows the login form (a bookmark works after logging in)
+    st.navigation(session.login_pages(), position="hidden").run()
     st.stop()
 
 SECTIONS = {
     "看板": [
-        st.Page("pages/overview.py", title="总览", icon="🏠", url_path="overview", default=True),
-        st.Page("pages/study.py", title="青年大学习", icon="📖", url_path="study"),
-        st.Page("pages/activities.py", title="活动开展", icon="🎯", url_path="activities"),
-        st.Page("pages/volunteer.py", title="志愿服务", icon="🤝", url_path="volunteer"),
-        st.Page("pages/compare.py", title="区县对比", icon="📊", url_path="compare"),
+        st.Page("pages/overview.py", title="总览", icon=":material/home:", url_path="overview", default=True),
+        st.Page("pages/study.py", title="青年大学习", icon=":material/menu_book:", url_path="study"),
+        st.Page("pages/activities.py", title="活动开展", icon=":material/celebration:", url_path="activities"),
+        st.Page("pages/volunteer.py", title="志愿服务", icon=":material/volunteer_activism:", url_path="volunteer"),
+        st.Page("pages/compare.py", title="区县对比", icon=":material/leaderboard:", url_path="compare"),
     ],
     "数据": [
-        st.Page("pages/targets.py", title="目标管理", icon="🎯", url_path="targets"),
-        st.Page("pages/upload.py", title="数据上传", icon="📤", url_path="upload"),
+        st.Page("pages/targets.py", title="目标管理", icon=":material/flag:", url_path="targets"),
+        st.Page("pages/upload.py", title="数据上传", icon=":material/upload_file:", url_path="upload"),
     ],
     "管理": [
-        st.Page("pages/accounts.py", title="账号管理", icon="👤", url_path="accounts"),
-        st.Page("pages/audit.py", title="操作日志", icon="📜", url_path="audit"),
-        st.Page("pages/account.py", title="我的账号", icon="🔒", url_path="me"),
+        st.Page("pages/accounts.py", title="账号管理", icon=":material/manage_accounts:", url_path="accounts"),
+        st.Page("pages/audit.py", title="操作日志", icon=":material/history:", url_path="audit"),
+        st.Page("pages/account.py", title="我的账号", icon=":material/lock:", url_path="me"),
     ],
 }
 nav = st.navigation(session.visible_sections(SECTIONS, user))

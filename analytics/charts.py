@@ -10,6 +10,7 @@ room. Empty input gives a figure saying 暂无数据 with hidden axes.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -70,6 +71,20 @@ def _is_empty(df: pd.DataFrame | None, *cols: str) -> bool:
 
 def _axis_format(indicator: str) -> dict:
     return {"tickformat": ".0%"} if progress.is_rate(indicator) else {"tickformat": ","}
+
+
+def _rate_range(values: pd.Series, target: float | None = None) -> list[float]:
+    """A rate line's y range: from a little under the lowest value (or target) to
+    100 %, in 5-point steps, so a 92 %→95 % change is visible rather than flat
+    against a 0–100 % axis.
+
+    >>> _rate_range(pd.Series([0.91, 0.94]), 0.95)
+    [0.85, 1.0]
+    """
+    points = [float(v) for v in values.dropna()] + ([float(target)] if target is not None else [])
+    low = max(0.0, math.floor((min(points) - 0.02) * 20) / 20)
+    high = max(1.0, math.ceil((max(points) + 0.01) * 20) / 20)
+    return [low, high]
 
 
 def _month_label(month: str) -> str:
@@ -192,7 +207,10 @@ def trend_chart(monthly: pd.DataFrame, indicator: str, *,
                       annotation_text=_target_text(indicator, target),
                       annotation_position="top left")
     _style(fig, name, large=large, x_title="月份", y_title=fmt.label_with_unit(indicator))
-    fig.update_yaxes(rangemode="tozero", **_axis_format(indicator))
+    if progress.is_rate(indicator) and not bars:
+        fig.update_yaxes(range=_rate_range(monthly[column], target), **_axis_format(indicator))
+    else:
+        fig.update_yaxes(rangemode="tozero", **_axis_format(indicator))
     fig.update_xaxes(type="category")
     if bars:
         fig.update_layout(barmode="group")

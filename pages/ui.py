@@ -281,8 +281,9 @@ def chart(fig, key: str) -> None:
 
 
 def table(df: pd.DataFrame, key: str, **kwargs) -> None:
-    """A read-only table, index hidden (columns already labelled in Chinese)."""
-    st.dataframe(df, key=key, hide_index=True, **kwargs)
+    """A read-only table, index hidden (columns already labelled in Chinese); a blank
+    cell shows "—", never "None"."""
+    st.dataframe(df, key=key, hide_index=True, **{"placeholder": "—", **kwargs})
 
 
 def district_colors() -> dict[str, str]:

@@ -195,5 +195,6 @@ def test_page_urls_need_a_login(tmp_path, page):
             page.get_by_role("heading").first.wait_for(timeout=30_000)
             _settle(page)
             assert page.get_by_label("密码").count() == 1, f"/{path} 未登录即可打开"
+            assert page.get_by_text("Page not found").count() == 0, f"/{path}: 页面不存在提示"
             assert page.get_by_role("heading", name="账号管理").count() == 0
             assert page.get_by_role("heading", name="青年大学习").count() == 0

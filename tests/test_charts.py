@@ -90,6 +90,14 @@ def test_trend_chart_rate_target_line_and_bars():
     assert_empty(charts.trend_chart(monthly.iloc[:0], "study_rate"), "参学率月度趋势")
 
 
+def test_trend_chart_rate_line_zooms_to_the_values_and_target():
+    monthly = indicators.monthly(FRAMES, 2026, ["东城区"])      # 90.5 %, 91 %
+    line = charts.trend_chart(monthly, "study_rate", target=0.95)
+    assert line.layout.yaxis.range == (0.85, 1.0)
+    bars = charts.trend_chart(monthly, "study_rate", target=0.95, bars=True)
+    assert bars.layout.yaxis.range is None and bars.layout.yaxis.rangemode == "tozero"
+
+
 def test_ranking_bar_rates_sorted_with_band_colours_and_target():
     table = indicators.summarize(FRAMES, by=["district", "unit"])
     fig = charts.ranking_bar(table, "study_rate", by="unit", target=0.9)
