@@ -42,6 +42,14 @@ def _style(fig: go.Figure, title: str, *, large: bool = False, x_title: str | No
         legend={"title": {"text": ""}},
         margin={"l": 60, "r": 30, "t": 80 if large else 60, "b": 50},
     )
+    # explicit axis and legend sizes: Streamlit's chart theme would shrink them to
+    # 12 px, unreadable across a meeting room
+    fig.update_xaxes(tickfont={"size": base}, title_font={"size": base})
+    fig.update_yaxes(tickfont={"size": base}, title_font={"size": base})
+    fig.update_layout(legend_font_size=base)
+    if large:
+        fig.update_layout(height=640)
+        fig.update_traces(textfont_size=base, selector={"type": "bar"})
     # bar labels stay horizontal: plotly turns them sideways on narrow bars
     fig.update_traces(textangle=0, selector={"type": "bar"})
     if x_title is not None:
@@ -278,7 +286,8 @@ def comparison_bar(summary: pd.DataFrame, indicator: str, *,
     text = [fmt.fmt_value(indicator, v) for v in values]
     fig = go.Figure(go.Bar(
         name=label(indicator), x=districts, y=values, text=[_short(indicator, v) for v in values],
-        textposition="outside", cliponaxis=False,
+        # inside the bar's top: a 目标 marker near the value would strike through a label above it
+        textposition="inside", insidetextanchor="end", textfont={"color": "white"},
         marker_color=[colors.get(d, palette.PRIMARY) for d in districts], customdata=text,
         hovertemplate=f"%{{x}}<br>{label(indicator)}：%{{customdata}}<extra></extra>",
         showlegend=False))
