@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--output", metavar="文件",
                         help="输出文件；md 格式不填时输出到屏幕")
     parser.add_argument("--as-of", metavar="YYYY-MM-DD",
-                        help="统计截止日，默认为所选月份的最后一天（不晚于今天）")
+                        help="统计截止日，默认为所选月份的最后一天（不晚于今天，也不晚于已上报数据的最后一个月）")
     parser.add_argument("--db", metavar="URL",
                         help="数据库（SQLAlchemy URL），默认取环境变量 LEAGUE_DB_URL，"
                              "否则为 sqlite:///data/league.db")
@@ -90,6 +90,12 @@ def run_report(args: argparse.Namespace) -> int:
     # every year: 同比 needs last year, 星级 counts hours of all years
     wanted = [*districts, schema.ALL_DISTRICTS] if districts else None
     frames = load_frames(engine, districts=wanted)
+    if as_of is None:
+        # as the pages do: not past the latest month with data, so that 同比 and
+        # 序时进度 don't count months nobody has reported yet as zeros
+        from analytics import views
+        as_of = views.as_of_date(args.year, months, date.today(),
+                                 views.latest_month(frames, args.year))
     report = build_report(frames, year=args.year, months=months, districts=districts, as_of=as_of)
     if kind == "xlsx":
         from analytics.export_xlsx import report_xlsx

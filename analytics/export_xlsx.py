@@ -4,9 +4,10 @@ Numbers stay numbers (formats such as `#,##0` and `0.00%` do the showing),
 ranks are numbers shown as "第1名", and the charts are Excel's own
 (`workbook.add_chart`), so they can be restyled in Excel or WPS.
 
-Safety: every text cell is written with `write_string` and the workbook has
-`strings_to_formulas` off, so a district, unit or title from an upload that
-starts with `= + - @` shows as text and never runs as a formula.
+Safety: every text cell is written with `write_string` (a string cell, never
+evaluated) and the workbook has `strings_to_formulas` off; a district, unit
+or title from an upload that starts with `= + - @`, tab or CR also gets the
+quote prefix, so it stays text even after the cell is edited (`write_text`).
 """
 from __future__ import annotations
 
@@ -42,27 +43,36 @@ HEADER_ROW = 3  # 0-based row of the table header on each sheet (after title + n
 
 
 class _Formats:
-    """The workbook's cell formats, made once."""
+    """The workbook's cell formats, made once; each has a quote-prefixed twin."""
 
     def __init__(self, wb: Workbook) -> None:
+        self._wb = wb
+        add = self._add
         border = {"border": 1, "border_color": "#BFBFBF", "valign": "vcenter"}
-        self.title = wb.add_format({"bold": True, "font_size": 14})
-        self.note = wb.add_format({"font_color": "#595959", "italic": True})
-        self.header = wb.add_format({**border, "bold": True, "bg_color": "#F2F2F2",
-                                     "align": "center", "text_wrap": True})
-        self.block = wb.add_format({"bold": True, "font_size": 12, "font_color": "#C62828"})
-        self.text = wb.add_format(border)
-        self.total_text = wb.add_format({**border, "bold": True, "bg_color": "#FFF8E1"})
-        self.count = wb.add_format({**border, "num_format": "#,##0"})
-        self.hours = wb.add_format({**border, "num_format": "#,##0.0"})
-        self.rate = wb.add_format({**border, "num_format": "0.00%"})
-        self.score = wb.add_format({**border, "num_format": "0.0"})
-        self.pp = wb.add_format({**border, "num_format": '+0.00"个百分点";-0.00"个百分点";0.00"个百分点"'})
-        self.rank = wb.add_format({**border, "num_format": '"第"0"名"', "align": "center"})
-        self.paragraph = wb.add_format({"text_wrap": True, "valign": "top", "font_size": 12})
-        self.status = {s: wb.add_format({**border, "bold": True, "align": "center",
-                                         "font_color": palette.status_color(s)})
+        self.title = add({"bold": True, "font_size": 14})
+        self.note = add({"font_color": "#595959", "italic": True})
+        self.header = add({**border, "bold": True, "bg_color": "#F2F2F2",
+                           "align": "center", "text_wrap": True})
+        self.block = add({"bold": True, "font_size": 12, "font_color": "#C62828"})
+        self.text = add(border)
+        self.total_text = add({**border, "bold": True, "bg_color": "#FFF8E1"})
+        self.count = add({**border, "num_format": "#,##0"})
+        self.hours = add({**border, "num_format": "#,##0.0"})
+        self.rate = add({**border, "num_format": "0.00%"})
+        self.score = add({**border, "num_format": "0.0"})
+        self.pp = add({**border, "num_format": '+0.00"个百分点";-0.00"个百分点";0.00"个百分点"'})
+        self.rank = add({**border, "num_format": '"第"0"名"', "align": "center"})
+        self.paragraph = add({"text_wrap": True, "valign": "top", "font_size": 12})
+        self.status = {s: add({**border, "bold": True, "align": "center",
+                               "font_color": palette.status_color(s)})
                        for s in progress.STATUSES}
+
+    def _add(self, props: dict):
+        """A format, with `quoted` pointing at the same format plus Excel's quote
+        prefix (the ' that keeps a cell text even when it is edited and re-entered)."""
+        cell_format = self._wb.add_format(props)
+        cell_format.quoted = self._wb.add_format({**props, "quote_prefix": True})
+        return cell_format
 
     def of(self, indicator: str):
         """Number format of an indicator's values."""
@@ -80,12 +90,23 @@ def _missing(value) -> bool:
         return False
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def write_text(ws: Worksheet, row: int, col: int, value, cell_format=None) -> None:
-    """Text as text: never a formula, URL or number, whatever it starts with."""
+    """Text as text: never a formula, URL or number, whatever it starts with.
+
+    Every text is a string cell (`t="s"`), which Excel and WPS never evaluate.
+    One that starts like a formula (`= + - @`, tab, CR) also gets the quote
+    prefix, so it stays text when someone edits the cell and presses Enter.
+    """
     if _missing(value):
         ws.write_blank(row, col, None, cell_format)
-    else:
-        ws.write_string(row, col, str(value), cell_format)
+        return
+    text = str(value)
+    if text.startswith(FORMULA_STARTS):
+        cell_format = getattr(cell_format, "quoted", cell_format)
+    ws.write_string(row, col, text, cell_format)
 
 
 def write_number(ws: Worksheet, row: int, col: int, value, cell_format=None) -> None:
@@ -281,8 +302,10 @@ def _monthly_sheet(wb: Workbook, report: Report, f: _Formats) -> None:
 
 def _targets_sheet(wb: Workbook, report: Report, f: _Formats) -> None:
     ws = wb.add_worksheet(SHEET_TARGETS)
+    sel = report.selection
+    since = f"{sel.months[0]}月1日" if sel.months[0] > 1 else "年初"
     _title(ws, report, "目标完成", f,
-           f"序时进度 = 截至 {report.selection.as_of.isoformat()} 已过天数 ÷ 全年天数；"
+           f"序时进度 = {since}至 {sel.as_of.isoformat()} 的天数 ÷ 全年天数；"
            "比率类指标（参学率）直接与目标比较")
     ws.set_column(0, 0, 14)
     ws.set_column(1, 5, 12)
@@ -306,6 +329,8 @@ def _targets_sheet(wb: Workbook, report: Report, f: _Formats) -> None:
             write_number(ws, r, 4, row["expected"], f.rate)
             write_text(ws, r, 5, row["status"], f.status.get(row["status"], f.text))
         first, last = head + 1, head + len(rows)
+        if len(rows) > 1 and rows["district"].iloc[-1] == TOTAL:
+            last -= 1      # districts only: the 合计 bar would dwarf them
         chart = _chart(wb, "column", f"{fmt.label(name)}：实际与目标", y_title=_unit_label(name),
                        y_format=_axis_format(name))
         chart.add_series({"name": [SHEET_TARGETS, head, 1],

@@ -64,9 +64,11 @@ class Report:
     - `monthly`: month, district, indicators, cum_* (indicators.monthly), for
       the selected months; `monthly_total` the same with district "全部".
     - `targets`: district (or 合计), indicator, actual, target, completion,
-      expected (序时进度), status — only indicators that have a target.
+      expected (序时进度, from the first selected month: `period_progress`),
+      status — only indicators that have a target.
     - `target_pace`: month, indicator, target — the cumulative target line of
-      the whole selection for count indicators with a target.
+      the whole selection for count indicators with a target (from the first
+      selected month, like the cum_* series).
     - `yoy`: district (or 合计), indicator, current, previous, change,
       change_rel — `previous` NaN where last year has no data.
     - `three_forces`: dimensions.three_forces (district, dimension, value, score ...).
@@ -175,12 +177,27 @@ def _targets(sel: Mapping[str, pd.DataFrame], comparison: pd.DataFrame,
                 continue
             actual = None if actual is None or pd.isna(actual) else actual
             status = progress.target_status(name, actual, target, selection.year, selection.as_of)
+            if selection.months[0] > 1 and not progress.is_rate(name):
+                # a range from March counts March onwards: its 序时进度 is the share
+                # of the year from 1 March to the as-of day, not from 1 January
+                status["expected"] = period_progress(selection)
+                status["status"] = progress.status(name, actual, target, status["expected"])
             rows.append({"district": district, "indicator": name, "actual": actual, **status})
     cols = ["district", "indicator", "actual", "target", "completion", "expected", "status"]
     out = pd.DataFrame(rows, columns=cols)
     for col in ("actual", "target", "completion", "expected"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
     return out
+
+
+def period_progress(selection: Selection) -> float:
+    """序时进度 of the selection: the share of the year from the first day of its
+    first month to the as-of day. From January this is `progress.year_progress`;
+    for 3—8月 it is 1 March – 31 August (184 of 365 days)."""
+    year, first = selection.year, selection.months[0]
+    before = progress.year_progress(year, date(year, first, 1)) - (
+        1 / (366 if calendar.isleap(year) else 365))
+    return max(0.0, progress.year_progress(year, selection.as_of) - before)
 
 
 def _target_pace(targets: pd.DataFrame, selection: Selection) -> pd.DataFrame:
@@ -190,6 +207,10 @@ def _target_pace(targets: pd.DataFrame, selection: Selection) -> pd.DataFrame:
         if progress.is_rate(row.indicator):
             continue
         pace = progress.target_pace(row.target, selection.year)
+        if selection.months[0] > 1:
+            # the cumulative series (cum_*) start at the first selected month
+            start = pace["target"].iloc[selection.months[0] - 2]
+            pace = pace.assign(target=pace["target"] - start)
         pace = pace[pace["month"].isin(wanted)]
         parts.append(pace.assign(indicator=row.indicator)[["month", "indicator", "target"]])
     if not parts:
@@ -301,4 +322,4 @@ def rank_label(rank) -> str:
 
 
 __all__ = ["Report", "Selection", "InvalidSelection", "TOTAL", "build_report",
-           "resolve_as_of", "rank_label"]
+           "period_progress", "resolve_as_of", "rank_label"]

@@ -10,8 +10,11 @@ Rounding words (`round_words`), applied the same way everywhere:
 
 1. The round number r is v cut down (never rounded up) to:
    - v < 10: v itself, shown with at most one decimal (7.5 -> 7.5);
-   - 10 <= v < 10,000: one significant digit, or two when the leading digit
-     is 1 (23 -> 20, 345 -> 300, 1,234 -> 1,200, 150 -> 150);
+   - 10 <= v < 1,000: one significant digit, or two when the leading digit
+     is 1 (23 -> 20, 345 -> 300, 150 -> 150), as the seeds write 20余场次,
+     300余人次;
+   - 1,000 <= v < 10,000: two significant digits (1,234 -> 1,200,
+     2,575 -> 2,500), like the 万 figures below: "2500余名", not "2000余名";
    - 10,000 <= v < 100,000: 万 with one decimal (12,345 -> 1.2万);
    - v >= 100,000: whole 万 (551,234 -> 55万).
 2. The next round number R = r + one step (the step is the last kept digit).
@@ -65,7 +68,7 @@ def _round_down(v: float) -> tuple[Decimal, Decimal]:
     else:
         digits = int(math.floor(math.log10(v)))
         lead = int(d.scaleb(-digits).to_integral_value(rounding=ROUND_FLOOR))
-        keep = 2 if lead == 1 else 1
+        keep = 2 if lead == 1 or digits >= 3 else 1
         step = Decimal(10) ** (digits - keep + 1)
     r = (d / step).to_integral_value(rounding=ROUND_FLOOR) * step
     return r, step
@@ -127,7 +130,8 @@ class Fact:
     """One figure of the drafted paragraph and where it came from.
 
     `key` names the source: an indicator ("activity_participants"), a
-    category figure ("category:心理健康:reached"), a target figure
+    category figure ("category:心理健康:reached"), a 三力一度 dimension figure
+    ("dimension:服务力:activity_sessions"), a target figure
     ("target:activity_sessions:completion"), a 同比 change
     ("yoy:study_rate") or a star level ("stars:1"). `district` is a
     district or "合计" (the whole selection). `text` is exactly what the
@@ -242,9 +246,46 @@ def _volunteers(d: _Draft, report: Report, subject: str) -> None:
     starred = report.stars[(report.stars["level"] > 0) & (report.stars["count"] > 0)]
     if len(starred):
         total = d.fig("stars", int(starred["count"].sum()))
-        levels = "、".join(f"{row.label}{d.fig(f'stars:{row.level}', row.count)}名"
-                           for row in starred.sort_values("level", ascending=False).itertuples())
+        if len(starred) == 1:
+            levels = f"均为{starred.iloc[0]['label']}"
+        else:
+            levels = "其中" + "、".join(
+                f"{row.label}{d.fig(f'stars:{row.level}', row.count)}名"
+                for row in starred.sort_values("level", ascending=False).itertuples())
         text += f"；累计服务时长达到星级标准的志愿者{total}名（{levels}）"
+    d.sentences.append(text + "。")
+
+
+def _three_forces(d: _Draft, report: Report) -> None:
+    """"按“三力一度”归类，引领力方面开展活动…场次、参与青年…人次；…"; with several
+    districts, which district's 三力一度 score leads in each dimension."""
+    table = report.categories
+    if not len(table):
+        return
+    sums = (table[table["dimension"].notna()]
+            .groupby("dimension", sort=False)[["activity_sessions", "activity_participants"]]
+            .sum())
+    parts = []
+    for dim in schema.DIMENSIONS:
+        if dim not in sums.index or not _present(sums.at[dim, "activity_sessions"]):
+            continue
+        key = f"dimension:{dim}"
+        parts.append(f"{dim}方面开展活动{d.fig(f'{key}:activity_sessions', sums.at[dim, 'activity_sessions'])}"
+                     f"场次、参与青年{d.fig(f'{key}:activity_participants', sums.at[dim, 'activity_participants'])}"
+                     "人次")
+    if not parts:
+        return
+    text = "按“三力一度”归类，" + "；".join(parts)
+    scores = report.three_forces
+    if len(report.selection.districts) > 1 and len(scores) and scores["score"].notna().any():
+        leaders: dict[str, list[str]] = {}
+        for dim in schema.DIMENSIONS:
+            rows = scores[(scores["dimension"] == dim) & scores["score"].notna()]
+            if len(rows) and rows["score"].max() > 0:
+                leaders.setdefault(rows.loc[rows["score"].idxmax(), "district"], []).append(dim)
+        if leaders:
+            text += ("。按每百名团员计，" + "，".join(f"{name}{'、'.join(dims)}居各区县首位"
+                                                for name, dims in leaders.items()))
     d.sentences.append(text + "。")
 
 
@@ -293,14 +334,26 @@ def _district_clause(d: _Draft, values: dict) -> str:
     return f"{name}{'，'.join(parts)}" if parts else f"{name}暂无数据"
 
 
+def _subject(sel) -> str:
+    """Who the sentences speak of: "全区" (one district's committee), "各区县" (the
+    whole area), or the chosen districts by name ("东湖区、临江区")."""
+    if len(sel.districts) == 1:
+        return "全区"
+    if sel.whole_area or len(sel.districts) > 3:
+        return "各区县"
+    return "、".join(sel.districts)
+
+
 def _draft(report: Report) -> _Draft:
     d = _Draft()
     sel = report.selection
     single = len(sel.districts) == 1
-    _study(d, report, "全区" if single else "各区合计")
-    _activities(d, report, "全区" if single else "各区")
+    subject = _subject(sel)
+    _study(d, report, subject)
+    _activities(d, report, subject)
     _categories(d, report)
-    _volunteers(d, report, "全区" if single else "各区合计")
+    _three_forces(d, report)
+    _volunteers(d, report, subject)
     _targets(d, report)
     if not d.sentences:
         d.sentences.append("所选范围内暂无数据。")
@@ -319,8 +372,8 @@ def draft_facts(report: Report) -> list[Fact]:
 def draft_summary(report: Report) -> str:
     """The drafted 工作总结 paragraph for the report's selection (Chinese prose).
 
-    One district speaks of "全区"; several give "各区合计" figures, then one
-    clause per district. Figures follow the rounding rule of this module;
+    One district speaks of "全区"; the whole area of "各区县" (a few chosen
+    districts by name), with the totals first, then one clause per district. Figures follow the rounding rule of this module;
     `draft_facts` lists each with the value it came from.
     """
     return "".join(_draft(report).sentences)
@@ -338,7 +391,7 @@ def fact_label(fact: Fact) -> str:
         return ind.label if ind else _FIELD_LABELS.get(part, part)
 
     head, _, rest = fact.key.partition(":")
-    if head == "category":
+    if head in ("category", "dimension"):
         category, _, field = rest.partition(":")
         return f"{category}·{name(field)}"
     if head == "target":

@@ -59,7 +59,7 @@ def test_markdown_to_stdout_matches_the_library(db, capsys):
     expected = report_markdown(build_report(frames, year=2026, months=(1, 3),
                                             as_of=date(2026, 3, 31)))
     assert out == expected
-    assert "2026年1—3月，各区合计团员青年参学“青年大学习”2000余人次，参学比例94.00%" in out
+    assert "2026年1—3月，各区县团员青年参学“青年大学习”2300余人次，参学比例94.00%" in out
 
 
 def test_xlsx_file_with_district_filter(db, capsys, tmp_path):
@@ -75,6 +75,18 @@ def test_xlsx_file_with_district_filter(db, capsys, tmp_path):
     assert rows[0][:4] == ["东城区", 0.95, 1, 1900]
     assert rows[1][:4] == ["合计", 0.95, None, 1900]
     assert book["工作总结"]["A4"].value.startswith("2026年1—3月，全区团员青年参学")
+
+
+def test_default_as_of_stops_at_the_latest_month_with_data(db, capsys):
+    # the sample ends in March 2026: a 1-12 report must not read as of today, or
+    # April..December count as zeros in 同比 (last year has them) and 序时进度
+    code, out, err = _run(capsys, "--year", "2026", "--format", "md", "--db", db)
+    assert (code, err) == (0, "")
+    assert "统计截至 2026-03-31；" in out
+    frames = sample_frames()
+    frames["activities"] = frames["activities"].assign(
+        title=[f"活动{i}" for i in range(len(frames["activities"]))])
+    assert out == report_markdown(build_report(frames, year=2026, as_of=date(2026, 3, 31)))
 
 
 def test_html_format_from_the_file_extension(db, capsys, tmp_path):

@@ -122,7 +122,7 @@ def test_summary_sheet_holds_the_drafted_paragraph(book, report):
     ws = book["工作总结"]
     assert ws["A4"].value == draft_summary(report)
     assert [c.value for c in ws[6]][:4] == ["数据来源", "区县", "数值", "文中写法"]
-    assert [c.value for c in ws[7]][:4] == ["参学人次", "合计", 2350, "2000余"]
+    assert [c.value for c in ws[7]][:4] == ["参学人次", "合计", 2350, "2300余"]
 
 
 def test_native_charts_by_sheet_and_type(content):
@@ -147,8 +147,9 @@ def test_native_charts_by_sheet_and_type(content):
     targets = charts["目标完成"]
     assert len(targets) == 3
     sessions = next(c for c in targets if "活动场次：实际与目标" in c)
-    assert _refs(sessions) == ["目标完成!$B$22", "目标完成!$A$23:$A$25", "目标完成!$B$23:$B$25",
-                               "目标完成!$C$22", "目标完成!$A$23:$A$25", "目标完成!$C$23:$C$25"]
+    # rows 23-24 are the two districts; row 25 (合计) is left out of the chart
+    assert _refs(sessions) == ["目标完成!$B$22", "目标完成!$A$23:$A$24", "目标完成!$B$23:$B$24",
+                               "目标完成!$C$22", "目标完成!$A$23:$A$24", "目标完成!$C$23:$C$24"]
     assert '<c:barDir val="bar"/>' in charts["活动类别"][0]
     assert len(charts["星级志愿者"]) == 1
     assert charts["同比"] == [] and charts["工作总结"] == []
@@ -209,3 +210,45 @@ def test_single_district_without_targets_has_no_target_charts():
     assert len(charts["月度趋势"]) == 7
     assert all(len(re.findall("<c:ser>", c)) == 1 for c in charts["月度趋势"])
     assert len(charts["区县对比"]) == 7
+
+
+def test_formula_like_text_also_gets_the_quote_prefix():
+    """Shown as text, and still text after a user edits the cell and presses Enter."""
+    acts = activities([("2026-02-01", d, "一中团委", "活动", "心理健康", 1, 10 + i, 0, 0)
+                       for i, d in enumerate(HOSTILE)] +
+                      [("2026-02-01", "东城区", "一中团委", "活动", "心理健康", 1, 5, 0, 0)])
+    report = build_report({"activities": acts}, year=2026, months=(1, 3), as_of=AS_OF)
+    xml = _xml(report_xlsx(report))
+    styles = xml["xl/styles.xml"]
+    xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", styles, re.S).group(1)
+    quoted = {i for i, xf in enumerate(re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", xfs, re.S))
+              if 'quotePrefix="1"' in xf}
+    assert quoted
+    sheet = xml["xl/worksheets/sheet1.xml"]
+    strings = re.findall(r"<si><t[^>]*>(.*?)</t></si>", xml["xl/sharedStrings.xml"], re.S)
+    cells = re.findall(r'<c r="A\d+" s="(\d+)" t="s"><v>(\d+)</v></c>', sheet)
+    by_text = {strings[int(v)].replace("_x000D_", "\r"): int(s) for s, v in cells}
+    for text in HOSTILE:
+        assert by_text[text] in quoted, text
+    assert by_text["东城区"] not in quoted
+
+
+def test_target_charts_leave_out_the_total_bar(content):
+    """The 合计 bar (sum of the districts) would dwarf every district's bar."""
+    charts = _charts_by_sheet(content)["目标完成"]
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    ws = book["目标完成"]
+    for chart in charts:
+        for ref in _refs(chart):
+            cells = ref.split("!")[1].replace("$", "")
+            if ":" not in cells:
+                continue
+            first, last = cells.split(":")
+            labels = [ws[f"A{r}"].value for r in range(int(first[1:]), int(last[1:]) + 1)]
+            assert "合计" not in labels, ref
+
+
+def test_targets_note_for_a_range_from_march():
+    report = build_report(sample_frames(), year=2026, months=(3, 3), as_of=AS_OF)
+    book = openpyxl.load_workbook(io.BytesIO(report_xlsx(report)))
+    assert book["目标完成"]["A2"].value.startswith("序时进度 = 3月1日至 2026-03-31 的天数 ÷ 全年天数")

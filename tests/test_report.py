@@ -173,3 +173,21 @@ def test_stars_count_the_volunteers_of_the_selection_with_all_their_hours():
     february = build_report(sample_frames(), year=2026, months=(2, 2), districts=["西城区"],
                             as_of=AS_OF)
     assert february.stars["count"].tolist() == [1, 0, 0, 0, 0, 0]      # only 王五 (50 h)
+
+
+def test_expected_progress_of_a_range_counts_from_its_first_month():
+    """3—3月 holds March only: its 序时进度 is March's share of the year, not Jan–Mar."""
+    from analytics.report import period_progress
+
+    march = build_report(sample_frames(), year=2026, months=(3, 3), as_of=AS_OF)
+    rows = march.targets.set_index(["district", "indicator"])
+    assert rows.loc[(TOTAL, "activity_sessions"), "expected"] == pytest.approx(31 / 365)
+    assert period_progress(march.selection) == pytest.approx(31 / 365)
+    # rates still compare with the target itself
+    assert rows.loc[(TOTAL, "study_rate"), "expected"] == 1.0
+    # the cumulative target line starts at the range too, like cum_*
+    pace = march.target_pace[march.target_pace["indicator"] == "activity_participants"]
+    assert pace["target"].tolist() == pytest.approx([4000 * 31 / 365])
+    whole = build_report(sample_frames(), year=2026, months=(1, 3), as_of=AS_OF)
+    counts = whole.targets[whole.targets["indicator"] != "study_rate"]
+    assert counts["expected"].tolist() == pytest.approx([90 / 365] * len(counts))

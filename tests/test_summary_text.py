@@ -4,11 +4,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from analytics import indicators, progress, stars
 from analytics.report import TOTAL, build_report
 from analytics.summary_text import (
+    Fact,
     draft_facts,
     draft_summary,
     fact_label,
@@ -30,6 +32,11 @@ AS_OF = date(2026, 3, 31)
     (23, "count", "20余", "余"),
     (345, "count", "300余", "余"),
     (1234, "count", "1200余", "余"),       # leading 1: two significant digits
+    (2520, "count", "2500余", "余"),       # thousands: two significant digits, not 2000余
+    (3520, "total", "超3500", "超"),
+    (2575, "count", "近2600", "近"),
+    (5954.5, "total", "近6000", "近"),
+    (230, "count", "200余", "余"),         # hundreds: one digit, like the seeds' 300余
     (15, "count", "15", ""),
     (150, "count", "150", ""),
     (800, "total", "800", ""),
@@ -78,8 +85,10 @@ def test_draft_for_one_district_reads_like_the_seed():
         "全区各级团组织共开展活动20余场次，参与青年300余人次，参与人次较去年同期增长15.0%。"
         "其中，开展心理健康活动15场次，参与青年300人次，覆盖群众500余人；"
         "开展安全教育活动8场次，参与青年40余人次，总服务时长超800小时。"
+        "按“三力一度”归类，服务力方面开展活动15场次、参与青年300人次；"
+        "大局贡献度方面开展活动8场次、参与青年40余人次。"
         "全区2名青年志愿者参与志愿服务，累计服务时长超100小时；"
-        "累计服务时长达到星级标准的志愿者1名（一星级志愿者1名）。"
+        "累计服务时长达到星级标准的志愿者1名（均为一星级志愿者）。"
         "对照年度目标，活动场次完成年度目标的23.00%（序时进度24.66%），进度正常。"
     )
 
@@ -87,7 +96,12 @@ def test_draft_for_one_district_reads_like_the_seed():
 def test_draft_for_several_districts_gives_totals_then_each_district():
     report = build_report(sample_frames(), year=2026, months=(1, 3), as_of=AS_OF)
     text = draft_summary(report)
-    assert text.startswith("2026年1—3月，各区合计团员青年参学“青年大学习”2000余人次，参学比例94.00%")
+    # the whole area speaks of 各区县 (not the clumsy 各区合计)
+    assert text.startswith("2026年1—3月，各区县团员青年参学“青年大学习”2300余人次，参学比例94.00%")
+    assert "各区县各级团组织共开展活动" in text and "合计" not in text
+    # 三力一度: figures by dimension, and which district leads each score
+    assert "按“三力一度”归类，" in text
+    assert "按每百名团员计，" in text and "居各区县首位" in text
     assert "对照年度目标，参学率94.00%（目标95.00%），接近目标；" in text
     assert text.endswith(
         "分区县看：东城区参学比例95.00%，开展活动20余场次、参与青年300余人次，"
@@ -101,9 +115,9 @@ def _indicator_value(frames, report, key: str, district: str):
     chosen = whole if district == TOTAL else [district]
     sel = indicators.select(frames, year=2026, months=(1, 3), until=AS_OF, districts=chosen)
     head, _, rest = key.partition(":")
-    if head == "category":
+    if head in ("category", "dimension"):
         category, _, field = rest.partition(":")
-        acts = sel["activities"][sel["activities"]["category"] == category]
+        acts = sel["activities"][sel["activities"][head] == category]
         column = {"activity_sessions": "sessions", "activity_participants": "participants"}
         return acts[column.get(field, field)].sum()
     if head == "yoy":
@@ -154,7 +168,8 @@ def test_fact_labels_are_chinese():
     assert labels["category:心理健康:reached"] == "心理健康·覆盖人数"
     assert labels["yoy:activity_participants"] == "参与人次·同比"
     assert labels["target:activity_sessions:completion"] == "活动场次·目标完成率"
-    assert labels["stars:1"] == "一星级志愿者"
+    assert labels["dimension:服务力:activity_sessions"] == "服务力·活动场次"
+    assert fact_label(Fact("stars:1", TOTAL, 1, "count", "1")) == "一星级志愿者"
 
 
 def test_draft_without_data_says_so():
@@ -173,3 +188,23 @@ def test_draft_counts_in_wan_use_chao_like_the_seed():
     # 2 × 275,617 = 551,234 learners over 564,000 members; last year 90.00%
     assert ("全区团员青年参学“青年大学习”超55万人次，参学比例97.74%，"
             "较去年同期提升7.74个百分点。") in draft_summary(report)
+
+
+def test_draft_for_chosen_districts_names_them():
+    report = build_report(sample_frames(), year=2026, months=(1, 3),
+                          districts=["东城区", "西城区"], as_of=AS_OF)
+    assert "东城区、西城区团员青年参学“青年大学习”" in draft_summary(report)
+
+
+def test_draft_names_each_star_level_when_there_are_several():
+    frames = sample_frames()
+    vol = frames["volunteer"]
+    zhang = vol[vol["person_key"] == "id:A"].iloc[[0]]
+    li = vol[vol["person_key"] == "name:李四|二中团委"].iloc[[0]]
+    past = dict(date=pd.Timestamp("2025-05-01"), month="2025-05", hours=20.0)
+    # 张三 passes 300 hours (二星), 李四 100 hours (一星), with last year's service
+    frames["volunteer"] = pd.concat([vol, *[zhang.assign(**past)] * 15,
+                                     *[li.assign(**past)] * 5], ignore_index=True)
+    report = build_report(frames, year=2026, months=(1, 3), districts=["东城区"], as_of=AS_OF)
+    assert ("累计服务时长达到星级标准的志愿者2名（其中二星级志愿者1名、一星级志愿者1名）"
+            in draft_summary(report))
