@@ -92,10 +92,12 @@ def _inspect_zip(data: bytes, limits: Limits) -> str:
             f"文件解压后超过 {limits.max_unpacked / MB:.0f} MB，疑似异常文件，已拒绝")
     if any(name.lower().endswith("vbaproject.bin") for name in names):
         raise UnreadableFile(MSG_MACRO)
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise UnreadableFile(MSG_ENCRYPTED)    # zip-level password: not how Excel encrypts, still refused
     if "[Content_Types].xml" in names:
         try:
             types = archive.read("[Content_Types].xml")
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error):
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error, NotImplementedError):
             raise UnreadableFile(MSG_CORRUPT) from None
         if b"macroenabled" in types.lower():
             raise UnreadableFile(MSG_MACRO)
@@ -118,10 +120,13 @@ def _inspect_ole(data: bytes) -> str:
 
 # --- sheet ranges (run in the child, before the parser) ------------------------
 
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+# XML allows either quote around an attribute; the parser accepts both, so must these
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref\s*=\s*["\']\$?([A-Z]+)\$?(\d+)'
+                        rb'(?::\$?([A-Z]+)\$?(\d+))?["\']')
 # cell references past column Z or row 99,999: rare in real sheets, so one cheap pass finds them
-_FAR_CELL = re.compile(rb' r="((?:[A-Z]{2,})(\d+)|(?:[A-Z])(\d{6,}))"')
-_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d+)"')
+# (a bare literal start keeps the scan fast; the byte before `r=` is checked per hit)
+_FAR_CELL = re.compile(rb'r=["\']((?:[A-Z]{2,})(\d+)|(?:[A-Z])(\d{6,}))["\']')
+_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br\s*=\s*["\'](\d+)["\']')
 _CHUNK = 4 * MB
 
 
@@ -145,7 +150,12 @@ def check_sheet_ranges(data: bytes, limits: Limits) -> None:
     with zipfile.ZipFile(BytesIO(data)) as archive:
         for name in archive.namelist():
             if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                rows, cols = _sheet_extent(archive, name)
+                try:
+                    rows, cols = _sheet_extent(archive, name)
+                except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
+                        NotImplementedError, RuntimeError):
+                    # a bad CRC, a size that lies, a broken deflate stream: damaged or forged
+                    raise UnreadableFile(MSG_CORRUPT) from None
                 if rows * cols > limits.max_cells:
                     raise UnreadableFile(
                         f"工作表数据范围过大（约 {rows} 行 × {cols} 列），疑似异常文件；"
@@ -170,7 +180,10 @@ def _sheet_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int]:
                     col = max(column_number(m[1]), column_number(m[3] or m[1]))
                     row = max(int(m[2]), int(m[4] or m[2]))
                     max_row, max_col = max(max_row, row), max(max_col, col)
-            for ref, _wide_row, _deep_row in _FAR_CELL.findall(text):
+            for m in _FAR_CELL.finditer(text):
+                if m.start() == 0 or text[m.start() - 1] not in b" \t\r\n":
+                    continue
+                ref = m[1]
                 letters = ref.rstrip(b"0123456789")
                 max_col = max(max_col, column_number(letters))
                 max_row = max(max_row, int(ref[len(letters):]))

@@ -140,14 +140,39 @@ def parse_raw(data: bytes, fmt: str, *, name: str = "CSV") -> list[RawSheet]:
     """Parse bytes already sniffed as `fmt`, in this process. Used by the child."""
     if fmt == "csv":
         return [RawSheet.from_rows(name or "CSV", read_csv_rows(data), 1)]
-    return _read_calamine(data)
+    return _read_calamine(data, fmt)
 
 
-def _read_calamine(data: bytes) -> list[RawSheet]:
+def _open_book(data: bytes, fmt: str):
+    """The calamine workbook of `data`, already sniffed as `fmt`.
+
+    From bytes calamine guesses the format by trying each parser, so an
+    encrypted .xls (a FILEPASS record) comes back as "Cannot detect file
+    format"; opened as a path with the right suffix, the .xls parser runs
+    and says it is password protected.
+    """
+    import tempfile
+
     import python_calamine as pc
 
     try:
-        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except pc.PasswordError:
+        raise
+    except pc.CalamineError:
+        if fmt == "csv":
+            raise
+    with tempfile.NamedTemporaryFile(suffix=f".{fmt}") as tmp:
+        tmp.write(data)
+        tmp.flush()
+        return pc.CalamineWorkbook.from_path(tmp.name)
+
+
+def _read_calamine(data: bytes, fmt: str = "xlsx") -> list[RawSheet]:
+    import python_calamine as pc
+
+    try:
+        book = _open_book(data, fmt)
         sheets = []
         for meta in book.sheets_metadata:
             if meta.typ != pc.SheetTypeEnum.WorkSheet:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from analytics import schema
 from analytics.reader import RawSheet
-from analytics.values import cell_text, normalize_header
+from analytics.values import cell_text, header_scale, normalize_header, squeeze
 
 HEADER_SEARCH_ROWS = 30
 MAX_HEADER_COLUMNS = 200
@@ -31,6 +31,7 @@ class Column:
 
     index: int
     header: str
+    scale: int = 1       # from a 万 in the header's unit: `经费（万元）` holds 1.5 for 15,000
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def match_columns(headers: list[str], kind: str) -> dict[str, Column]:
     for index, text in enumerate(headers[:MAX_HEADER_COLUMNS]):
         name = table.get(normalize_header(text))
         if name and name not in found:
-            found[name] = Column(index, text)
+            found[name] = Column(index, text, header_scale(text))
     return found
 
 
@@ -110,17 +111,14 @@ def find_table(sheet: RawSheet) -> Layout | None:
     return best[1] if best else None
 
 
-def _total_variants() -> frozenset[str]:
-    variants = set()
-    for word in TOTAL_LABELS:
-        for spaced in (word, " ".join(word), "\u3000".join(word), "  ".join(word)):
-            for end in ("", ":", "：", " "):
-                variants.add(spaced + end)
-                variants.add(" " + spaced + end)
-    return frozenset(variants)
+_TOTAL_WORDS = "|".join(sorted(TOTAL_LABELS, key=len, reverse=True))
+# 合计, 小计：, 一中小计, 东城区合计, 合计（10个单位）: the word ends the label, a short prefix may lead
+_TOTAL = re.compile(rf"^.{{0,20}}?(?:{_TOTAL_WORDS})(?:[(（][^()（）]*[)）])?[:：]?$")
 
 
-TOTAL_VARIANTS = _total_variants()
+def is_total_label(cell: object) -> bool:
+    """True for a 合计/小计/总计 label, spaced or full-width, with or without a unit name before it."""
+    return isinstance(cell, str) and "计" in cell and bool(_TOTAL.match(squeeze(cell)))
 
 
 def empty_cells(cells: np.ndarray) -> np.ndarray:
@@ -139,25 +137,39 @@ def total_rows(columns: list[np.ndarray], check: list[int]) -> np.ndarray:
     mask = np.zeros(n, dtype=bool)
     for index in check:
         if index < len(columns):
-            mask |= pd.Series(columns[index], dtype=object).isin(TOTAL_VARIANTS).to_numpy()
+            codes, uniques = pd.factorize(columns[index])
+            totals = [k for k, cell in enumerate(uniques) if is_total_label(cell)]
+            if totals:
+                mask |= np.isin(codes, totals)
     return mask
 
 
 _NOTE = re.compile(NOTE_PATTERN)
 
 
+def _filled(cell: object) -> bool:
+    return not (cell is None or cell == "" or (isinstance(cell, str) and not cell.strip())
+                or (isinstance(cell, float) and cell != cell))
+
+
 def note_rows(columns: list[np.ndarray], candidates: np.ndarray) -> np.ndarray:
-    """Mask of 注：/填报人： lines among `candidates` (rows with few filled fields)."""
+    """Mask of 注：/填报人： lines among `candidates` (rows with few filled fields).
+
+    A note often runs on below its first line ("注：" then "1. …", "2. …"):
+    after a note line, a row whose only filled cell is text belongs to the
+    note too. No kind has a valid row of one cell, so no data is lost.
+    """
     n = len(columns[0]) if columns else 0
     mask = np.zeros(n, dtype=bool)
+    in_note = False
     for i in candidates:
-        for col in columns:
-            cell = col[i]
-            if isinstance(cell, str) and cell.strip():
-                mask[i] = bool(_NOTE.match(cell))
-                break
-            if not (cell is None or cell == ""):
-                break
+        first = next((col[i] for col in columns if _filled(col[i])), None)
+        if not isinstance(first, str):
+            continue
+        if _NOTE.match(first):
+            mask[i] = in_note = True
+        elif in_note and sum(_filled(col[i]) for col in columns) == 1:
+            mask[i] = True
     return mask
 
 

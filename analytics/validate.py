@@ -34,9 +34,13 @@ class RowRule:
     message: Callable[[pd.Series], str]                # Chinese text for one failing row
 
 
+RATE_TOLERANCE = 0.005     # 0.5 percentage point: a gap of exactly this is still fine
+
+
 def _rate_gap(f: pd.DataFrame) -> pd.Series:
     computed = f["learners"] / f["members"]
-    return (f["rate"] - computed).abs() > 0.005
+    # compared in whole basis points, so float noise (0.975 - 0.97 = 0.0050000000000000044) can't tip it
+    return ((f["rate"] - computed).abs() * 10_000).round(6) > RATE_TOLERANCE * 10_000
 
 
 ROW_RULES: dict[str, tuple[RowRule, ...]] = {
@@ -127,7 +131,7 @@ def validate_columns(kind_name: str, columns: dict[str, Column], data: list[np.n
         col = columns.get(f.name)
         cells = data[col.index] if col is not None else np.full(n, None, dtype=object)
         raw_cells[f.name] = cells
-        array, messages = parse_column(cells, f.type)
+        array, messages = _parse_field(cells, f, col)
         bad = pd.notna(messages)
         issues.extend((int(i), f.name, ERROR, messages[i]) for i in np.flatnonzero(bad))
         if f.type is FieldType.CATEGORY:
@@ -163,6 +167,22 @@ def validate_columns(kind_name: str, columns: dict[str, Column], data: list[np.n
     ok[list(error_rows)] = False
 
     return _collect(kind, frame, ok, issues, columns, data, rows, headers, raw_cells)
+
+
+def _parse_field(cells: np.ndarray, f: Field, col: Column | None) -> tuple[np.ndarray, np.ndarray]:
+    """`parse_column`, with a header's 万 applied before an integer field is checked for fractions."""
+    scale = col.scale if col is not None else 1
+    if scale == 1 or f.type not in (FieldType.INT, FieldType.NUMBER):
+        return parse_column(cells, f.type)
+    array, messages = parse_column(cells, FieldType.NUMBER)
+    array = array * scale
+    if f.type is FieldType.INT:
+        with np.errstate(invalid="ignore"):
+            fraction = np.abs(array - np.round(array)) > 1e-6
+        messages[fraction] = f"按表头单位换算后不是整数（表头“{col.header}”以万为单位），请核对"
+        array[fraction] = np.nan
+        array = np.round(array)
+    return array, messages
 
 
 def _unknown_category_warnings(cells: np.ndarray, values: np.ndarray) -> list[tuple[int, str, str, str]]:

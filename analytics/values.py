@@ -63,14 +63,29 @@ def normalize_header(text: object) -> str:
     """Header text as matched against synonyms.
 
     Drops all whitespace, folds full/half width (NFKC) and case, drops a
-    leading `*` (required marker) and a trailing unit in brackets:
-    `" 服务时长（小时）"` -> `"服务时长"`, `"参学率(%)"` -> `"参学率"`.
+    `*` required marker before or after the name and a trailing unit in
+    brackets: `" 服务时长（小时）"` -> `"服务时长"`, `"参学率(%)"` -> `"参学率"`,
+    `"日期*"` -> `"日期"`.
     """
     if text is None:
         return ""
-    s = squeeze(text).lstrip("*").rstrip(":：").lower()
+    s = squeeze(text).strip("*").rstrip(":：").strip("*").lower()
     stripped = _BRACKET_UNIT.sub("", s)
     return stripped or s
+
+
+_WAN_UNIT = re.compile(r"[(（\[【]\s*[万亿]")
+
+
+def header_scale(text: object) -> int:
+    """The multiplier a header's bracketed unit carries: `经费（万元）` -> 10000, `参与人次` -> 1.
+
+    The unit is dropped for matching, so its 万 must be applied to the values.
+    """
+    m = _WAN_UNIT.search(squeeze(text)) if text is not None else None
+    if not m or _BRACKET_UNIT.search(squeeze(text)) is None:
+        return 1
+    return _MULTIPLIER[m[0][-1]]
 
 
 def cell_text(value: object) -> str:
@@ -143,9 +158,17 @@ def parse_rate(value: object) -> float | None:
 
 def _make_date(year: int, month: int, day: int) -> dt.date:
     try:
-        return dt.date(year, month, day)
+        date = dt.date(year, month, day)
     except ValueError:
         raise BadValue("不是有效日期（请检查月、日）") from None
+    return _plausible(date)
+
+
+def _plausible(day: dt.date) -> dt.date:
+    """A day in the years the dashboard covers; `0026-03-05` or a stray `3` (1900-01-02) is a typo."""
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise BadValue(f"年份 {day.year} 不合理，请检查日期（如 2026-03-05）")
+    return day
 
 
 def parse_date(value: object) -> dt.date | None:
@@ -153,19 +176,19 @@ def parse_date(value: object) -> dt.date | None:
     if is_blank(value):
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _plausible(value.date())
     if isinstance(value, dt.date):
-        return value
+        return _plausible(value)
     if isinstance(value, bool):
         raise BadValue("须为日期")
     if isinstance(value, (int, float)):
-        if isinstance(value, float) and not value.is_integer() and value < 100_000:
-            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        if isinstance(value, float) and not value.is_integer() and 0 < value < 100_000:
+            return _plausible(EXCEL_EPOCH + dt.timedelta(days=int(value)))
         number = int(value)
         if 19_000_101 <= number <= 21_001_231:
             return parse_date(str(number))
         if 1 <= number <= 80_000:
-            return EXCEL_EPOCH + dt.timedelta(days=number)
+            return _plausible(EXCEL_EPOCH + dt.timedelta(days=number))
         raise BadValue("须为日期，如 2026-03-05")
     s = _SPACE_AROUND_SEP.sub(r"\1", clean_text(value))
     for pattern in (_SEP_DATE, _CN_DATE, _COMPACT_DATE):

@@ -142,3 +142,58 @@ def test_cli_prints_one_message_and_no_traceback(tmp_path):
                          capture_output=True, text=True)
     assert (run.returncode, run.stdout) == (2, ""), run.stderr
     assert run.stderr.strip() == "错误：这不是 Excel 或 CSV 文件（实际是PNG 图片），请上传 .xlsx、.xls 或 .csv 表格"
+
+
+def _xls_with_filepass(tmp_path):
+    """An .xls whose globals carry a FILEPASS record, as Excel/WPS write for a password."""
+    import struct
+    from tests.workbooks import write_xls
+    data = bytearray(write_xls(tmp_path / "v.xls", {"S": VOLUNTEER_SHEET.rows}).read_bytes())
+    at = data.find(struct.pack("<HH", 0x005C, 0x0070))     # WRITEACCESS, 112 bytes
+    data[at:at + 6] = struct.pack("<HHH", 0x002F, 0x0070, 1)   # -> FILEPASS, RC4
+    return bytes(data)
+
+
+def test_encrypted_legacy_xls_says_encrypted_not_corrupt(tmp_path):
+    assert refused(_xls_with_filepass(tmp_path), "加密") == "文件已加密，请取消密码后再上传"
+
+
+def test_absurd_range_with_single_quoted_attributes_is_refused_by_the_range_check(tmp_path):
+    path = patched_xlsx(tmp_path / "sq.xlsx", lambda xml: xml.replace(
+        b"</sheetData>", b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row></sheetData>"))
+    refused(path, "数据范围过大", limits=Limits(max_cells=5_000_000))
+
+
+def _patch_zip_headers(data: bytes, edit) -> bytes:
+    """Apply `edit(buffer, offset_of_flags, offset_of_method)` to every local and central header."""
+    out = bytearray(data)
+    for sig, flags in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = out.find(sig)
+        while at >= 0:
+            edit(out, at + flags, at + flags + 2)
+            at = out.find(sig, at + 4)
+    return bytes(out)
+
+
+def test_zip_level_password_or_unknown_compression_is_a_clean_refusal(tmp_path):
+    import struct
+    whole = write_xlsx(tmp_path / "w.xlsx", {"S": VOLUNTEER_SHEET.rows}).read_bytes()
+    locked = _patch_zip_headers(whole, lambda b, f, m: struct.pack_into("<H", b, f, b[f] | 1))
+    method99 = _patch_zip_headers(whole, lambda b, f, m: struct.pack_into("<H", b, m, 99))
+    assert refused(locked, "加密") == "文件已加密，请取消密码后再上传"
+    refused(method99, "文件已损坏")
+
+
+def test_sheet_whose_declared_size_lies_is_reported_as_corrupt(tmp_path):
+    import struct
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(write_xlsx(tmp_path / "w.xlsx", {"S": VOLUNTEER_SHEET.rows})
+                                    .read_bytes())) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in zin.infolist():
+            body = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = body.replace(b"</sheetData>", b" " * 3_000_000 + b"</sheetData>")
+                real = len(body)
+            z.writestr(item.filename, body)
+    forged = out.getvalue().replace(struct.pack("<I", real), struct.pack("<I", 1000))
+    refused(forged, "文件已损坏或不完整")

@@ -115,3 +115,35 @@ def test_total_rows_in_any_label_column_are_skipped(label):
             ["", "", label, "", "", 30]]
     sheet = check_sheet(RawSheet.from_rows("s", rows, 1), upload={"district": "东城区"}, today=TODAY)
     assert (sheet.rows_accepted, sheet.rows_rejected, sheet.totals["participants"]) == (1, 0, 30)
+
+
+@pytest.mark.parametrize("label", ["一中小计", "东城区合计", "一中 小计：", "合计（10个单位）", "本月总计"])
+def test_total_rows_with_a_unit_name_before_the_word_are_skipped(label):
+    from analytics.loading import check_sheet
+    rows = [["序号", "日期", "单位", "活动名称", "活动类别", "参与人次"],
+            [1, "2026-03-05", "一中团委", "团课", "思想引领", 30],
+            ["", "2026-03-05", label, "", "", 30]]
+    sheet = check_sheet(RawSheet.from_rows("s", rows, 1), upload={"district": "东城区"}, today=TODAY)
+    assert (sheet.rows_accepted, sheet.rows_rejected, sheet.totals["participants"]) == (1, 0, 30)
+
+
+def test_a_title_that_merely_contains_a_total_word_is_data():
+    from analytics.loading import check_sheet
+    rows = [["日期", "单位", "活动名称", "活动类别", "参与人次"],
+            ["2026-03-05", "一中团委", "会计专业技能培训", "技能培训", 30],
+            ["2026-03-06", "一中团委", "小计算机兴趣课", "技能培训", 20]]
+    sheet = check_sheet(RawSheet.from_rows("s", rows, 1), upload={"district": "东城区"}, today=TODAY)
+    assert sheet.frame["source_row"].tolist() == [2, 3]
+
+
+def test_lines_continuing_a_note_are_skipped_but_a_sparse_row_before_it_is_not():
+    from analytics.loading import check_sheet
+    rows = [["日期", "单位", "活动名称", "活动类别", "参与人次"],
+            ["2026-03-05", "一中团委", "团课", "思想引领", 30],
+            ["2026-03-06", "", "", "", ""],                       # a real (bad) row: reported
+            ["注：", "", "", "", ""],
+            ["1. 日期填写为 2026-03-05", "", "", "", ""],
+            ["", "2. 活动类别从下拉列表选择", "", "", ""]]
+    sheet = check_sheet(RawSheet.from_rows("s", rows, 1), upload={"district": "东城区"}, today=TODAY)
+    assert sheet.rows_accepted == 1
+    assert sorted({e.row for e in sheet.errors}) == [3]

@@ -169,3 +169,19 @@ def test_totals_sum_accepted_rows_only():
     sheet = check_act(act(参与人次=10, 经费="1.5万"), act(参与人次=5, 场次=2), act(参与人次="x"))
     assert sheet.totals == {"sessions": 3, "participants": 15, "volunteers": 0, "service_hours": 0.0,
                             "reached": 0, "funds": 15000.0}
+
+
+@pytest.mark.parametrize("rate, warned", [("97.5%", False), ("96.5%", False), ("97.6%", True), ("96.4%", True)])
+def test_rate_gap_of_exactly_half_a_point_is_no_warning(rate, warned):
+    sheet = check_frame_rows("study", STUDY_HEADER, [["2026-03", "东城区", "一中", 200, 194, rate]], today=TODAY)
+    assert bool(sheet.warnings) is warned
+
+
+def test_a_wan_unit_in_the_header_scales_the_column():
+    header = ["日期", "区", "单位", "活动名称", "活动类别", "参与人次（万人次）", "经费（万元）"]
+    rows = [["2026-03-05", "东城区", "一中", "团课", "思想引领", 1.2, "1.5"],
+            ["2026-03-06", "东城区", "一中", "团课", "思想引领", 0.00015, ""]]
+    sheet = check_frame_rows("activities", header, rows, today=TODAY)
+    assert (sheet.totals["participants"], sheet.totals["funds"]) == (12000, 15000.0)
+    assert [(e.row, e.column) for e in sheet.errors] == [(3, "参与人次（万人次）")]
+    assert "按表头单位换算后不是整数" in sheet.errors[0].message

@@ -147,3 +147,15 @@ def test_parse_column_does_not_confuse_true_with_one():
     values, messages = parse_column([True, 1.0, 1], FieldType.NUMBER)
     assert values.tolist()[1:] == [1.0, 1.0]
     assert messages.tolist() == ["须为数字", None, None]
+
+
+@pytest.mark.parametrize("header", ["日期*", "*日期", " 日 期 * ", "日期*："])
+def test_normalize_header_drops_a_required_marker_on_either_side(header):
+    assert normalize_header(header) == "日期"
+
+
+@pytest.mark.parametrize("cell, year", [("0026-03-05", 26), (3, 1900), ("1989-12-31", 1989),
+                                        (dt.date(2206, 3, 5), 2206), (0.5, 1899)])
+def test_parse_date_rejects_implausible_years(cell, year):
+    with pytest.raises(BadValue, match=f"^年份 {year} 不合理，请检查日期"):
+        parse_date(cell)
