@@ -159,8 +159,34 @@ def _compare_row(at: AppTest, district: str):
     return at.dataframe[0].value.set_index("区县").loc[district]
 
 
-# NB: reruns are tested on pages other than 总览: in AppTest a rerun of the default
-# page (url_path equal to its file name) does not execute the script.
+@pytest.mark.parametrize("page", PAGES)
+def test_district_without_targets_in_a_one_month_year(page, tmp_path, monkeypatch):
+    """临江区 has March only and no targets of its own: every page shows its numbers
+    and says there is no target, never an error or empty axes."""
+    _engine(monkeypatch, tmp_path / "app.db", data=True)
+    at = _app(page, d="临江区")
+    _no_exception(at)
+    if page == "volunteer":      # no volunteer records at all: a notice, no empty axes
+        assert "还没有志愿服务记录" in at.main.info[0].value
+        assert not at.get("plotly_chart")
+        return
+    assert not at.main.info, [i.value for i in at.main.info]
+    if page == "overview":
+        assert _metrics(at)["活动场次"] == "2场"
+        assert [c.value for c in at.caption].count("未设定年度目标") == 6   # 全部 targets are the area's
+    else:
+        assert at.get("plotly_chart")
+
+
+def test_rerun_of_the_default_page_follows_the_sidebar(tmp_path, monkeypatch):
+    _engine(monkeypatch, tmp_path / "app.db", data=True)
+    at = _app("overview")
+    assert _metrics(at)["活动场次"] == "5场"
+    at.sidebar.multiselect(key="d").set_value(["临江区"]).run()
+    _no_exception(at)
+    assert _metrics(at)["活动场次"] == "2场"
+    assert at.sidebar.info and "示例数据" not in at.sidebar.info[0].value or not at.sidebar.info
+
 
 def test_sidebar_change_updates_the_page(tmp_path, monkeypatch):
     engine = _engine(monkeypatch, tmp_path / "app.db", data=True)
