@@ -103,14 +103,20 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
+# what staff type into a cell to say "nothing here": read as a blank cell, so an
+# optional 志愿者人数 of "/" is empty rather than an error (a required one still is)
+NO_VALUE_MARKS = frozenset({"/", "-", "--", "—", "——", "―", "无", "暂无"})
+
+
 def is_blank(value: object) -> bool:
-    """True for a cell with nothing in it (None, NaN, empty or spaces only)."""
+    """True for a cell with nothing in it (None, NaN, spaces only, or a mark such as `/`)."""
     if value is None:
         return True
     if isinstance(value, float):
         return math.isnan(value)
     if isinstance(value, str):
-        return not value.strip()
+        text = unicodedata.normalize("NFKC", value).strip()
+        return not text or text in NO_VALUE_MARKS
     return False
 
 

@@ -36,6 +36,7 @@ def only_error(sheet):
     ({"日期": "2026-04-01"}, (2, "日期", "2026-04-01", "晚于本月（2026年3月），请检查年份和月份是否填错")),
     ({"活动名称": None}, (2, "活动名称", "", "不能为空，请填写活动名称")),
     ({"区": ""}, (2, "区", "", "不能为空，请填写区（填写所属区县名称，如“东城区”），或在上传时指定")),
+    ({"参与人次": "/"}, (2, "参与人次", "/", "不能为空，请填写参与人次")),
 ])
 def test_activity_rules(over, expected):
     sheet = check_act(act(**over))
@@ -185,3 +186,11 @@ def test_a_wan_unit_in_the_header_scales_the_column():
     assert (sheet.totals["participants"], sheet.totals["funds"]) == (12000, 15000.0)
     assert [(e.row, e.column) for e in sheet.errors] == [(3, "参与人次（万人次）")]
     assert "按表头单位换算后不是整数" in sheet.errors[0].message
+
+
+@pytest.mark.parametrize("mark", ["/", "／", "-", "—", "无"])
+def test_a_no_value_mark_in_an_optional_number_is_a_blank(mark):
+    sheet = check_act(act(志愿者人数=mark, 经费=mark))
+    assert sheet.errors == []
+    row = sheet.frame.iloc[0]
+    assert pd.isna(row["volunteers"]) and pd.isna(row["funds"])
