@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -266,11 +267,28 @@ def _row(conn: Connection, username: str, *, for_update: bool = False):
 
 def get_user(engine: Engine, username: str) -> User:
     """The active account `username`; `NotFound` if missing, `PermissionDenied` if disabled."""
+    username = normal_username(username)
     with engine.connect() as conn:
         row = _row(conn, username)
     if not row.active:
         raise PermissionDenied(f"账号 {username} 已停用，请联系管理员")
     return _user_from_row(row)
+
+
+def operator(engine: Engine, username: str | None) -> User:
+    """Who a command-line call acts as: `--user NAME` (that account's rights), else `SYSTEM`.
+
+    The command line runs on the server, by someone who can already reach the
+    database, so it does not ask for a password: `--user` makes a call follow
+    an account's rules (a district's staff scripting their monthly import),
+    it does not authenticate. A blank name is refused rather than taken as
+    "no --user" (an unset `$OPERATOR` must not become the administrator).
+    """
+    if username is None:
+        return SYSTEM
+    if not normal_username(username):
+        raise InvalidAccount("--user 不能为空：请给出账号的用户名，或不加 --user 以本机管理员身份操作")
+    return get_user(engine, username)
 
 
 def login(engine: Engine, username: str, password: str, *, now: datetime | None = None) -> User:
@@ -283,7 +301,7 @@ def login(engine: Engine, username: str, password: str, *, now: datetime | None 
     the database's write lock for long.
     """
     now = now or datetime.now()
-    username = (username or "").strip()
+    username = normal_username(username)
     with engine.connect() as conn:
         seen = conn.execute(select(users.c.password_hash)
                             .where(users.c.username == username)).scalar()
@@ -328,6 +346,9 @@ def _record_failure(conn: Connection, row, now: datetime) -> Exception:
                      .values(failed_logins=failures, locked_until=until))
         append_audit(conn, user=row.username, action="account_locked",
                      detail=f"连续 {failures} 次密码错误，锁定至 {until:%Y-%m-%d %H:%M}")
+        # the server log too, for whoever watches it: the name and the count, never a password
+        log.warning("账号 %s 连续 %d 次密码错误，已锁定至 %s", row.username, failures,
+                    f"{until:%Y-%m-%d %H:%M}")
         return AccountLocked(f"密码连续错误 {failures} 次，{_locked_message(until)}")
     conn.execute(users.update().where(users.c.id == row.id)
                  .values(failed_logins=failures, locked_until=None))
@@ -397,13 +418,33 @@ def _insert_user(conn: Connection, username: str, password_hash: str, role: str,
         locked_until=None, created_at=now, updated_at=now))
 
 
+USERNAME_PUNCTUATION = frozenset("._-@")
+
+
+def normal_username(username: str | None) -> str:
+    """A typed user name as stored: NFKC (full-width ｚｈａｎｇ is zhang), no outer spaces."""
+    return unicodedata.normalize("NFKC", username or "").strip()
+
+
 def _check_username(username: str) -> str:
-    name = (username or "").strip()
-    if not name or len(name) > 64 or any(ch.isspace() for ch in name) or "|" in name:
-        raise InvalidAccount("用户名不合法：1–64 个字符，不能含空格或“|”")
+    """Letters (incl. Chinese), digits and `._-@` only: names are shown in Markdown
+    (sidebar, 我的账号) and in the audit log, so no markup, control or invisible characters."""
+    name = normal_username(username)
+    if (not name or len(name) > 64
+            or not all(ch.isalnum() or ch in USERNAME_PUNCTUATION for ch in name)):
+        raise InvalidAccount("用户名不合法：1–64 个字符，只能用字母、汉字、数字和 . _ - @，不能含空格")
     if name.casefold() in RESERVED_NAMES:
         raise InvalidAccount(f"用户名 {name} 为系统保留，请换一个")
     return name
+
+
+def _refuse_lookalike(conn: Connection, username: str) -> None:
+    """`Admin` beside `admin`: one name differing only in case would pass for another in the log."""
+    taken = conn.execute(select(users.c.username)
+                         .where(func.lower(users.c.username) == username.lower())).scalar()
+    if taken is not None:
+        raise InvalidAccount(f"用户名 {username} 已存在" if taken == username
+                             else f"用户名 {username} 与已有账号 {taken} 仅大小写不同，请换一个")
 
 
 def _check_role(role: str) -> str:
@@ -430,6 +471,7 @@ def create_user(engine: Engine, actor: User | None, username: str, password: str
     password_hash = hash_password(password)
     try:
         with _transaction(engine) as conn:
+            _refuse_lookalike(conn, username)
             _insert_user(conn, username, password_hash, role, scope,
                          must_change_password=must_change_password)
             append_audit(conn, user=actor.username, action="create_user",

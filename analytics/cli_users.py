@@ -1,7 +1,8 @@
 """`users` sub-commands: manage accounts from the server's shell.
 
 Whoever runs the command on the server acts as the local operator
-(`auth.SYSTEM`); every change is audited. Passwords are never taken as
+(`auth.SYSTEM`), or as the account given with `--user`, whose role must then
+allow managing accounts (`auth.operator`); every change is audited. Passwords are never taken as
 command-line arguments (they would land in the shell history and `ps`):
 new and reset passwords are generated and printed once, or read from stdin.
 """
@@ -25,6 +26,9 @@ _EPILOG = """示例：
   python -m analytics users reset-password zhang     # 打印一次新密码
   python -m analytics users unlock zhang
   python -m analytics users disable zhang
+  python -m analytics users list --user wang          # 以管理员 wang 的身份操作（记入日志）
+
+不加 --user 时以本机管理员（system）身份操作：能在服务器上运行本命令的人本来就能访问数据库。
 """
 _ROLE_HELP = "角色：admin（管理员）、filler（填报员）、viewer（查看者）"
 _DISTRICTS_HELP = ("区县，多个用逗号或顿号分隔；查看者不填表示可看全部区县，"
@@ -77,6 +81,8 @@ def _command(sub: argparse._SubParsersAction, name: str, help_text: str, descrip
         parser.add_argument("username", metavar="用户名")
     parser.add_argument("--db", metavar="URL",
                         help="数据库地址（SQLAlchemy URL），默认 $LEAGUE_DB_URL 或 data/league.db")
+    parser.add_argument("--user", metavar="用户名", dest="acting_user",
+                        help="以该账号的身份和权限操作（须为管理员）；不填则为本机管理员（system）")
     parser.set_defaults(func=func)
     return parser
 
@@ -86,14 +92,21 @@ def split_districts(text: str | None) -> list[str]:
     return [d.strip() for d in re.split(r"[,，、|;；]", text or "") if d.strip()]
 
 
+def _acting(args: argparse.Namespace):
+    """(engine, actor) of a call: `--user`'s account, else the local operator."""
+    engine = get_engine(args.db)
+    return engine, auth.operator(engine, args.acting_user)
+
+
 def run_add(args: argparse.Namespace) -> int:
+    engine, actor = _acting(args)
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise WeakPassword("标准输入中没有读到密码")
     else:
         password = auth.generate_password()
-    user = auth.create_user(get_engine(args.db), auth.SYSTEM, args.username, password,
+    user = auth.create_user(engine, actor, args.username, password,
                             args.role, split_districts(args.districts))
     scope = "、".join(sorted(user.districts)) or ("未分配" if user.role == "filler" else "全部")
     print(f"已创建账号 {user.username}（{auth.ROLES[user.role]}，区县：{scope}）")
@@ -104,7 +117,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    frame = auth.list_users(get_engine(args.db), auth.SYSTEM)
+    frame = auth.list_users(*_acting(args))
     if args.json:
         records = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
         print(json.dumps(records, ensure_ascii=False, indent=2))
@@ -122,19 +135,19 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_disable(args: argparse.Namespace) -> int:
-    auth.set_active(get_engine(args.db), auth.SYSTEM, args.username, False)
+    auth.set_active(*_acting(args), args.username, False)
     print(f"已停用账号 {args.username}")
     return 0
 
 
 def run_enable(args: argparse.Namespace) -> int:
-    auth.set_active(get_engine(args.db), auth.SYSTEM, args.username, True)
+    auth.set_active(*_acting(args), args.username, True)
     print(f"已启用账号 {args.username}")
     return 0
 
 
 def run_reset_password(args: argparse.Namespace) -> int:
-    password = auth.reset_password(get_engine(args.db), auth.SYSTEM, args.username)
+    password = auth.reset_password(*_acting(args), args.username)
     print(f"已重置账号 {args.username} 的密码，新密码：{password}")
     print("（密码只显示这一次，请妥善转交；首次登录后须修改）")
     return 0
@@ -144,14 +157,14 @@ def run_set_role(args: argparse.Namespace) -> int:
     districts = None if args.districts is None else split_districts(args.districts)
     if args.role is None and districts is None:
         raise InvalidAccount("请至少给出 --role 或 --districts")
-    engine = get_engine(args.db)
-    auth.set_role_and_districts(engine, auth.SYSTEM, args.username, args.role, districts)
-    row = auth.list_users(engine, auth.SYSTEM).set_index("username").loc[args.username]
+    engine, actor = _acting(args)
+    auth.set_role_and_districts(engine, actor, args.username, args.role, districts)
+    row = auth.list_users(engine, actor).set_index("username").loc[args.username]
     print(f"账号 {args.username} 现为 {row['role_label']}，区县：{row['districts']}")
     return 0
 
 
 def run_unlock(args: argparse.Namespace) -> int:
-    auth.unlock(get_engine(args.db), auth.SYSTEM, args.username)
+    auth.unlock(*_acting(args), args.username)
     print(f"已解除账号 {args.username} 的锁定")
     return 0

@@ -318,6 +318,17 @@ def test_lockout_after_five_failures_then_lock_runs_out(zhang):
     assert (row["failed_logins"], row["locked_until"] is pd.NaT) == (0, True)
 
 
+def test_a_lock_goes_to_the_server_log_without_the_password(zhang, caplog):
+    caplog.set_level("INFO", logger="analytics.auth")
+    for attempt in range(5):
+        with pytest.raises((LoginFailed, AccountLocked)):
+            auth.login(zhang, "zhang", f"guess-{attempt}-pw", now=T0)
+    assert [r.getMessage() for r in caplog.records] == [
+        "账号 zhang 连续 5 次密码错误，已锁定至 2026-03-05 09:15"]
+    assert not any("guess-" in r.getMessage() or "abcd1234" in r.getMessage()
+                   for r in caplog.records)
+
+
 def test_failures_after_an_expired_lock_count_from_one(zhang):
     for attempt in range(5):
         with pytest.raises((LoginFailed, AccountLocked)):
@@ -406,10 +417,35 @@ def test_create_user_and_list_users(engine):
     ]
 
 
+BAD_NAME = "用户名不合法：1–64 个字符，只能用字母、汉字、数字和 . _ - @，不能含空格"
+
+
+@pytest.mark.parametrize("username", ["zhang", "张三", "li.si", "wang_wu-2", "zhao@qsq", "Li"])
+def test_usual_user_names_are_accepted(engine, username):
+    auth.create_user(engine, ADMIN, username, "abcd1234", "viewer")
+    assert auth.list_users(engine)["username"].tolist() == [username]
+
+
+def test_full_width_name_is_the_same_account_at_login(engine):
+    auth.create_user(engine, ADMIN, "ｚｈａｎｇ", "abcd1234", "viewer")
+    assert auth.list_users(engine)["username"].tolist() == ["zhang"]
+    assert auth.login(engine, "ｚｈａｎｇ", "abcd1234").username == "zhang"
+    assert auth.get_user(engine, "ｚｈａｎｇ").username == "zhang"
+
+
 @pytest.mark.parametrize(("username", "password", "role", "districts", "error", "message"), [
     ("zhang", "abcd1234", "filler", ["青山区"], InvalidAccount, "用户名 zhang 已存在"),
-    ("new user", "abcd1234", "viewer", [], InvalidAccount, "用户名不合法：1–64 个字符，不能含空格或“|”"),
-    ("", "abcd1234", "viewer", [], InvalidAccount, "用户名不合法：1–64 个字符，不能含空格或“|”"),
+    ("new user", "abcd1234", "viewer", [], InvalidAccount, BAD_NAME),
+    ("", "abcd1234", "viewer", [], InvalidAccount, BAD_NAME),
+    # names are shown in Markdown and the audit log: no markup, no invisible characters
+    ("[点我](http://x.example)", "abcd1234", "viewer", [], InvalidAccount, BAD_NAME),
+    ("**wang**", "abcd1234", "viewer", [], InvalidAccount, BAD_NAME),
+    ("li<b>", "abcd1234", "viewer", [], InvalidAccount, BAD_NAME),
+    ("zhang\u200b", "abcd1234", "viewer", [], InvalidAccount, BAD_NAME),
+    ("li\x00", "abcd1234", "viewer", [], InvalidAccount, BAD_NAME),
+    # one name differing from another only in case (or in width) would pass for it
+    ("Zhang", "abcd1234", "admin", [], InvalidAccount, "用户名 Zhang 与已有账号 zhang 仅大小写不同，请换一个"),
+    ("ｚｈａｎｇ", "abcd1234", "viewer", [], InvalidAccount, "用户名 zhang 已存在"),
     ("System", "abcd1234", "viewer", [], InvalidAccount, "用户名 System 为系统保留，请换一个"),
     ("li", "abcd1234", "boss", [], InvalidAccount,
      "角色不合法：boss，可选 admin（管理员）、filler（填报员）、viewer（查看者）"),
@@ -530,3 +566,81 @@ def test_concurrent_failures_are_all_counted(zhang):
     assert outcomes == ["AccountLocked"] + ["LoginFailed"] * 4
     with pytest.raises(AccountLocked):
         auth.login(zhang, "zhang", "abcd1234", now=T0)
+
+
+# --- who the command line acts as ------------------------------------------------------------
+
+def test_operator_is_system_without_a_name_and_the_account_with_one(zhang):
+    assert auth.operator(zhang, None) is SYSTEM
+    assert auth.operator(zhang, "zhang") == auth.get_user(zhang, "zhang")
+    assert auth.operator(zhang, "zhang").role == "filler"
+
+
+@pytest.mark.parametrize(("name", "error", "message"), [
+    ("", InvalidAccount, "--user 不能为空：请给出账号的用户名，或不加 --user 以本机管理员身份操作"),
+    ("  ", InvalidAccount, "--user 不能为空：请给出账号的用户名，或不加 --user 以本机管理员身份操作"),
+    ("nobody", NotFound, "用户 nobody 不存在"),
+    ("system", NotFound, "用户 system 不存在"),
+])
+def test_operator_refuses_a_blank_or_unknown_name(zhang, name, error, message):
+    """A blank `--user "$OPERATOR"` must not quietly become the administrator."""
+    with pytest.raises(error) as exc:
+        auth.operator(zhang, name)
+    assert str(exc.value) == message
+
+
+def test_operator_refuses_a_disabled_account(zhang):
+    auth.set_active(zhang, ADMIN, "zhang", False)
+    with pytest.raises(PermissionDenied, match="账号 zhang 已停用"):
+        auth.operator(zhang, "zhang")
+
+
+# --- storing is refused by role before "already stored" ----------------------------------------
+
+def _stored_file(engine):
+    from analytics.store import store_checked
+    from tests import store_helpers as sh
+
+    file = sh.checked("lj.xlsx", ("activities", sh.activities("临江区", "2026-01")))
+    store_checked(engine, file, actor=SYSTEM)
+    return file
+
+
+@pytest.mark.parametrize(("actor", "message"), [
+    (VIEWER, "您（查看者 li）无权导入数据"),
+    (VIEWER_QS, "您（查看者 sun）无权导入数据"),
+    (FILLER_NONE, "您（填报员 qian）尚未分配区县，无权导入数据，请联系管理员"),
+    (FILLER, "您（填报员 zhang）无权导入 临江区 的数据"),
+])
+def test_resending_a_stored_file_is_refused_to_who_may_not_store_it(engine, actor, message):
+    """A viewer (or a filler of another district) is not told "already stored, nothing to do"."""
+    from analytics.store import list_batches, store_checked
+
+    file = _stored_file(engine)
+    before = audit_rows(engine)
+    with pytest.raises(PermissionDenied) as exc:
+        store_checked(engine, file, actor=actor)
+    assert str(exc.value) == message
+    assert audit_rows(engine) == before and len(list_batches(engine)) == 1
+
+
+def test_resending_a_stored_file_is_still_a_no_op_for_who_may_store_it(engine):
+    from analytics.store import store_checked
+
+    file = _stored_file(engine)
+    results = store_checked(engine, file, actor=User("zhou", "filler", frozenset({"临江区"})))
+    assert [r.status for r in results] == ["duplicate"]
+
+
+@pytest.mark.parametrize(("actor", "message"), [
+    (VIEWER, "您（查看者 li）无权修改目标"),
+    (FILLER, "您（填报员 zhang）无权修改 全区（全部） 的目标"),
+])
+def test_a_refusal_names_the_user_and_what_they_may_not_do(engine, actor, message):
+    from analytics.store import store_checked
+    from tests import store_helpers as sh
+
+    file = sh.checked("tg.xlsx", ("targets", sh.targets(2026, [("全部", "study_rate", 0.9)])))
+    with pytest.raises(PermissionDenied) as exc:
+        store_checked(engine, file, actor=actor)
+    assert str(exc.value) == message
