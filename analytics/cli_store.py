@@ -40,9 +40,9 @@ def _engine(args: argparse.Namespace) -> Engine:
 
 
 def _actor(engine: Engine, args: argparse.Namespace):
-    from analytics.auth import SYSTEM, get_user
+    from analytics.auth import operator
 
-    return get_user(engine, args.user) if getattr(args, "user", None) else SYSTEM
+    return operator(engine, getattr(args, "user", None))   # --user "" is refused, not system
 
 
 # --- import ---------------------------------------------------------------------
@@ -80,6 +80,8 @@ def run_import(args: argparse.Namespace) -> int:
                                  replace=args.replace, skip_bad_rows=args.skip_bad_rows)
         except AnalyticsError as exc:
             print(f"{path.name}：{exc}", file=sys.stderr)
+            for line in rejected_lines(getattr(exc, "rejected", [])):
+                print(line, file=sys.stderr)
             code = max(code, exc.exit_code)
             continue
         except OSError as exc:
@@ -90,8 +92,22 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"{path.name} [{result.sheet}]：{result.message}")
             if result.rows_rejected:
                 print(f"  跳过错误行 {result.rows_rejected} 行（保存在批次记录中）")
+                for line in rejected_lines([(result.sheet, r) for r in result.rejected]):
+                    print(line)
                 code = max(code, 1)
     return code
+
+
+SHOWN_REJECTED = 20
+
+
+def rejected_lines(rejected: list[tuple[str, dict]], limit: int = SHOWN_REJECTED) -> list[str]:
+    """"  [工作表] 第 N 行：列：说明" for the first `limit` rejected rows, then a count of the rest."""
+    lines = [f"  [{sheet}] 第 {row['row']} 行：{'；'.join(map(str, row['errors']))}"
+             for sheet, row in rejected[:limit]]
+    if len(rejected) > limit:
+        lines.append(f"  …… 另有 {len(rejected) - limit} 行（可用 check 命令查看全部）")
+    return lines
 
 
 # --- indicators -------------------------------------------------------------------

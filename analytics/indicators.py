@@ -514,7 +514,8 @@ def indicator_report(frames: Frames, *, year: int, as_of: date,
         names = sorted(names)
     else:
         names = list(dict.fromkeys(districts))
-    zero = {name: (None if name == "study_rate" else 0) for name in INDICATOR_NAMES}
+    zero = {name: (None if name == "study_rate" else 0 if MEASURES[name].integer else 0.0)
+            for name in INDICATOR_NAMES}
     rows = []
     for name in names:
         values = ({c: table.at[name, c] for c in INDICATOR_NAMES}

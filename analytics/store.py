@@ -20,7 +20,8 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -70,6 +71,7 @@ class StoreResult:
     scopes: list[tuple[str, str]] = field(default_factory=list)
     replaced: list[int] = field(default_factory=list)   # batches whose rows this one replaced
     message: str = ""
+    rejected: list[dict] = field(default_factory=list)  # the rows left out, as in the batch record
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ def store_checked(engine: Engine, file_check: FileCheck, *, actor: User | None,
     if actor is None:
         authorize(None, "store", [])
     plans = [_plan_sheet(sheet, actor) for sheet in file_check.sheets if sheet.kind]
+    _refuse_denied(plans, actor)          # before "already there": a viewer is refused, not told so
     with engine.connect() as conn:        # a stored file is "already there", whatever its rows
         duplicate = _duplicate_batches(conn, file_check.sha256)
     if duplicate:
@@ -193,13 +196,11 @@ def _denied_rows(kind: str, frame: pd.DataFrame) -> list[dict]:
     fields = schema.KINDS[kind].fields
     rows = []
     for record in frame.to_dict("records"):
-        message = f"无权导入 {record['district']} 的数据"
-        row = int(record.get("source_row") or 0)
+        column = schema.KINDS[kind].field("district").label
         rows.append({
-            "row": row,
+            "row": int(record.get("source_row") or 0),
             "values": {f.label: _text(record.get(f.name)) for f in fields},
-            "errors": [{"row": row, "column": schema.KINDS[kind].field("district").label,
-                        "value": str(record["district"]), "message": message}],
+            "errors": [f"{column}：无权导入 {record['district']} 的数据"],
         })
     return rows
 
@@ -212,6 +213,20 @@ def _text(value: object) -> str:
     return str(value)
 
 
+def _refuse_denied(plans: list[_SheetPlan], actor: User | None) -> None:
+    """When the actor may store none of the file's rows, refuse with `authorize`'s message
+    (who they are, what they may not do): first the role, then the districts."""
+    from analytics.auth import authorize
+
+    if any(len(p.frame) for p in plans):
+        return
+    for plan in plans:
+        authorize(actor, _store_action(plan.kind))
+    for plan in plans:
+        if plan.denied_districts:
+            authorize(actor, _store_action(plan.kind), plan.denied_districts)
+
+
 def _refuse_bad_rows(plans: list[_SheetPlan], skip_bad_rows: bool) -> None:
     denied = sorted({d for p in plans for d in p.denied_districts})
     if denied and not any(len(p.frame) for p in plans):
@@ -219,8 +234,10 @@ def _refuse_bad_rows(plans: list[_SheetPlan], skip_bad_rows: bool) -> None:
     count = sum(len(p.rejected) for p in plans)
     if count and not skip_bad_rows:
         extra = f"（其中无权导入 {'、'.join(denied)} 的数据）" if denied else ""
-        raise RowsRejected(f"文件中有 {count} 行未通过检查{extra}，未导入任何数据。"
+        exc = RowsRejected(f"文件中有 {count} 行未通过检查{extra}，未导入任何数据。"
                            "请修正后重新导入，或选择“仅导入有效行”（--skip-bad-rows）。")
+        exc.rejected = [(p.sheet, row) for p in plans for row in p.rejected]
+        raise exc
 
 
 def _refuse_overlaps(plans: list[_SheetPlan]) -> None:
@@ -279,7 +296,8 @@ def _store_plan(conn: Connection, plan: _SheetPlan, file_check: FileCheck,
     label = schema.KINDS[plan.kind].label
     if not len(plan.frame):
         return StoreResult(plan.sheet, plan.kind, "empty", None, 0, len(plan.rejected),
-                           message=f"工作表“{plan.sheet}”（{label}）没有可导入的行")
+                           message=f"工作表“{plan.sheet}”（{label}）没有可导入的行",
+                           rejected=plan.rejected)
     batch_id = conn.execute(tables.batches.insert().values(
         kind=plan.kind,
         districts="|".join(sorted({d for d, _ in plan.scopes})),
@@ -312,7 +330,7 @@ def _store_plan(conn: Connection, plan: _SheetPlan, file_check: FileCheck,
     verb = "已替换" if replaced else "已导入"
     return StoreResult(plan.sheet, plan.kind, "replaced" if replaced else "stored", batch_id,
                        len(plan.frame), len(plan.rejected), plan.scopes, replaced,
-                       f"{verb}{label} {len(plan.frame)} 行（批次 #{batch_id}）")
+                       f"{verb}{label} {len(plan.frame)} 行（批次 #{batch_id}）", plan.rejected)
 
 
 def _period_column(table: Table):
@@ -434,7 +452,8 @@ def rollback_batch(engine: Engine, batch_id: int, *, actor: User | None = None) 
             successor = None if scope["active"] else scope["replaced_by"]
             same = and_(s.c.kind == kind, s.c.district == scope["district"],
                         s.c.period == scope["period"], s.c.replaced_by == batch_id)
-            restored.update(conn.execute(select(s.c.batch_id).where(same)).scalars())
+            if successor is None:     # else the rows stay replaced, now by the successor
+                restored.update(conn.execute(select(s.c.batch_id).where(same)).scalars())
             conn.execute(s.update().where(s.c.id == scope["id"])
                          .values(active=False, replaced_by=None))
             conn.execute(s.update().where(same).values(active=successor is None,
@@ -515,18 +534,37 @@ def load_frames(engine: Engine, *, years: Iterable[int] | None = None,
     """
     years_key = tuple(sorted(set(years))) if years is not None else None
     districts_key = tuple(sorted(set(districts))) if districts is not None else None
-    key = (str(engine.url), id(engine), data_version(engine), years_key, districts_key)
-    with _FRAME_CACHE_LOCK:
-        cached = _FRAME_CACHE.get(key)
-    if cached is None:
-        with engine.connect() as conn:
+    with _snapshot(engine) as conn:
+        version = conn.execute(select(tables.counters.c.value)
+                               .where(tables.counters.c.name == "data_version")).scalar()
+        key = (str(engine.url), id(engine), int(version or 0), years_key, districts_key)
+        with _FRAME_CACHE_LOCK:
+            cached = _FRAME_CACHE.get(key)
+        fresh = cached is None
+        if fresh:
             cached = {kind: _read_kind(conn, kind, years_key, districts_key)
                       for kind in schema.KINDS}
+    if fresh:
         with _FRAME_CACHE_LOCK:
             while len(_FRAME_CACHE) >= _FRAME_CACHE_SIZE:
                 _FRAME_CACHE.pop(next(iter(_FRAME_CACHE)))
             _FRAME_CACHE[key] = cached
     return {kind: frame.copy() for kind, frame in cached.items()}
+
+
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """A read transaction that sees one committed state from its first statement on.
+
+    A file of several sheets commits in one transaction; reading the kinds in
+    one snapshot means a reader sees all of it or none of it. SQLite (WAL):
+    one deferred transaction; PostgreSQL: REPEATABLE READ.
+    """
+    with engine.connect() as conn:
+        if engine.dialect.name != "sqlite":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
 
 
 def _read_kind(conn: Connection, kind: str, years: tuple[int, ...] | None,

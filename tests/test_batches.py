@@ -55,8 +55,10 @@ def test_rolling_back_a_middle_batch_hands_history_to_its_successor(engine):
     store(engine, "v1.xlsx", "青山区", 1)
     store(engine, "v2.xlsx", "青山区", 2, replace=True)
     store(engine, "v3.xlsx", "青山区", 3, replace=True)
-    rollback_batch(engine, 2, actor=SYSTEM)             # already replaced: data unchanged
+    # already replaced: data unchanged, and v1 is NOT restored (it passes to v3)
+    assert rollback_batch(engine, 2, actor=SYSTEM) == []
     assert participants(engine) == {"青山区": 30}
+    assert statuses(engine) == [[3, "active"], [2, "rolled_back"], [1, "replaced"]]
     assert rollback_batch(engine, 3, actor=SYSTEM) == [1]   # back to v1, not the rolled-back v2
     assert participants(engine) == {"青山区": 10}
     assert statuses(engine) == [[3, "rolled_back"], [2, "rolled_back"], [1, "active"]]

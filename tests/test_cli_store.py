@@ -72,10 +72,36 @@ def test_rejected_rows_and_skip_bad_rows(sqlite_url, tmp_path, capsys):
     code, out, err = run(capsys, "import", str(bad), "--db", sqlite_url)
     assert (code, out) == (1, "")
     assert "文件中有 1 行未通过检查" in err and "--skip-bad-rows" in err
+    # which row and why, with the Excel row number, so the user can fix it
+    assert err.endswith("\n  [活动台账] 第 3 行：参与人次：须为数字（可带单位，如 450、1,200、1.2万）\n")
     code, out, _ = run(capsys, "import", str(bad), "--skip-bad-rows", "--db", sqlite_url)
     assert code == 1
     assert out == ("bad.xlsx [活动台账]：已导入活动台账 1 行（批次 #1）\n"
-                   "  跳过错误行 1 行（保存在批次记录中）\n")
+                   "  跳过错误行 1 行（保存在批次记录中）\n"
+                   "  [活动台账] 第 3 行：参与人次：须为数字（可带单位，如 450、1,200、1.2万）\n")
+
+
+def test_rejected_rows_listed_up_to_a_limit():
+    from analytics.cli_store import rejected_lines
+
+    rows = [("表", {"row": n, "errors": ["团员数：须大于 0", "单位：不能为空"]}) for n in range(2, 6)]
+    assert rejected_lines(rows, limit=2) == [
+        "  [表] 第 2 行：团员数：须大于 0；单位：不能为空",
+        "  [表] 第 3 行：团员数：须大于 0；单位：不能为空",
+        "  …… 另有 2 行（可用 check 命令查看全部）"]
+
+
+def test_a_district_without_data_reads_as_zeros_of_the_right_type(sqlite_url, tmp_path, capsys):
+    run(capsys, "import", str(activities_file(tmp_path / "a.xlsx")), "--db", sqlite_url)
+    code, out, _ = run(capsys, "indicators", "--year", "2026", "--as-of", "2026-03-31",
+                       "--district", "临江区", "--json", "--db", sqlite_url)
+    [row] = json.loads(out)["districts"]
+    assert code == 0
+    assert {k: v for k, v in row.items() if k != "targets"} == {
+        "district": "临江区", "study_rate": None, "study_learners": 0, "study_members": 0,
+        "activity_sessions": 0, "activity_participants": 0, "volunteer_count": 0,
+        "volunteer_hours": 0.0}
+    assert '"volunteer_hours": 0.0' in out        # a float like every other district's hours
 
 
 def test_unreadable_file_exit_2_and_the_others_still_go_in(sqlite_url, tmp_path, capsys):

@@ -88,6 +88,28 @@ def test_reader_sees_all_old_then_all_new(engine, db_url, tmp_path):
     assert participants(engine) == 280                     # after: all new (40 × 7)
 
 
+def test_a_reader_sees_one_state_across_kinds(engine, monkeypatch):
+    """A file of two sheets commits between the reader's activities and study reads."""
+    import analytics.store as store
+
+    real = store._read_kind
+    both = h.checked("two.xlsx", ("activities", h.activities("青山区", "2026-03")),
+                     ("study", h.study("青山区", "2026-03", [("一中", 10, 9)])))
+
+    def read_then_import(conn, kind, *args):
+        frame = real(conn, kind, *args)
+        if kind == "activities":
+            store_checked(engine, both, actor=SYSTEM)
+        return frame
+
+    monkeypatch.setattr(store, "_read_kind", read_then_import)
+    frames = load_frames(engine)
+    assert (len(frames["activities"]), len(frames["study"])) == (0, 0)      # all old
+    monkeypatch.undo()
+    frames = load_frames(engine)
+    assert (len(frames["activities"]), len(frames["study"])) == (3, 1)      # then all new
+
+
 def test_concurrent_import_of_one_scope_one_wins(engine, db_url, tmp_path):
     child = start_child(db_url, tmp_path / "half", seconds=1.5, n=40)
     rival = h.checked("rival.xlsx", ("activities", h.activities("青山区", "2026-03", n=2)))

@@ -156,7 +156,8 @@ def test_rows_of_districts_the_filler_may_not_touch_are_rejected(engine):
     assert (result.rows_stored, result.rows_rejected, result.scopes) == (3, 2, [("青山区", "2026-03")])
     with engine.connect() as conn:
         rejected = json.loads(conn.execute(select(tables.batches.c.rejected_json)).scalar())
-    assert rejected[0]["errors"][0]["message"] == "无权导入 临江区 的数据"
+    # the same shape as the loader's rejected rows: {"row", "values", "errors": ["列：说明"]}
+    assert rejected[0]["errors"] == ["区：无权导入 临江区 的数据"]
     assert rejected[0]["values"]["区"] == "临江区"
     assert set(load_frames(engine)["activities"]["district"]) == {"青山区"}
 
