@@ -149,7 +149,7 @@ def test_filler_cannot_store_replace_or_roll_back_other_districts(engine, tmp_pa
     at.checkbox(key="skip_bad_rows").check()
     at.checkbox(key="confirm_replace").check()
     submit(at)
-    assert texts(at.error)[0] == "临江区_2026-03.xlsx：无权导入 临江区 的数据，未导入任何数据。"
+    assert texts(at.error)[0] == "临江区_2026-03.xlsx：您（填报员 zhang）无权导入 临江区 的数据"
     assert participants(engine, "临江区") == 30
 
     # roll back 临江区's batch by its number: refused, nothing changes
