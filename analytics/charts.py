@@ -81,6 +81,27 @@ def _axis_format(indicator: str) -> dict:
     return {"tickformat": ".0%"} if progress.is_rate(indicator) else {"tickformat": ","}
 
 
+WAN_AXIS_FROM = 50_000   # from here a count axis reads 10万, 20万 … instead of 100,000
+
+
+def _value_axis(fig: go.Figure, indicator: str, axis: str = "y") -> None:
+    """The value axis from zero; rates in %, large counts in 万 as the Chinese reader
+    expects (ticks placed at round 万 steps over the plotted values)."""
+    update = fig.update_xaxes if axis == "x" else fig.update_yaxes
+    plotted = [pd.to_numeric(pd.Series(values), errors="coerce") for trace in fig.data
+               if (values := getattr(trace, axis, None)) is not None]
+    top = max((float(v.max()) for v in plotted if v.notna().any()), default=0.0)
+    if progress.is_rate(indicator) or top < WAN_AXIS_FROM:
+        update(rangemode="tozero", **_axis_format(indicator))
+        return
+    rough = top / 5
+    scale = 10 ** math.floor(math.log10(rough))
+    step = next(m * scale for m in (1, 2, 2.5, 5, 10) if m * scale >= rough)
+    ticks = [i * step for i in range(int(top // step) + 2)]
+    update(rangemode="tozero", tickvals=ticks,
+           ticktext=["0" if t == 0 else f"{t / fmt.WAN:g}万" for t in ticks])
+
+
 def _rate_range(values: pd.Series, target: float | None = None) -> list[float]:
     """A rate line's y range: from a little under the lowest value (or target) to
     100 %, in 5-point steps, so a 92 %→95 % change is visible rather than flat
@@ -218,7 +239,7 @@ def trend_chart(monthly: pd.DataFrame, indicator: str, *,
     if progress.is_rate(indicator) and not bars:
         fig.update_yaxes(range=_rate_range(monthly[column], target), **_axis_format(indicator))
     else:
-        fig.update_yaxes(rangemode="tozero", **_axis_format(indicator))
+        _value_axis(fig, indicator)
     fig.update_xaxes(type="category")
     if bars:
         fig.update_layout(barmode="group")
@@ -266,7 +287,7 @@ def ranking_bar(df: pd.DataFrame, indicator: str, *, by: str = "district",
                       annotation_text=_target_text(indicator, target),
                       annotation_position="top")
     _style(fig, name, large=large, x_title=fmt.label_with_unit(indicator), y_title="")
-    fig.update_xaxes(rangemode="tozero", **_axis_format(indicator))
+    _value_axis(fig, indicator, axis="x")
     fig.update_layout(height=max(320, 40 * len(names) + 120) if large else max(280, 28 * len(names) + 100),
                       showlegend=False)
     return fig
@@ -301,7 +322,7 @@ def comparison_bar(summary: pd.DataFrame, indicator: str, *,
                 customdata=[fmt.fmt_value(indicator, t) for _, t in hit],
                 hovertemplate="%{x}<br>目标：%{customdata}<extra></extra>"))
     _style(fig, name, large=large, x_title="区", y_title=fmt.label_with_unit(indicator))
-    fig.update_yaxes(rangemode="tozero", **_axis_format(indicator))
+    _value_axis(fig, indicator)
     return fig
 
 
@@ -347,7 +368,7 @@ def yoy_bar(yoy: pd.DataFrame, indicator: str, *, by: str = "district",
                            showarrow=False)
     _style(fig, name, large=large, x_title={"district": "区", "unit": "单位"}.get(by, ""),
            y_title=fmt.label_with_unit(indicator))
-    fig.update_yaxes(rangemode="tozero", **_axis_format(indicator))
+    _value_axis(fig, indicator)
     fig.update_layout(barmode="group")
     return fig
 
@@ -403,7 +424,7 @@ def category_bar(by_category: pd.DataFrame, measure: str = "activity_participant
 
     `by_category` is `indicators.activities_by_category(...)`.
     """
-    name = title or f"各类别活动{label(measure)}"
+    name = title or f"各类别活动{label(measure).removeprefix('活动')}"
     if _is_empty(by_category, measure):
         return empty_figure(name, large=large)
     data = by_category.assign(dimension=by_category["dimension"].fillna(schema.OTHER_CATEGORY))
@@ -417,7 +438,7 @@ def category_bar(by_category: pd.DataFrame, measure: str = "activity_participant
             text=[_short(measure, v) for v in part[measure]], textposition="outside", cliponaxis=False, constraintext="none", customdata=text,
             hovertemplate=f"%{{x}}（{dimension}）<br>{label(measure)}：%{{customdata}}<extra></extra>"))
     _style(fig, name, large=large, x_title="活动类别", y_title=fmt.label_with_unit(measure))
-    fig.update_yaxes(rangemode="tozero", **_axis_format(measure))
+    _value_axis(fig, measure)
     fig.update_xaxes(categoryorder="array", categoryarray=data["category"].tolist())
     return fig
 
@@ -425,7 +446,7 @@ def category_bar(by_category: pd.DataFrame, measure: str = "activity_participant
 def dimension_bar(by_dimension: pd.DataFrame, measure: str = "activity_participants", *,
                   large: bool = False, title: str | None = None) -> go.Figure:
     """Activities per 三力一度 dimension (`indicators.activities_by_dimension`)."""
-    name = title or f"三力一度活动{label(measure)}"
+    name = title or f"三力一度活动{label(measure).removeprefix('活动')}"
     if _is_empty(by_dimension, measure):
         return empty_figure(name, large=large)
     text = [fmt.fmt_value(measure, v) for v in by_dimension[measure]]
@@ -436,7 +457,7 @@ def dimension_bar(by_dimension: pd.DataFrame, measure: str = "activity_participa
         text=text, textposition="outside", cliponaxis=False, constraintext="none", customdata=text, showlegend=False,
         hovertemplate=f"%{{x}}<br>{label(measure)}：%{{customdata}}<extra></extra>"))
     _style(fig, name, large=large, x_title="维度", y_title=fmt.label_with_unit(measure))
-    fig.update_yaxes(rangemode="tozero", **_axis_format(measure))
+    _value_axis(fig, measure)
     return fig
 
 
@@ -446,10 +467,17 @@ STAR_COLOR = "#f9a825"
 def star_distribution_bar(distribution: pd.DataFrame, *, by: str | None = None,
                           colors: Mapping[str, str] | None = None, large: bool = False,
                           title: str | None = None) -> go.Figure:
-    """Volunteers per star level (`stars.star_distribution`); one trace per `by` group."""
+    """Volunteers per star level (`stars.star_distribution`); one trace per `by` group.
+
+    Only the star levels are bars: most volunteers have no star yet, and a bar
+    of thousands beside a few dozen starred ones would flatten the rest. Their
+    number goes in the subtitle.
+    """
     name = title or "星级志愿者分布"
     if _is_empty(distribution, "count") or distribution["count"].sum() == 0:
         return empty_figure(name, large=large)
+    unstarred = int(distribution.loc[distribution["level"] == 0, "count"].sum())
+    distribution = distribution[distribution["level"] > 0]
     fig = go.Figure()
     groups = [None] if by is None else list(dict.fromkeys(distribution[by]))
     if by is not None:
@@ -464,6 +492,12 @@ def star_distribution_bar(distribution: pd.DataFrame, *, by: str | None = None,
             hovertemplate="%{x}<br>" + (f"{group}：" if group else "人数：")
                           + "%{customdata}<extra></extra>"))
     _style(fig, name, large=large, x_title="星级", y_title="志愿者人数（人）")
+    first = schema.star_levels()[0]
+    note = (f"另有 {unstarred:,} 名志愿者累计服务时长未达{first.label.removesuffix('志愿者')}"
+            f"（{first.min_hours:g}小时）" if unstarred else "")
+    if not distribution["count"].any():
+        note = f"暂无累计服务时长达到星级标准的志愿者；{note}" if note else note
+    fig.update_layout(title_subtitle_text=note)
     fig.update_yaxes(rangemode="tozero", tickformat=",d",
                      dtick=1 if distribution["count"].max() < 10 else None)
     fig.update_layout(barmode="group", showlegend=by is not None)

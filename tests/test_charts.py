@@ -172,15 +172,19 @@ def test_category_and_dimension_bars():
     dims = charts.dimension_bar(indicators.activities_by_dimension(acts), "activity_sessions")
     assert dims.data[0].x == ("引领力", "服务力", "大局贡献度")
     assert dims.data[0].y.tolist() == [1.0, 1.0, 2.0]
-    assert dims.layout.title.text == "三力一度活动活动场次"
+    assert dims.layout.title.text == "三力一度活动场次"
 
 
 def test_star_distribution_bar():
     dist = stars.star_distribution(stars.volunteer_stars(VOL))
     fig = charts.star_distribution_bar(dist)
     (bar,) = fig.data
-    assert bar.x[:2] == ("未达星级", "一星级志愿者") and bar.y.tolist()[:2] == [1, 1]
+    assert bar.x[:2] == ("一星级志愿者", "二星级志愿者") and bar.y.tolist() == [1, 0, 0, 0, 0]
+    assert fig.layout.title.subtitle.text == "另有 1 名志愿者累计服务时长未达一星级（100小时）"
     assert fig.layout.yaxis.title.text == "志愿者人数（人）"
+    none = charts.star_distribution_bar(stars.star_distribution(stars.volunteer_stars(VOL.iloc[1:])))
+    assert none.data[0].y.tolist() == [0, 0, 0, 0, 0]
+    assert none.layout.title.subtitle.text.startswith("暂无累计服务时长达到星级标准的志愿者；另有 1 名")
     by = charts.star_distribution_bar(stars.star_distribution(stars.volunteer_stars(VOL),
                                                               by="district"), by="district")
     assert [t.name for t in by.data] == ["东城区", "西城区"]
@@ -207,3 +211,14 @@ def test_large_mode_has_bigger_fonts():
     large = charts.comparison_bar(table, "activity_sessions", large=True)
     assert (small.layout.font.size, large.layout.font.size) == (14, 22)
     assert large.layout.title.font.size > small.layout.title.font.size
+
+
+def test_large_count_axes_read_in_wan_small_ones_plainly():
+    summary = pd.DataFrame({"district": ["东城区", "西城区"], "study_learners": [551234, 120000]})
+    fig = charts.comparison_bar(summary, "study_learners", targets={"东城区": 600000})
+    assert fig.layout.yaxis.ticktext[:4] == ("0", "20万", "40万", "60万")
+    assert fig.layout.yaxis.tickvals[-1] >= 600000          # the target is on the axis too
+    small = charts.comparison_bar(summary.assign(study_learners=[4000, 300]), "study_learners")
+    assert small.layout.yaxis.ticktext is None and small.layout.yaxis.tickformat == ","
+    ranked = charts.ranking_bar(summary, "study_learners")
+    assert ranked.layout.xaxis.ticktext[1] == "20万"
