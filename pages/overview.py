@@ -37,20 +37,18 @@ ui.chart(charts.trend_chart(trend.monthly, indicator, target_pace=trend.pace,
                             target=trend.target, cumulative=trend.cumulative),
          key="overview_trend")
 
-left, right = st.columns(2)
-with left:
-    st.subheader("各区县目标进度")
-    status_table = views.district_status_table(rep)
-    if len(status_table):
-        ui.table(views.styled_status(status_table), key="overview_status")
-    else:
-        ui.show_empty("暂无区县数据。")
-with right:
-    st.subheader("参学率偏低的单位")
-    lagging = views.lagging_table(rep.lagging_units)
-    if len(lagging):
-        ui.table(lagging, key="overview_lagging")
-    else:
-        ui.show_empty("所选范围内没有青年大学习数据。")
+# full width, one under the other: side by side, their columns were cut off
+st.subheader("各区县目标进度")
+status_table = views.district_status_table(rep)
+if len(status_table):
+    ui.table(views.styled_status(status_table), key="overview_status")
+else:
+    ui.show_empty("暂无区县数据。")
+st.subheader("参学率偏低的单位")
+lagging = views.lagging_table(rep.lagging_units)
+if len(lagging):
+    ui.table(lagging, key="overview_lagging")
+else:
+    ui.show_empty("所选范围内没有青年大学习数据。")
 
 ui.export_panel(rep, key="overview")
