@@ -236,6 +236,27 @@ def _categories(d: _Draft, report: Report, limit: int = 6) -> None:
         d.sentences.append("其中，" + "；".join(parts) + "。")
 
 
+def topic_sentence(activities: pd.DataFrame, topic: str) -> str:
+    """One sentence on the activities found by a search, for a 工作总结's 专项 paragraph:
+    "开展防溺水相关活动20余场次，参与青年300余人次，总服务时长超800小时。"
+
+    `activities` are canonical activity rows (e.g. `views.matching_activities`);
+    "" when there are none. Figures follow this module's rounding rule.
+    """
+    if activities is None or not len(activities):
+        return ""
+    total = {c: float(pd.to_numeric(activities[c], errors="coerce").sum())
+             for c in ("sessions", "participants", "reached", "service_hours")}
+    d = _Draft()
+    text = (f"开展{topic.strip()}相关活动{d.fig('sessions', total['sessions'])}场次，"
+            f"参与青年{d.fig('participants', total['participants'])}人次")
+    if _present(total["reached"]):
+        text += f"，覆盖群众{d.fig('reached', total['reached'])}人"
+    if _present(total["service_hours"]):
+        text += f"，总服务时长{d.fig('service_hours', total['service_hours'], 'total')}小时"
+    return text + "。"
+
+
 def _volunteers(d: _Draft, report: Report, subject: str) -> None:
     count, hours = report.total["volunteer_count"], report.total["volunteer_hours"]
     if not _present(count):

@@ -238,11 +238,21 @@ ACTIVITY_LIST_COLUMNS = ("date", "district", "unit", "title", "category", "dimen
                          "reached", "funds")
 
 
+ACTIVITY_SEARCH_COLUMNS = ("district", "unit", "title", "category", "dimension")
+
+
+def matching_activities(activities: pd.DataFrame | None, text: str = "") -> pd.DataFrame:
+    """The canonical activity rows whose text matches every word of `text`."""
+    if activities is None or not len(activities):
+        return pd.DataFrame(columns=list(ACTIVITY_LIST_COLUMNS))
+    return search(activities, text, ACTIVITY_SEARCH_COLUMNS)
+
+
 def activity_list(activities: pd.DataFrame | None, text: str = "") -> pd.DataFrame:
     """The activities as a table to read, newest first, filtered by `text`, Chinese columns."""
-    if activities is None or not len(activities):
+    rows = matching_activities(activities, text)
+    if not len(rows):
         return labelled(pd.DataFrame(columns=list(ACTIVITY_LIST_COLUMNS)))
-    rows = search(activities, text, ("district", "unit", "title", "category", "dimension"))
     rows = rows.sort_values(["date", "district", "unit"], ascending=[False, True, True])
     rows = rows.assign(date=rows["date"].dt.date)
     return labelled(rows.reset_index(drop=True), ACTIVITY_LIST_COLUMNS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import charts, indicators, views
+from analytics import charts, indicators, summary_text, views
 from analytics.errors import AnalyticsError
 from pages import session, ui
 
@@ -50,6 +50,10 @@ st.subheader("活动清单")
 text = st.text_input("搜索", key="activities_search", placeholder="输入活动名称、单位、类别等关键词，空格分隔多个词")
 rows = views.activity_list(acts, text)
 st.caption(f"共 {len(rows)} 项活动" + ("（已按关键词筛选）" if text.strip() else ""))
+if text.strip() and len(rows):
+    sentence = summary_text.topic_sentence(views.matching_activities(acts, text), text)
+    st.code(sentence, language=None, wrap_lines=True)
+    st.caption("以上为所筛选活动的合计，可复制到工作总结（右上角复制按钮）。")
 if len(rows):
     ui.table(rows, key="activities_table", height=420)
 else:

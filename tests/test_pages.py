@@ -262,6 +262,8 @@ def test_activities_search(tmp_path, monkeypatch):
     at.text_input(key="activities_search").input("临江区").run()
     rows = at.dataframe[0].value
     assert rows["区县"].tolist() == ["临江区", "临江区"]
+    # 2 activities × 7 人次 and 1.5 hours each, ready to paste
+    assert at.code[0].value == "开展临江区相关活动2场次，参与青年14人次，总服务时长3小时。"
     at.text_input(key="activities_search").input("没有这个活动").run()
     assert any("没有符合关键词" in i.value for i in at.info)
 

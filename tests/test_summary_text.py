@@ -208,3 +208,19 @@ def test_draft_names_each_star_level_when_there_are_several():
     report = build_report(frames, year=2026, months=(1, 3), districts=["东城区"], as_of=AS_OF)
     assert ("累计服务时长达到星级标准的志愿者2名（其中二星级志愿者1名、一星级志愿者1名）"
             in draft_summary(report))
+
+
+def test_topic_sentence_totals_the_searched_activities_in_the_seed_style():
+    from analytics import views
+    from analytics.summary_text import topic_sentence
+    from tests.indicators_helpers import activities
+
+    rows = activities(*[("2026-07-0%d" % (i % 9 + 1), "青山区", "一中团委", "安全教育", 1, 14)
+                        for i in range(23)])
+    rows = rows.assign(title=["青少年防溺水宣传"] * 20 + ["消防演练"] * 3,
+                       service_hours=[41.0] * 20 + [5.0] * 3, reached=None)
+    found = views.matching_activities(rows, "防溺水")
+    assert len(found) == 20
+    # 20 场次 exactly; 280 人次 -> 200余 (one significant digit); 820 hours -> 超800; no 覆盖人数
+    assert topic_sentence(found, "防溺水") == "开展防溺水相关活动20场次，参与青年200余人次，总服务时长超800小时。"
+    assert topic_sentence(views.matching_activities(rows, "没有"), "没有") == ""
