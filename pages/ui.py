@@ -134,19 +134,26 @@ def report(f: Filters | None = None):
 
 
 @st.cache_data(max_entries=8, show_spinner="正在统计星级志愿者…")
-def _stars(data_ver: int, districts: tuple[str, ...], units: tuple[str, ...], as_of_day: date):
+def _stars(data_ver: int, year: int, districts: tuple[str, ...], units: tuple[str, ...],
+           as_of_day: date):
     from analytics.stars import volunteer_stars
 
-    data = store.load_frames(engine(), districts=districts or None)
-    if units:
-        data = indicators.select(data, units=units)
-    return volunteer_stars(data.get("volunteer"), as_of=as_of_day)
+    # the selected year and the one before are already loaded (`_load`); only the
+    # older years are read here, not the whole history again
+    older = [y for y in views.years_of_batches(_batches(data_ver)) if y < year - 1]
+    parts = [_load(data_ver, (year - 1, year))]
+    if older:
+        parts.append(store.load_frames(engine(), years=older))
+    volunteer = pd.concat([p["volunteer"] for p in parts], ignore_index=True)
+    volunteer = indicators.select({"volunteer": volunteer}, districts=districts or None,
+                                  units=units or None)["volunteer"]
+    return volunteer_stars(volunteer, as_of=as_of_day)
 
 
 def stars(f: Filters | None = None) -> pd.DataFrame:
     """Cumulative hours and star level per volunteer, over every year up to the as-of day."""
     f = f or filters()
-    return _stars(version(), f.districts, f.units, as_of(f))
+    return _stars(version(), f.year, f.districts, f.units, as_of(f))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

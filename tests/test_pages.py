@@ -286,3 +286,17 @@ def test_volunteer_list_and_stars(tmp_path, monkeypatch):
     table = at.dataframe[0].value
     assert table["累计服务时长（小时）"].tolist() == [4.0, 3.5, 2.0]
     assert set(table["星级"]) == {"未达星级"}
+
+
+def test_stars_count_the_hours_of_every_year(tmp_path, monkeypatch):
+    """星级 is earned over a volunteering life: hours from three years ago still count."""
+    engine = _engine(monkeypatch, tmp_path / "app.db", data=True)   # V000: 2 h this March
+    for year, hours in ((YEAR - 3, 24.0), (YEAR - 2, 24.0), (YEAR - 1, 24.0)):
+        for month in ("01", "02"):
+            _store(engine, f"old-{year}-{month}.xlsx",
+                   ("volunteer", sh.volunteer("青山区", f"{year}-{month}", [hours] * 1, ["V000"])))
+    at = _app("volunteer")
+    _no_exception(at)
+    table = at.dataframe[0].value.set_index("志愿者编号")
+    assert table.loc["V000", "累计服务时长（小时）"] == 146.0          # 6 × 24 + 2
+    assert table.loc["V000", "星级"] == "一星级志愿者"
