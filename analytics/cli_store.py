@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from analytics import schema
-from analytics.errors import AnalyticsError
+from analytics.errors import AnalyticsError, RowsRejected
 
 _FORMAT = argparse.RawDescriptionHelpFormatter
 
@@ -80,8 +80,9 @@ def run_import(args: argparse.Namespace) -> int:
                                  replace=args.replace, skip_bad_rows=args.skip_bad_rows)
         except AnalyticsError as exc:
             print(f"{path.name}：{exc}", file=sys.stderr)
-            for line in rejected_lines(getattr(exc, "rejected", [])):
-                print(line, file=sys.stderr)
+            if isinstance(exc, RowsRejected):
+                for line in rejected_lines(exc.rejected):
+                    print(line, file=sys.stderr)
             code = max(code, exc.exit_code)
             continue
         except OSError as exc:

@@ -33,7 +33,14 @@ class ConcurrentImport(AnalyticsError):
 
 
 class RowsRejected(AnalyticsError):
-    """The file has rejected rows and the caller did not ask to skip them."""
+    """The file has rejected rows and the caller did not ask to skip them.
+
+    `rejected` holds (sheet, rejected row record) pairs, for listing them.
+    """
+
+    def __init__(self, message: str, rejected: list[tuple[str, dict]] | None = None) -> None:
+        super().__init__(message)
+        self.rejected = rejected or []
 
 
 class PermissionDenied(AnalyticsError):

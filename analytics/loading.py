@@ -22,6 +22,8 @@ from analytics.schema import FieldType
 if TYPE_CHECKING:
     import pandas as pd
 
+    from analytics.table import Layout
+
 # pandas and the modules that use it (table, validate, values) are imported
 # inside the functions below, after the parsing child has started: a cold
 # `check` then pays the ~0.5 s pandas import while the child parses.

@@ -228,16 +228,15 @@ def _refuse_denied(plans: list[_SheetPlan], actor: User | None) -> None:
 
 
 def _refuse_bad_rows(plans: list[_SheetPlan], skip_bad_rows: bool) -> None:
+    """All or nothing by default; a file with no storable row at all was refused
+    earlier (`_refuse_denied`)."""
     denied = sorted({d for p in plans for d in p.denied_districts})
-    if denied and not any(len(p.frame) for p in plans):
-        raise PermissionDenied(f"无权导入 {'、'.join(denied)} 的数据，未导入任何数据。")
     count = sum(len(p.rejected) for p in plans)
     if count and not skip_bad_rows:
         extra = f"（其中无权导入 {'、'.join(denied)} 的数据）" if denied else ""
-        exc = RowsRejected(f"文件中有 {count} 行未通过检查{extra}，未导入任何数据。"
-                           "请修正后重新导入，或选择“仅导入有效行”（--skip-bad-rows）。")
-        exc.rejected = [(p.sheet, row) for p in plans for row in p.rejected]
-        raise exc
+        raise RowsRejected(f"文件中有 {count} 行未通过检查{extra}，未导入任何数据。"
+                           "请修正后重新导入，或选择“仅导入有效行”（--skip-bad-rows）。",
+                           [(p.sheet, row) for p in plans for row in p.rejected])
 
 
 def _refuse_overlaps(plans: list[_SheetPlan]) -> None:

@@ -189,7 +189,7 @@ def test_rerun_of_the_default_page_follows_the_sidebar(tmp_path, monkeypatch):
 
 
 def test_sidebar_change_updates_the_page(tmp_path, monkeypatch):
-    engine = _engine(monkeypatch, tmp_path / "app.db", data=True)
+    _engine(monkeypatch, tmp_path / "app.db", data=True)
     at = _app("compare")
     assert _compare_row(at, "青山区")["参学率"] == "93.33%"          # 140 / 150
     at.sidebar.multiselect(key="d").set_value(["青山区"]).run()
@@ -223,7 +223,7 @@ def test_viewer_limited_to_a_district_cannot_widen_it_by_url(tmp_path, monkeypat
 
 
 def test_meeting_mode_from_url_and_toggle(tmp_path, monkeypatch):
-    engine = _engine(monkeypatch, tmp_path / "app.db", data=True)
+    _engine(monkeypatch, tmp_path / "app.db", data=True)
     at = _app("compare", meeting="1")
     _no_exception(at)
     assert at.toggle(key="meeting_mode").value is True
@@ -243,7 +243,7 @@ def test_meeting_mode_from_url_and_toggle(tmp_path, monkeypatch):
 
 
 def test_compare_table_ranks(tmp_path, monkeypatch):
-    engine = _engine(monkeypatch, tmp_path / "app.db", data=True)
+    _engine(monkeypatch, tmp_path / "app.db", data=True)
     at = _app("compare")
     table = at.dataframe[0].value
     row = table.set_index("区县").loc["青山区"]
@@ -255,7 +255,7 @@ def test_compare_table_ranks(tmp_path, monkeypatch):
 
 
 def test_activities_search(tmp_path, monkeypatch):
-    engine = _engine(monkeypatch, tmp_path / "app.db", data=True)
+    _engine(monkeypatch, tmp_path / "app.db", data=True)
     at = _app("activities")
     _no_exception(at)
     assert len(at.dataframe[0].value) == 5
@@ -269,7 +269,7 @@ def test_activities_search(tmp_path, monkeypatch):
 
 
 def test_study_threshold(tmp_path, monkeypatch):
-    engine = _engine(monkeypatch, tmp_path / "app.db", data=True)
+    _engine(monkeypatch, tmp_path / "app.db", data=True)
     at = _app("study")
     _no_exception(at)
     below = at.dataframe[0].value
@@ -280,7 +280,7 @@ def test_study_threshold(tmp_path, monkeypatch):
 
 
 def test_volunteer_list_and_stars(tmp_path, monkeypatch):
-    engine = _engine(monkeypatch, tmp_path / "app.db", data=True)
+    _engine(monkeypatch, tmp_path / "app.db", data=True)
     at = _app("volunteer")
     _no_exception(at)
     table = at.dataframe[0].value
