@@ -48,19 +48,25 @@ def is_rate(indicator: str) -> bool:
     return bool(ind and ind.is_rate)
 
 
-def year_progress(year: int, as_of: date) -> float:
-    """序时进度: the share of `year` elapsed at `as_of` (day-of-year / days-in-year)."""
-    if as_of.year > year:
-        return 1.0
-    if as_of.year < year:
-        return 0.0
+def year_progress(year: int, as_of: date, *, first_month: int = 1) -> float:
+    """序时进度: the share of `year` elapsed at `as_of` (days / days-in-year), counted
+    from the first day of `first_month`: a 3—8月 selection counts from 1 March
+    (184 of 365 days at 31 August), as its cumulative figures do."""
     days = 366 if calendar.isleap(year) else 365
-    return as_of.timetuple().tm_yday / days
+    before = date(year, first_month, 1).timetuple().tm_yday - 1
+    if as_of.year > year:
+        elapsed = days
+    elif as_of.year < year:
+        elapsed = 0
+    else:
+        elapsed = as_of.timetuple().tm_yday
+    return max(0, elapsed - before) / days
 
 
-def expected_completion(indicator: str, year: int, as_of: date) -> float:
+def expected_completion(indicator: str, year: int, as_of: date, *,
+                        first_month: int = 1) -> float:
     """The completion expected at `as_of`: 序时进度 for counts, 1.0 for rates."""
-    return 1.0 if is_rate(indicator) else year_progress(year, as_of)
+    return 1.0 if is_rate(indicator) else year_progress(year, as_of, first_month=first_month)
 
 
 # --- targets ------------------------------------------------------------------
@@ -135,9 +141,10 @@ def status(indicator: str, actual: float | None, target: float | None, expected:
 
 
 def target_status(indicator: str, actual: float | None, target: float | None,
-                  year: int, as_of: date, **tolerances: float) -> dict:
+                  year: int, as_of: date, *, first_month: int = 1,
+                  **tolerances: float) -> dict:
     """The report's `targets` entry: {"target", "completion", "expected", "status"}."""
-    expected = expected_completion(indicator, year, as_of)
+    expected = expected_completion(indicator, year, as_of, first_month=first_month)
     return {
         "target": None if target is None else float(target),
         "completion": completion(actual if actual is not None else

@@ -64,7 +64,7 @@ class Report:
     - `monthly`: month, district, indicators, cum_* (indicators.monthly), for
       the selected months; `monthly_total` the same with district "全部".
     - `targets`: district (or 合计), indicator, actual, target, completion,
-      expected (序时进度, from the first selected month: `period_progress`),
+      expected (序时进度, counted from the first selected month),
       status — only indicators that have a target.
     - `target_pace`: month, indicator, target — the cumulative target line of
       the whole selection for count indicators with a target (from the first
@@ -176,28 +176,14 @@ def _targets(sel: Mapping[str, pd.DataFrame], comparison: pd.DataFrame,
             if target is None:
                 continue
             actual = None if actual is None or pd.isna(actual) else actual
-            status = progress.target_status(name, actual, target, selection.year, selection.as_of)
-            if selection.months[0] > 1 and not progress.is_rate(name):
-                # a range from March counts March onwards: its 序时进度 is the share
-                # of the year from 1 March to the as-of day, not from 1 January
-                status["expected"] = period_progress(selection)
-                status["status"] = progress.status(name, actual, target, status["expected"])
+            status = progress.target_status(name, actual, target, selection.year,
+                                            selection.as_of, first_month=selection.months[0])
             rows.append({"district": district, "indicator": name, "actual": actual, **status})
     cols = ["district", "indicator", "actual", "target", "completion", "expected", "status"]
     out = pd.DataFrame(rows, columns=cols)
     for col in ("actual", "target", "completion", "expected"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
     return out
-
-
-def period_progress(selection: Selection) -> float:
-    """序时进度 of the selection: the share of the year from the first day of its
-    first month to the as-of day. From January this is `progress.year_progress`;
-    for 3—8月 it is 1 March – 31 August (184 of 365 days)."""
-    year, first = selection.year, selection.months[0]
-    before = progress.year_progress(year, date(year, first, 1)) - (
-        1 / (366 if calendar.isleap(year) else 365))
-    return max(0.0, progress.year_progress(year, selection.as_of) - before)
 
 
 def _target_pace(targets: pd.DataFrame, selection: Selection) -> pd.DataFrame:
@@ -322,4 +308,4 @@ def rank_label(rank) -> str:
 
 
 __all__ = ["Report", "Selection", "InvalidSelection", "TOTAL", "build_report",
-           "period_progress", "resolve_as_of", "rank_label"]
+           "resolve_as_of", "rank_label"]

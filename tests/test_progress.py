@@ -30,6 +30,15 @@ def test_year_progress(year, as_of, expected):
     assert progress.year_progress(year, as_of) == expected
 
 
+@pytest.mark.parametrize("as_of, expected", [
+    (date(2026, 8, 31), 184 / 365),          # 1 March – 31 August
+    (date(2026, 2, 10), 0.0),                # before the range starts
+    (date(2027, 1, 5), 306 / 365),           # the year is over: March to December
+])
+def test_year_progress_from_a_first_month(as_of, expected):
+    assert progress.year_progress(2026, as_of, first_month=3) == pytest.approx(expected)
+
+
 def test_expected_completion_rates_are_always_full():
     assert progress.expected_completion("study_rate", 2026, date(2026, 3, 1)) == 1.0
     assert progress.expected_completion("activity_sessions", 2026, date(2026, 3, 1)) == 60 / 365

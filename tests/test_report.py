@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analytics import indicators
+from analytics import indicators, progress
 from analytics.report import TOTAL, InvalidSelection, build_report, rank_label, resolve_as_of
 from tests.report_helpers import sample_frames
 
@@ -177,12 +177,10 @@ def test_stars_count_the_volunteers_of_the_selection_with_all_their_hours():
 
 def test_expected_progress_of_a_range_counts_from_its_first_month():
     """3—3月 holds March only: its 序时进度 is March's share of the year, not Jan–Mar."""
-    from analytics.report import period_progress
-
     march = build_report(sample_frames(), year=2026, months=(3, 3), as_of=AS_OF)
     rows = march.targets.set_index(["district", "indicator"])
     assert rows.loc[(TOTAL, "activity_sessions"), "expected"] == pytest.approx(31 / 365)
-    assert period_progress(march.selection) == pytest.approx(31 / 365)
+    assert progress.year_progress(2026, march.selection.as_of, first_month=3) == pytest.approx(31 / 365)
     # rates still compare with the target itself
     assert rows.loc[(TOTAL, "study_rate"), "expected"] == 1.0
     # the cumulative target line starts at the range too, like cum_*
