@@ -165,10 +165,13 @@ def login_pages(url_paths: Iterable[str] = APP_PAGE_PATHS) -> list:
     (not "page not found"), and after logging in the same URL opens that
     page with its filters. Use with ``st.navigation(..., position="hidden")``.
     """
-    login = st.Page(LOGIN_SCRIPT, title="登录", icon=":material/login:", url_path="login",
-                    default=True)
-    return [login] + [st.Page(LOGIN_SCRIPT, title="登录", icon=":material/login:", url_path=p)
-                      for p in url_paths if p != "login"]
+    return [_login_page("login", default=True)] + [_login_page(p) for p in url_paths
+                                                   if p != "login"]
+
+
+def _login_page(url_path: str, *, default: bool = False):
+    return st.Page(LOGIN_SCRIPT, title="登录", icon=":material/login:", url_path=url_path,
+                   default=default)
 
 
 def visible_sections(sections: dict[str, list], user: auth.User) -> dict[str, list]:
@@ -183,6 +186,5 @@ def visible_sections(sections: dict[str, list], user: auth.User) -> dict[str, li
         if kept:
             shown[title] = kept
     if user.username == auth.PUBLIC.username:
-        shown["账号"] = [st.Page(LOGIN_SCRIPT, title="登录", icon=":material/login:",
-                               url_path="login")]
+        shown["账号"] = [_login_page("login")]
     return shown
