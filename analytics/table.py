@@ -17,7 +17,7 @@ import pandas as pd
 
 from analytics import schema
 from analytics.reader import RawSheet
-from analytics.values import cell_text, header_scale, normalize_header, squeeze
+from analytics.values import cell_text, header_scale, is_blank, normalize_header, squeeze
 
 HEADER_SEARCH_ROWS = 30
 MAX_HEADER_COLUMNS = 200
@@ -122,12 +122,12 @@ def is_total_label(cell: object) -> bool:
 
 
 def empty_cells(cells: np.ndarray) -> np.ndarray:
-    """Mask of empty cells: None, NaN, "" or spaces only (each distinct cell looked at once)."""
+    """Mask of empty cells, as `values.is_blank` reads one (each distinct cell looked at once)."""
     codes, uniques = pd.factorize(cells)
-    spaces = [k for k, cell in enumerate(uniques) if cell.__class__ is str and not cell.strip()]
+    blank = [k for k, cell in enumerate(uniques) if is_blank(cell)]
     empty = codes == -1
-    if spaces:
-        empty |= np.isin(codes, spaces)
+    if blank:
+        empty |= np.isin(codes, blank)
     return empty
 
 
@@ -147,11 +147,6 @@ def total_rows(columns: list[np.ndarray], check: list[int]) -> np.ndarray:
 _NOTE = re.compile(NOTE_PATTERN)
 
 
-def _filled(cell: object) -> bool:
-    return not (cell is None or cell == "" or (isinstance(cell, str) and not cell.strip())
-                or (isinstance(cell, float) and cell != cell))
-
-
 def note_rows(columns: list[np.ndarray], candidates: np.ndarray) -> np.ndarray:
     """Mask of 注：/填报人： lines among `candidates` (rows with few filled fields).
 
@@ -163,12 +158,12 @@ def note_rows(columns: list[np.ndarray], candidates: np.ndarray) -> np.ndarray:
     mask = np.zeros(n, dtype=bool)
     in_note = False
     for i in candidates:
-        first = next((col[i] for col in columns if _filled(col[i])), None)
+        first = next((col[i] for col in columns if not is_blank(col[i])), None)
         if not isinstance(first, str):
             continue
         if _NOTE.match(first):
             mask[i] = in_note = True
-        elif in_note and sum(_filled(col[i]) for col in columns) == 1:
+        elif in_note and sum(not is_blank(col[i]) for col in columns) == 1:
             mask[i] = True
     return mask
 

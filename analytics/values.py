@@ -115,8 +115,9 @@ def is_blank(value: object) -> bool:
     if isinstance(value, float):
         return math.isnan(value)
     if isinstance(value, str):
-        text = unicodedata.normalize("NFKC", value).strip()
-        return not text or text in NO_VALUE_MARKS
+        text = value.strip()
+        # every mark is 1–2 characters: longer text skips the normalisation (hot path)
+        return not text or (len(text) <= 2 and unicodedata.normalize("NFKC", text) in NO_VALUE_MARKS)
     return False
 
 

@@ -83,7 +83,8 @@ def test_several_kinds_in_one_workbook_beside_an_instructions_sheet(tmp_path):
 def test_prefilled_serial_numbers_without_data_are_blank_rows():
     rows = [["序号", "日期", "单位", "活动名称", "活动类别", "参与人次"],
             [1, "2026-03-05", "一中团委", "团课", "思想引领", 30], [2, "", "", "", "", ""],
-            [3, None, None, None, None, None], [4, " ", "", "　", "", ""]]
+            [3, None, None, None, None, None], [4, " ", "", "　", "", ""],
+            [5, "/", "—", "/", "无", "-"]]      # marks meaning "nothing here" are blank too
     from analytics.loading import check_sheet
     sheet = check_sheet(RawSheet.from_rows("s", rows, 1), upload={"district": "东城区"}, today=TODAY)
     assert (sheet.rows_accepted, sheet.rows_rejected) == (1, 0)
