@@ -2,20 +2,21 @@
 
 A router only (Streamlit's own guidance): page config, the login gate, the
 shared sidebar filters, the page list, `pg.run()`. Everything else lives in
-`pages/` (UI) and `analytics/` (the logic).
+`pages/` (page scripts), `ui/` (the Streamlit helpers) and `analytics/` (the logic).
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from pages import session, ui
+from ui import router, session, sidebar
 
 st.set_page_config(page_title="团务数据看板", page_icon="📊", layout="wide")
 
 user = session.current_user()
 if user is None:
     # every page URL shows the login form (a bookmark works after logging in)
-    st.navigation(session.login_pages(), position="hidden").run()
+    with router.routed():
+        st.navigation(session.login_pages(), position="hidden").run()
     st.stop()
 
 SECTIONS = {
@@ -37,5 +38,6 @@ SECTIONS = {
     ],
 }
 nav = st.navigation(session.visible_sections(SECTIONS, user))
-ui.render_sidebar(user)
-nav.run()
+sidebar.render_sidebar(user)
+with router.routed():
+    nav.run()

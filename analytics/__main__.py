@@ -1,6 +1,6 @@
 """`python -m analytics` — see `analytics.cli`."""
 import sys
 
-from analytics.cli import main
+from analytics.cli.main import main
 
 sys.exit(main())

@@ -61,7 +61,7 @@ def run_one(which: str, path: str) -> None:
     sys.path.insert(0, str(ROOT))
     t0 = time.perf_counter()
     if which == "check":
-        from analytics.loading import check_file
+        from analytics.ingest.check import check_file
         result = check_file(path, today=dt.date(2026, 1, 1))
         rows = result.tables[0].rows_accepted
     else:

@@ -33,10 +33,11 @@ TARGET_WARM = 1.0
 
 def prepare(url: str) -> None:
     """A populated city database (copied from bench_store's, else generated) and a user."""
-    from analytics import auth
-    from analytics.db import get_engine
+    from analytics import access
+    from analytics.store import accounts
+    from analytics.store.engine import get_engine
     from analytics.errors import InvalidAccount
-    from analytics.store import has_data
+    from analytics.store.batches import has_data
 
     path = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
     shared = ROOT / "bench" / "out" / "city.db"
@@ -49,7 +50,7 @@ def prepare(url: str) -> None:
         print("populating the city database (bench_store.populate) …", flush=True)
         bench_store.populate(engine)
     try:
-        auth.create_user(engine, auth.SYSTEM, USER, PASSWORD, "admin", must_change_password=False)
+        accounts.create_user(engine, access.SYSTEM, USER, PASSWORD, "admin", must_change_password=False)
     except InvalidAccount:
         pass
 

@@ -27,14 +27,15 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics import schema  # noqa: E402
-from analytics.auth import SYSTEM  # noqa: E402
-from analytics.db import get_engine  # noqa: E402
-from analytics.indicators import indicator_report  # noqa: E402
-from analytics.loading import FileCheck, SheetCheck  # noqa: E402
-from analytics.store import (  # noqa: E402
-    has_data, list_batches, load_frames, rollback_batch, store_checked, store_file,
+from analytics import schema
+from analytics.access import SYSTEM
+from analytics.store.engine import get_engine
+from analytics.metrics.indicators import indicator_report
+from analytics.ingest.results import FileCheck, SheetCheck
+from analytics.store.batches import (
+    has_data, list_batches, rollback_batch, store_checked, store_file,
 )
+from analytics.store.frames import load_frames
 
 DISTRICTS = ["青山区", "临江区", "东湖区", "南湾区", "北岭区", "西桥区",
              "金沙区", "玉泉区", "松林区", "白云区", "长河区", "石门区"]

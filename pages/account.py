@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import auth
-from analytics.admin_views import role_label, user_scope_text
+from analytics.store import accounts
+from analytics.present.admin_tables import role_label, user_scope_text
 from analytics.errors import AnalyticsError
-from pages import session
+from ui import session
 
 FLASH_KEY = "account_flash"
 
@@ -35,7 +35,7 @@ if submitted:
         st.error("两次输入的新密码不一致。")
     else:
         try:
-            auth.change_password(session.engine(), user.username, old, new)
+            accounts.change_password(session.engine(), user.username, old, new)
         except AnalyticsError as exc:
             st.error(str(exc))
         else:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import auth
-from analytics.admin_views import (ROLE_LABELS, known_districts, role_label, split_districts,
-                                   users_table)
+from analytics.store import accounts
+from analytics.present.admin_tables import (
+    ROLE_LABELS, known_districts, role_label, split_districts, users_table,
+)
 from analytics.errors import AnalyticsError
-from analytics.store import list_batches
-from pages import session
+from analytics.store.batches import list_batches
+from ui import session
 
 FLASH_KEY = "accounts_flash"
 DISTRICTS_LABEL = "负责区县（填报员必须指定；查看者不选即可查看全部区县）"
@@ -43,7 +44,7 @@ def _create() -> None:
     if not name or not password:
         _flash("error", "请填写用户名和初始密码。")
         return
-    _run(lambda: auth.create_user(engine, user, name, password, s["new_user_role"],
+    _run(lambda: accounts.create_user(engine, user, name, password, s["new_user_role"],
                                   s["new_user_districts"]),
          lambda _: f"已创建账号 {name}（首次登录须修改密码）。")
 
@@ -60,24 +61,24 @@ def _forget_edits() -> None:
 
 def _save_role() -> None:
     s = st.session_state
-    _run(lambda: auth.set_role_and_districts(engine, user, _selected(), s["edit_role"],
+    _run(lambda: accounts.set_role_and_districts(engine, user, _selected(), s["edit_role"],
                                              s["edit_districts"]),
          lambda _: f"已更新 {_selected()} 的角色和区县。")
 
 
 def _set_active(active: bool) -> None:
-    _run(lambda: auth.set_active(engine, user, _selected(), active),
+    _run(lambda: accounts.set_active(engine, user, _selected(), active),
          lambda _: f"已{'启用' if active else '停用'}账号 {_selected()}。")
 
 
 def _reset() -> None:
-    _run(lambda: auth.reset_password(engine, user, _selected()),
+    _run(lambda: accounts.reset_password(engine, user, _selected()),
          lambda password: f"已重置 {_selected()} 的密码，新密码：{password}"
                            "（只显示这一次，请转交本人；登录后须修改）。")
 
 
 def _unlock() -> None:
-    _run(lambda: auth.unlock(engine, user, _selected()), lambda _: f"已解锁账号 {_selected()}。")
+    _run(lambda: accounts.unlock(engine, user, _selected()), lambda _: f"已解锁账号 {_selected()}。")
 
 
 flash = st.session_state.pop(FLASH_KEY, None)
@@ -85,7 +86,7 @@ if flash:
     level, message = flash
     (st.success if level == "success" else st.error)(message)
 
-users = auth.list_users(engine, user)
+users = accounts.list_users(engine, user)
 st.dataframe(users_table(users), hide_index=True, width="stretch", placeholder="—",
              column_config={c: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
                             for c in ("锁定至", "创建时间", "更新时间")})

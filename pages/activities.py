@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import charts, indicators, summary_text, views
+from analytics.present import charts, summary_text, views
+from analytics.metrics import indicators
 from analytics.errors import AnalyticsError
-from pages import session, ui
+from ui import session, widgets, cached
 
 session.require_user("activities")
-f = ui.page_header("活动开展")
+f = widgets.page_header("活动开展")
 try:
-    rep = ui.report(f)
-    sel = ui.frames(f)
+    rep = cached.report(f)
+    sel = cached.frames(f)
 except AnalyticsError as exc:
-    ui.show_error(exc)
+    widgets.show_error(exc)
     st.stop()
 
 acts = sel.get("activities")
 if not views.has_rows(sel, ["activities"]):
-    ui.show_empty("所选范围内还没有活动数据。请导入“活动台账”报表，或调整左侧的筛选。")
+    widgets.show_empty("所选范围内还没有活动数据。请导入“活动台账”报表，或调整左侧的筛选。")
     st.stop()
 
 measure = st.segmented_control("统计口径", list(views.ACTIVITY_MEASURES), default="activity_sessions",
@@ -27,22 +28,22 @@ measure = st.segmented_control("统计口径", list(views.ACTIVITY_MEASURES), de
 measure = measure or "activity_sessions"
 left, right = st.columns([3, 2])
 with left:
-    ui.chart(charts.category_bar(indicators.activities_by_category(acts), measure,
+    widgets.chart(charts.category_bar(indicators.activities_by_category(acts), measure,
                                  title=f"各类别{views.indicator_label(measure)}"),
              key="activities_by_category")
 with right:
-    ui.chart(charts.dimension_bar(indicators.activities_by_dimension(acts), measure,
+    widgets.chart(charts.dimension_bar(indicators.activities_by_dimension(acts), measure,
                                   title=f"三力一度各维度{views.indicator_label(measure)}"),
              key="activities_by_dimension")
 
 by_district = st.toggle("按区县分别显示", key="activities_by_district")
 trend = views.trend_inputs(rep, measure, by_district=by_district)
-ui.chart(charts.trend_chart(trend.monthly, measure, bars=True, colors=ui.district_colors(),
+widgets.chart(charts.trend_chart(trend.monthly, measure, bars=True, colors=cached.district_colors(),
                             title=f"月度{views.indicator_label(measure)}"),
          key="activities_trend")
 
-units = views.top_rows(ui.unit_summary(f), measure, 20)
-ui.chart(charts.ranking_bar(units, measure, by="unit",
+units = views.top_rows(cached.unit_summary(f), measure, 20)
+widgets.chart(charts.ranking_bar(units, measure, by="unit",
                             title=f"{views.indicator_label(measure)}最多的 20 个单位"),
          key="activities_unit_ranking")
 
@@ -55,6 +56,6 @@ if text.strip() and len(rows):
     st.code(sentence, language=None, wrap_lines=True)
     st.caption("以上为所筛选活动的合计，可复制到工作总结（右上角复制按钮）。")
 if len(rows):
-    ui.table(rows, key="activities_table", height=420)
+    widgets.table(rows, key="activities_table", height=420)
 else:
-    ui.show_empty("没有符合关键词的活动。")
+    widgets.show_empty("没有符合关键词的活动。")

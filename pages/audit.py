@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.admin_views import (
+from analytics.present.admin_tables import (
     action_label, audit_choices, audit_table, filter_audit, visible_audit,
 )
-from analytics.audit import read_audit
-from analytics.store import list_batches
-from pages import session
+from analytics.store.audit import read_audit
+from analytics.store.batches import list_batches
+from ui import session
 
 AUDIT_LIMIT = 5000
 

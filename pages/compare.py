@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import charts, views
+from analytics.present import charts, views
 from analytics.errors import AnalyticsError
-from pages import session, ui
+from ui import session, widgets, cached
 
 # constant style, no user text: hide the sidebar and enlarge type for a room
 MEETING_CSS = """
@@ -29,7 +29,7 @@ if MEETING_KEY not in st.session_state:
     st.session_state[MEETING_KEY] = st.query_params.get("meeting") in ("1", "true")
 
 session.require_user("compare")
-f = ui.page_header("区县对比")
+f = widgets.page_header("区县对比")
 meeting = st.toggle("会议模式（大字号、隐藏侧栏、一屏一图）", key=MEETING_KEY)
 if meeting:
     st.query_params["meeting"] = "1"
@@ -38,16 +38,16 @@ else:
     st.query_params.pop("meeting", None)
 
 try:
-    rep = ui.report(f)
+    rep = cached.report(f)
 except AnalyticsError as exc:
-    ui.show_error(exc)
+    widgets.show_error(exc)
     st.stop()
 
-if not len(rep.comparison) or not views.has_rows(ui.frames(f)):
-    ui.show_empty("所选范围内还没有可对比的区县数据。请调整左侧的年度、月份和区县。")
+if not len(rep.comparison) or not views.has_rows(cached.frames(f)):
+    widgets.show_empty("所选范围内还没有可对比的区县数据。请调整左侧的年度、月份和区县。")
     st.stop()
 
-colors = ui.district_colors()
+colors = cached.district_colors()
 table = views.comparison_table(rep.comparison)
 
 
@@ -86,36 +86,36 @@ if meeting:
     if position == 0:
         st.table(views.comparison_table(rep.comparison, compact=True).set_index("区县"))
     elif position <= n:
-        ui.chart(comparison_chart(views.COMPARE_INDICATORS[position - 1], True),
+        widgets.chart(comparison_chart(views.COMPARE_INDICATORS[position - 1], True),
                  key="meeting_chart")
     elif position == n + 1:
-        ui.chart(radar_chart(True), key="meeting_chart")
+        widgets.chart(radar_chart(True), key="meeting_chart")
     else:
-        ui.chart(yoy_chart(views.COMPARE_INDICATORS[position - n - 2], True), key="meeting_chart")
+        widgets.chart(yoy_chart(views.COMPARE_INDICATORS[position - n - 2], True), key="meeting_chart")
     st.caption(f"第 {position + 1} / {len(slides)} 张")
     st.stop()
 
 st.subheader("对比总表")
-ui.table(table, key="compare_table")
+widgets.table(table, key="compare_table")
 
 st.subheader("各指标对比")
 for start in range(0, len(views.COMPARE_INDICATORS), 2):
     for col, indicator in zip(st.columns(2), views.COMPARE_INDICATORS[start:start + 2]):
         with col:
-            ui.chart(comparison_chart(indicator, False), key=f"compare_{indicator}")
+            widgets.chart(comparison_chart(indicator, False), key=f"compare_{indicator}")
 
 st.subheader("三力一度")
 left, right = st.columns([3, 2])
 with left:
-    ui.chart(radar_chart(False), key="compare_radar")
+    widgets.chart(radar_chart(False), key="compare_radar")
 with right:
-    ui.table(views.three_forces_table(rep.three_forces), key="compare_three_forces")
+    widgets.table(views.three_forces_table(rep.three_forces), key="compare_three_forces")
     st.caption("得分：各维度活动参与人次（大局贡献度另计志愿服务时长）每百名团员的人均值，"
                "以对比区县中的最高者为 100 分。")
 
 st.subheader("同比")
 yoy_indicator = st.selectbox("指标", list(views.COMPARE_INDICATORS), key="compare_yoy_indicator",
                              format_func=views.indicator_label)
-ui.chart(yoy_chart(yoy_indicator, False), key="compare_yoy")
+widgets.chart(yoy_chart(yoy_indicator, False), key="compare_yoy")
 
-ui.export_panel(rep, key="compare")
+widgets.export_panel(rep, key="compare")

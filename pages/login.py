@@ -4,9 +4,9 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.errors import AnalyticsError
-from pages import session
+from ui import router, session
 
-session.ensure_router()
+router.ensure_routed()
 st.title("团务数据看板")
 st.subheader("登录")
 

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import charts, views
+from analytics.present import charts, views
 from analytics.errors import AnalyticsError
-from pages import session, ui
+from ui import session, widgets, cached
 
 session.require_user("overview")
-f = ui.page_header("总览")
+f = widgets.page_header("总览")
 try:
-    rep = ui.report(f)
+    rep = cached.report(f)
 except AnalyticsError as exc:
-    ui.show_error(exc)
+    widgets.show_error(exc)
     st.stop()
 
-if not views.has_rows(ui.frames(f)):
-    ui.show_empty("所选年度和范围内还没有数据。请在“数据上传”页导入报表，或调整左侧的年度、月份和区县。")
+if not views.has_rows(cached.frames(f)):
+    widgets.show_empty("所选年度和范围内还没有数据。请在“数据上传”页导入报表，或调整左侧的年度、月份和区县。")
     st.stop()
 
 st.subheader("主要指标")
@@ -25,7 +25,7 @@ cards = views.kpi_cards(rep)
 for row_start in range(0, len(cards), 3):
     for col, card in zip(st.columns(3), cards[row_start:row_start + 3]):
         with col:
-            ui.metric_card(card.label, card.value, status=card.status, lines=card.lines,
+            widgets.metric_card(card.label, card.value, status=card.status, lines=card.lines,
                            delta=card.yoy)
 
 st.subheader("月度趋势")
@@ -33,7 +33,7 @@ trend_options = list(views.CARD_INDICATORS)
 indicator = st.selectbox("指标", trend_options, key="overview_trend_indicator",
                          format_func=views.indicator_label)
 trend = views.trend_inputs(rep, indicator)
-ui.chart(charts.trend_chart(trend.monthly, indicator, target_pace=trend.pace,
+widgets.chart(charts.trend_chart(trend.monthly, indicator, target_pace=trend.pace,
                             target=trend.target, cumulative=trend.cumulative),
          key="overview_trend")
 
@@ -41,14 +41,14 @@ ui.chart(charts.trend_chart(trend.monthly, indicator, target_pace=trend.pace,
 st.subheader("各区县目标进度")
 status_table = views.district_status_table(rep)
 if len(status_table):
-    ui.table(views.styled_status(status_table), key="overview_status")
+    widgets.table(views.styled_status(status_table), key="overview_status")
 else:
-    ui.show_empty("暂无区县数据。")
+    widgets.show_empty("暂无区县数据。")
 st.subheader("参学率偏低的单位")
 lagging = views.lagging_table(rep.lagging_units)
 if len(lagging):
-    ui.table(lagging, key="overview_lagging")
+    widgets.table(lagging, key="overview_lagging")
 else:
-    ui.show_empty("所选范围内没有青年大学习数据。")
+    widgets.show_empty("所选范围内没有青年大学习数据。")
 
-ui.export_panel(rep, key="overview")
+widgets.export_panel(rep, key="overview")

@@ -4,55 +4,55 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import charts, views
+from analytics.present import charts, views
 from analytics.errors import AnalyticsError
-from pages import session, ui
+from ui import session, widgets, cached
 
 session.require_user("study")
-f = ui.page_header("青年大学习")
+f = widgets.page_header("青年大学习")
 try:
-    rep = ui.report(f)
-    sel = ui.frames(f)
+    rep = cached.report(f)
+    sel = cached.frames(f)
 except AnalyticsError as exc:
-    ui.show_error(exc)
+    widgets.show_error(exc)
     st.stop()
 
 study = sel.get("study")
 if not views.has_rows(sel, ["study"]):
-    ui.show_empty("所选范围内还没有青年大学习数据。请导入“青年大学习”报表，或调整左侧的筛选。")
+    widgets.show_empty("所选范围内还没有青年大学习数据。请导入“青年大学习”报表，或调整左侧的筛选。")
     st.stop()
 
 by_district = st.toggle("按区县分别显示", key="study_by_district")
-colors = ui.district_colors()
+colors = cached.district_colors()
 rate = views.trend_inputs(rep, "study_rate", by_district=by_district)
 left, right = st.columns(2)
 with left:
-    ui.chart(charts.trend_chart(rate.monthly, "study_rate", target=rate.target, colors=colors,
+    widgets.chart(charts.trend_chart(rate.monthly, "study_rate", target=rate.target, colors=colors,
                                 title="月度参学率"), key="study_rate_trend")
 with right:
-    ui.chart(charts.trend_chart(rate.monthly, "study_learners", bars=True, colors=colors,
+    widgets.chart(charts.trend_chart(rate.monthly, "study_learners", bars=True, colors=colors,
                                 title="月度参学人次"), key="study_learners_trend")
 
 st.subheader("单位排名")
-units = ui.unit_summary(f)
+units = cached.unit_summary(f)
 show = st.segmented_control("显示", ["最低 20 个", "最高 20 个", "全部"], default="最低 20 个",
                             key="study_rank_scope")
 ranked = views.top_rows(units, "study_rate", None if show == "全部" else 20,
                         lowest=show != "最高 20 个")
-ui.chart(charts.ranking_bar(ranked, "study_rate", by="unit", target=rate.target,
+widgets.chart(charts.ranking_bar(ranked, "study_rate", by="unit", target=rate.target,
                             title="各单位参学率排名"), key="study_unit_ranking")
 
 st.subheader("各单位月度参学率")
 cells, unit_count = views.heatmap_rows(study, max_units=40)
 if unit_count > 40:
     st.caption(f"共 {unit_count} 个单位，图中为参学率最低的 40 个；在左侧选择区县或单位可查看其余单位。")
-ui.chart(charts.heatmap_units_months(cells), key="study_heatmap")
+widgets.chart(charts.heatmap_units_months(cells), key="study_heatmap")
 
 st.subheader("低于参学率标准的单位")
 threshold = st.slider("参学率标准", 50, 100, 90, step=1, format="%d%%", key="study_threshold")
 below = views.units_below(study, threshold / 100)
 if len(below):
     st.caption(f"参学率低于 {threshold}% 的单位共 {len(below)} 个，按参学率从低到高排列。")
-    ui.table(below, key="study_below")
+    widgets.table(below, key="study_below")
 else:
     st.success(f"所有单位参学率均不低于 {threshold}%。")

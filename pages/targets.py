@@ -10,15 +10,17 @@ from datetime import date
 
 import streamlit as st
 
-from analytics import auth
-from analytics.admin_views import (
-    DISTRICT_COLUMN, TARGET_COLUMNS, grid_targets, known_districts, save_targets,
-    split_targets_grid, targets_grid, targets_sheet_bytes,
+from analytics import access
+from analytics.present.targets_grid import (
+    DISTRICT_COLUMN, TARGET_COLUMNS, grid_targets, split_targets_grid, targets_grid,
 )
+from analytics.present.admin_tables import known_districts
+from analytics.store.target_edits import save_targets, targets_sheet_bytes
 from analytics.errors import AnalyticsError
-from analytics.store import list_batches, load_frames
-from analytics.templates import template_bytes, template_filename
-from pages import session, ui
+from analytics.store.batches import list_batches
+from analytics.store.frames import load_frames
+from analytics.present.templates import template_bytes, template_filename
+from ui import session, cached
 
 FLASH_KEY = "targets_flash"
 EDITOR_KEY = "targets_editor"
@@ -32,7 +34,7 @@ for level, message in st.session_state.pop(FLASH_KEY, []):
     (st.success if level == "success" else st.error)(message)
 
 this_year = date.today().year
-sidebar_year = ui.filters().year
+sidebar_year = cached.filters().year
 years = sorted({this_year - 1, this_year, this_year + 1, sidebar_year}, reverse=True)
 
 
@@ -46,7 +48,7 @@ year = st.columns([1, 3])[0].selectbox("年度", years, index=years.index(sideba
                                        on_change=_forget_edits)
 
 targets = load_frames(engine, years=[year])["targets"]
-editable = auth.editable_districts(user)
+editable = access.editable_districts(user)
 districts = set(known_districts(list_batches(engine, limit=1000))) | set(editable or ())
 grid = targets_grid(targets, year=year, districts=sorted(districts))
 # a filler edits only their districts' rows; the others are shown read-only below

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import auth
-from analytics.admin_views import (
+from analytics import access
+from analytics.present.admin_tables import (
     KIND_LABELS, batch_choice_text, batches_table, denied_districts, issues_table,
-    known_districts, scope_summary, sheet_heading, stored_batches_of, totals_table,
-    upload_month,
+    known_districts, scope_summary, sheet_heading, totals_table, upload_month,
 )
+from analytics.store.batches import stored_batches_of
 from analytics.errors import AnalyticsError
-from analytics.loading import check_file
+from analytics.ingest.check import check_file
 from analytics.schema import KINDS
-from analytics.store import find_conflicts, list_batches, rollback_batch, store_checked
-from analytics.templates import template_bytes, template_filename
-from pages import session
+from analytics.store.batches import find_conflicts, list_batches, rollback_batch, store_checked
+from analytics.present.templates import template_bytes, template_filename
+from ui import session
 
 FLASH_KEY = "upload_flash"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,7 +28,7 @@ user = session.require_user("upload")
 engine = session.engine()
 st.title("数据上传")
 
-editable = auth.editable_districts(user)          # None: every district
+editable = access.editable_districts(user)          # None: every district
 
 
 @st.cache_data(max_entries=16, show_spinner="正在检查文件…")

@@ -4,44 +4,45 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import charts, stars, views
+from analytics.present import charts, views
+from analytics.metrics import stars
 from analytics.errors import AnalyticsError
-from pages import session, ui
+from ui import session, widgets, cached
 
 session.require_user("volunteer")
-f = ui.page_header("志愿服务")
+f = widgets.page_header("志愿服务")
 try:
-    rep = ui.report(f)
-    sel = ui.frames(f)
-    people = ui.stars(f)
+    rep = cached.report(f)
+    sel = cached.frames(f)
+    people = cached.stars(f)
 except AnalyticsError as exc:
-    ui.show_error(exc)
+    widgets.show_error(exc)
     st.stop()
 
 if not views.has_rows(sel, ["volunteer"]):
-    ui.show_empty("所选范围内还没有志愿服务记录。请导入“志愿服务记录”报表，或调整左侧的筛选。")
+    widgets.show_empty("所选范围内还没有志愿服务记录。请导入“志愿服务记录”报表，或调整左侧的筛选。")
     st.stop()
 
 by_district = st.toggle("按区县分别显示", key="volunteer_by_district")
-colors = ui.district_colors()
+colors = cached.district_colors()
 left, right = st.columns(2)
 with left:
     hours = views.trend_inputs(rep, "volunteer_hours", by_district=by_district)
-    ui.chart(charts.trend_chart(hours.monthly, "volunteer_hours", bars=True, colors=colors,
+    widgets.chart(charts.trend_chart(hours.monthly, "volunteer_hours", bars=True, colors=colors,
                                 title="月度志愿服务时长"), key="volunteer_hours_trend")
 with right:
-    ui.chart(charts.trend_chart(hours.monthly, "volunteer_count", colors=colors,
+    widgets.chart(charts.trend_chart(hours.monthly, "volunteer_count", colors=colors,
                                 title="月度志愿者人数（当月服务过的人数）"),
              key="volunteer_count_trend")
 
 left, right = st.columns(2)
 with left:
-    ui.chart(charts.star_distribution_bar(stars.star_distribution(people),
+    widgets.chart(charts.star_distribution_bar(stars.star_distribution(people),
                                           title="星级志愿者分布（累计服务时长）"),
              key="volunteer_stars")
 with right:
-    units = views.top_rows(ui.unit_summary(f), "volunteer_hours", 15)
-    ui.chart(charts.ranking_bar(units, "volunteer_hours", by="unit",
+    units = views.top_rows(cached.unit_summary(f), "volunteer_hours", 15)
+    widgets.chart(charts.ranking_bar(units, "volunteer_hours", by="unit",
                                 title="志愿服务时长最多的 15 个单位"),
              key="volunteer_unit_ranking")
 
@@ -51,6 +52,6 @@ text = st.text_input("搜索", key="volunteer_search", placeholder="输入姓名
 rows = views.volunteer_list(people, text)
 st.caption(f"共 {len(rows)} 名志愿者" + ("（已按关键词筛选）" if text.strip() else ""))
 if len(rows):
-    ui.table(rows, key="volunteer_table", height=420)
+    widgets.table(rows, key="volunteer_table", height=420)
 else:
-    ui.show_empty("没有符合关键词的志愿者。")
+    widgets.show_empty("没有符合关键词的志愿者。")

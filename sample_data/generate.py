@@ -30,8 +30,8 @@ import xlwt
 if __package__ in (None, ""):  # run as a script: make `analytics` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analytics import schema  # noqa: E402
-from analytics.templates import write_instructions  # noqa: E402
+from analytics import schema
+from analytics.present.templates import write_instructions
 
 SEED = 20260301
 # spread of how often a volunteer serves (lognormal σ): with 1.5 about 2 % of a

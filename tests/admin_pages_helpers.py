@@ -12,8 +12,9 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import auth
-from analytics.db import get_engine
+from analytics import access
+from analytics.store import accounts
+from analytics.store.engine import get_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")
@@ -34,15 +35,15 @@ def app_env(monkeypatch, tmp_path, *, seed: bool = True):
     st.cache_resource.clear()
     engine = get_engine(url)
     if seed:
-        from analytics.store import store_checked
+        from analytics.store.batches import store_checked
         from tests import store_helpers as sh
         store_checked(engine, sh.checked("seed.xlsx", ("activities", sh.activities("种子区", "2025-01"))),
-                      actor=auth.SYSTEM)
+                      actor=access.SYSTEM)
     return engine
 
 
-def add_user(engine, name: str, role: str, districts=(), *, must_change: bool = False) -> auth.User:
-    return auth.create_user(engine, auth.SYSTEM, name, PASSWORD, role, districts,
+def add_user(engine, name: str, role: str, districts=(), *, must_change: bool = False) -> access.User:
+    return accounts.create_user(engine, access.SYSTEM, name, PASSWORD, role, districts,
                             must_change_password=must_change)
 
 

@@ -97,7 +97,7 @@ def db_url(request, tmp_path):
 @pytest.fixture
 def engine(db_url):
     """`analytics.db.get_engine(db_url)`, disposed after the test."""
-    from analytics.db import get_engine
+    from analytics.store.engine import get_engine
 
     eng = get_engine(db_url)
     yield eng

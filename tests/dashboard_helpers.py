@@ -12,8 +12,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from analytics import auth, store
-from analytics.db import get_engine
+from analytics import access
+from analytics.store import accounts, batches
+from analytics.store.engine import get_engine
 from tests import store_helpers as sh
 
 YEAR = date.today().year
@@ -23,7 +24,7 @@ PASSWORD = "Dash-pass-123"
 
 def store_frames(engine, name: str, *sheets) -> int:
     """Store canonical frames as one file; returns the first batch id."""
-    return store.store_checked(engine, sh.checked(name, *sheets), actor=auth.SYSTEM)[0].batch_id
+    return batches.store_checked(engine, sh.checked(name, *sheets), actor=access.SYSTEM)[0].batch_id
 
 
 def small_data(engine) -> None:
@@ -43,7 +44,7 @@ def small_data(engine) -> None:
 def new_database(path: Path, *, data: bool = True):
     """A SQLite database at `path` with the admin `boss` (no forced password change)."""
     engine = get_engine(f"sqlite:///{path}")
-    auth.create_user(engine, auth.SYSTEM, ADMIN, PASSWORD, "admin", must_change_password=False)
+    accounts.create_user(engine, access.SYSTEM, ADMIN, PASSWORD, "admin", must_change_password=False)
     if data:
         small_data(engine)
     return engine

@@ -13,7 +13,7 @@ import pandas as pd
 from analytics import schema
 
 try:
-    from analytics.loading import FileCheck, SheetCheck
+    from analytics.ingest.results import FileCheck, SheetCheck
 except ImportError:  # the loader is written concurrently; same fields as its API
     @dataclass
     class SheetCheck:  # type: ignore[no-redef]

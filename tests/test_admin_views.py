@@ -8,9 +8,11 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from analytics import admin_views as av
-from analytics.auth import PUBLIC, SYSTEM, User
-from analytics.db import get_engine
+from analytics import access
+from analytics.store import batches, target_edits
+from analytics.present import targets_grid, admin_tables
+from analytics.access import PUBLIC, SYSTEM, User
+from analytics.store.engine import get_engine
 from analytics.errors import AnalyticsError, PermissionDenied
 
 ADMIN = User("root", "admin")
@@ -30,7 +32,7 @@ MUST_CHANGE = User("wang", "filler", frozenset({"青山区"}), must_change_passw
     (MUST_CHANGE, "me", True), (MUST_CHANGE, "overview", False), (MUST_CHANGE, "upload", False),
 ])
 def test_page_allowed(user, path, expected):
-    assert av.page_allowed(user, path) is expected
+    assert access.page_allowed(user, path) is expected
 
 
 @dataclass
@@ -42,7 +44,7 @@ class Issue:
 
 
 def test_issues_table_sorted_by_row_with_chinese_headers():
-    table = av.issues_table([Issue(12, "参与人次", "abc", "须为整数"),
+    table = admin_tables.issues_table([Issue(12, "参与人次", "abc", "须为整数"),
                              Issue(5, "日期", "", "必填")])
     assert list(table.columns) == ["行号", "列", "内容", "问题"]
     assert table.values.tolist() == [[5, "日期", "", "必填"], [12, "参与人次", "abc", "须为整数"]]
@@ -51,16 +53,16 @@ def test_issues_table_sorted_by_row_with_chinese_headers():
 def test_totals_table_leaves_out_blank_columns():
     frame = pd.DataFrame({"sessions": [1, 2], "participants": [3, 4],
                           "funds": [math.nan, math.nan]})
-    table = av.totals_table("activities", {"sessions": 3, "participants": 7, "funds": 0.0}, frame)
+    table = admin_tables.totals_table("activities", {"sessions": 3, "participants": 7, "funds": 0.0}, frame)
     assert table.values.tolist() == [["场次", 3], ["参与人次", 7]]
 
 
 def test_issues_table_empty_keeps_headers():
-    assert list(av.issues_table([]).columns) == ["行号", "列", "内容", "问题"]
+    assert list(admin_tables.issues_table([]).columns) == ["行号", "列", "内容", "问题"]
 
 
 def test_totals_table_uses_field_labels_in_schema_order():
-    table = av.totals_table("activities", {"participants": 1945, "sessions": 9,
+    table = admin_tables.totals_table("activities", {"participants": 1945, "sessions": 9,
                                            "funds": 1200.0, "service_hours": 12.5})
     assert table.values.tolist() == [["场次", 9], ["参与人次", 1945], ["服务时长", 12.5],
                                      ["经费", 1200]]
@@ -72,7 +74,7 @@ def test_totals_table_uses_field_labels_in_schema_order():
     (["青山区"], ["青山区"]),
 ])
 def test_split_districts(value, expected):
-    assert av.split_districts(value) == expected
+    assert admin_tables.split_districts(value) == expected
 
 
 @pytest.mark.parametrize("user, expected", [
@@ -80,7 +82,7 @@ def test_split_districts(value, expected):
     (User("v", "viewer", frozenset({"临江区", "青山区"})), "临江区、青山区"),
 ])
 def test_user_scope_text(user, expected):
-    assert av.user_scope_text(user) == expected
+    assert admin_tables.user_scope_text(user) == expected
 
 
 def _batches() -> pd.DataFrame:
@@ -96,7 +98,7 @@ def _batches() -> pd.DataFrame:
 
 
 def test_batches_table_chinese_headers_and_values():
-    table = av.batches_table(_batches())
+    table = admin_tables.batches_table(_batches())
     assert list(table.columns) == ["批次号", "报表类型", "区县", "期间", "文件名", "导入人", "导入时间",
                                    "有效行数", "拒绝行数", "状态", "SHA-256"]
     assert table.loc[2, ["报表类型", "期间", "状态"]].tolist() == ["活动台账", "2026-02、2026-03",
@@ -105,8 +107,8 @@ def test_batches_table_chinese_headers_and_values():
 
 def test_known_districts_and_batch_choice_text():
     batches = _batches()
-    assert av.known_districts(batches) == ["临江区", "青山区"]
-    assert av.batch_choice_text(batches, 1) == "批次 #1：活动台账 青山区 2026-02、2026-03（a.xlsx，已被替换）"
+    assert admin_tables.known_districts(batches) == ["临江区", "青山区"]
+    assert admin_tables.batch_choice_text(batches, 1) == "批次 #1：活动台账 青山区 2026-02、2026-03（a.xlsx，已被替换）"
 
 
 def _audit() -> pd.DataFrame:
@@ -123,31 +125,31 @@ def _audit() -> pd.DataFrame:
 
 
 def test_visible_audit_filler_sees_own_entries_and_own_districts_batches():
-    seen = av.visible_audit(_audit(), _batches(), FILLER_A)
+    seen = admin_tables.visible_audit(_audit(), _batches(), FILLER_A)
     assert seen["id"].tolist() == [2, 1]
-    assert av.visible_audit(_audit(), _batches(), ADMIN)["id"].tolist() == [4, 3, 2, 1]
+    assert admin_tables.visible_audit(_audit(), _batches(), ADMIN)["id"].tolist() == [4, 3, 2, 1]
     no_districts = User("zhang", "filler")
-    assert av.visible_audit(_audit(), _batches(), no_districts)["id"].tolist() == [2]
-    assert av.visible_audit(_audit().iloc[:0], _batches().iloc[:0], FILLER_A).empty
+    assert admin_tables.visible_audit(_audit(), _batches(), no_districts)["id"].tolist() == [2]
+    assert admin_tables.visible_audit(_audit().iloc[:0], _batches().iloc[:0], FILLER_A).empty
 
 
 def test_filter_audit_by_user_action_and_days():
     audit = _audit()
-    assert av.filter_audit(audit, usernames=["admin"])["id"].tolist() == [4, 3, 1]
-    assert av.filter_audit(audit, actions=["store"])["id"].tolist() == [4, 2]
-    assert av.filter_audit(audit, start=date(2026, 4, 2), end=date(2026, 4, 2))["id"].tolist() == [3, 2]
+    assert admin_tables.filter_audit(audit, usernames=["admin"])["id"].tolist() == [4, 3, 1]
+    assert admin_tables.filter_audit(audit, actions=["store"])["id"].tolist() == [4, 2]
+    assert admin_tables.filter_audit(audit, start=date(2026, 4, 2), end=date(2026, 4, 2))["id"].tolist() == [3, 2]
 
 
 def test_audit_choices():
-    users, actions, span = av.audit_choices(_audit())
+    users, actions, span = admin_tables.audit_choices(_audit())
     assert users == ["admin", "zhang"]
     assert actions == ["create_user", "rollback", "store"]
     assert span == (date(2026, 4, 1), date(2026, 4, 3))
-    assert av.audit_choices(_audit().iloc[:0]) == ([], [], None)
+    assert admin_tables.audit_choices(_audit().iloc[:0]) == ([], [], None)
 
 
 def test_audit_table_chinese():
-    table = av.audit_table(_audit())
+    table = admin_tables.audit_table(_audit())
     assert list(table.columns) == ["时间", "用户", "操作", "详情", "批次号", "文件名", "SHA-256"]
     assert table["操作"].tolist() == ["导入", "创建账号", "导入", "撤销批次"]
 
@@ -156,7 +158,7 @@ def test_users_table_has_no_hash_and_chinese_values():
     users = pd.DataFrame({"username": ["admin"], "role": ["admin"], "role_label": ["管理员"],
                           "districts": ["全部区县"], "active": [True],
                           "must_change_password": [False], "password_hash": ["$2b$..."]})
-    table = av.users_table(users)
+    table = admin_tables.users_table(users)
     assert table.to_dict("records") == [{"用户名": "admin", "角色": "管理员", "负责区县": "全部区县",
                                          "状态": "启用", "须改密码": "否"}]
 
@@ -170,7 +172,7 @@ TARGETS = pd.DataFrame({
 
 
 def test_targets_grid_rates_in_percent_all_first():
-    grid = av.targets_grid(TARGETS, year=2026, districts=["临江区"])
+    grid = targets_grid.targets_grid(TARGETS, year=2026, districts=["临江区"])
     assert grid["区"].tolist() == ["全部", "临江区", "青山区"]
     assert grid["参学率（%）"].tolist()[0] == 95.0
     assert grid["参学率（%）"].tolist()[2] == 90.0
@@ -179,54 +181,54 @@ def test_targets_grid_rates_in_percent_all_first():
 
 
 def test_grid_targets_round_trip():
-    grid = av.targets_grid(TARGETS, year=2026, districts=[])
-    back = av.grid_targets(grid, year=2026).sort_values(["district", "indicator"])
+    grid = targets_grid.targets_grid(TARGETS, year=2026, districts=[])
+    back = targets_grid.grid_targets(grid, year=2026).sort_values(["district", "indicator"])
     assert back.values.tolist() == [[2026, "全部", "study_rate", 0.95],
                                     [2026, "青山区", "activity_sessions", 120.0],
                                     [2026, "青山区", "study_rate", 0.9]]
 
 
 def test_split_targets_grid():
-    grid = av.targets_grid(TARGETS, year=2026, districts=["临江区"])
-    mine, others = av.split_targets_grid(grid, frozenset({"青山区"}))
+    grid = targets_grid.targets_grid(TARGETS, year=2026, districts=["临江区"])
+    mine, others = targets_grid.split_targets_grid(grid, frozenset({"青山区"}))
     assert mine["区"].tolist() == ["青山区"]
     assert others["区"].tolist() == ["全部", "临江区"]
-    everything, none = av.split_targets_grid(grid, None)
+    everything, none = targets_grid.split_targets_grid(grid, None)
     assert len(everything) == 3 and none.empty
 
 
 def test_changed_districts():
-    before = av.targets_grid(TARGETS, year=2026, districts=["临江区"])
+    before = targets_grid.targets_grid(TARGETS, year=2026, districts=["临江区"])
     after = before.copy()
-    assert av.changed_districts(before, after) == []
+    assert targets_grid.changed_districts(before, after) == []
     after.loc[1, "活动场次（场）"] = 80
     after.loc[2, "参学率（%）"] = 90.0000000001   # float noise is no change
-    assert av.changed_districts(before, after) == ["临江区"]
+    assert targets_grid.changed_districts(before, after) == ["临江区"]
 
 
 def test_targets_sheet_bytes_has_template_headers_and_note():
     rows = pd.DataFrame({"year": [2026], "district": ["青山区"], "indicator": ["study_rate"],
                          "value": [0.95]})
-    text = av.targets_sheet_bytes(rows, note="admin 在线编辑").decode("utf-8-sig")
+    text = target_edits.targets_sheet_bytes(rows, note="admin 在线编辑").decode("utf-8-sig")
     assert text == "年度,区,指标,目标值\n2026,青山区,参学率,0.95\n注：admin 在线编辑\n"
 
 
 def test_scope_summary_groups_periods_by_district():
     scopes = [("青山区", "2026-03"), ("临江区", "2026-03"), ("青山区", "2026-02")]
-    assert av.scope_summary(scopes) == "临江区（2026-03）；青山区（2026-02、2026-03）"
-    assert av.scope_summary([]) == ""
+    assert admin_tables.scope_summary(scopes) == "临江区（2026-03）；青山区（2026-02、2026-03）"
+    assert admin_tables.scope_summary([]) == ""
 
 
 @pytest.mark.parametrize("text, expected", [
     ("2026-03", "2026-03"), ("2026年3月", "2026-03"), (" ", None), (None, None),
 ])
 def test_upload_month(text, expected):
-    assert av.upload_month(text) == expected
+    assert admin_tables.upload_month(text) == expected
 
 
 def test_upload_month_bad_is_chinese_error():
     with pytest.raises(AnalyticsError, match="月份“2026-13”不正确"):
-        av.upload_month("2026-13")
+        admin_tables.upload_month("2026-13")
 
 
 @dataclass
@@ -237,10 +239,10 @@ class Sheet:
 
 def test_denied_districts():
     sheet = Sheet("activities", [("临江区", "2026-03"), ("青山区", "2026-03")])
-    assert av.denied_districts(FILLER_A, sheet) == ["临江区"]
-    assert av.denied_districts(ADMIN, sheet) == []
-    assert av.denied_districts(FILLER_A, Sheet(None, [])) == []
-    assert av.denied_districts(FILLER_A, Sheet("targets", [("全部", "2026")])) == ["全部"]
+    assert admin_tables.denied_districts(FILLER_A, sheet) == ["临江区"]
+    assert admin_tables.denied_districts(ADMIN, sheet) == []
+    assert admin_tables.denied_districts(FILLER_A, Sheet(None, [])) == []
+    assert admin_tables.denied_districts(FILLER_A, Sheet("targets", [("全部", "2026")])) == ["全部"]
 
 
 # --- save_targets against a real database --------------------------------------------
@@ -251,20 +253,21 @@ def engine(tmp_path):
 
 
 def _grid(engine, year=2026, districts=("青山区", "临江区")):
-    from analytics.store import load_frames
-    return av.targets_grid(load_frames(engine, years=[year])["targets"], year=year,
+    from analytics.store.frames import load_frames
+    return targets_grid.targets_grid(load_frames(engine, years=[year])["targets"], year=year,
                            districts=list(districts))
 
 
 def test_save_targets_stores_a_batch_and_replaces(engine):
-    pytest.importorskip("analytics.loading")
-    from analytics.store import list_batches, load_frames
+    pytest.importorskip("analytics.ingest.check")
+    from analytics.store.batches import list_batches
+    from analytics.store.frames import load_frames
 
     before = _grid(engine)
     after = before.copy()
     after.loc[after["区"] == "青山区", "参学率（%）"] = 96
     after.loc[after["区"] == "青山区", "活动场次（场）"] = 150
-    results = av.save_targets(engine, SYSTEM, year=2026, before=before, after=after,
+    results = target_edits.save_targets(engine, SYSTEM, year=2026, before=before, after=after,
                               today=date(2026, 4, 1), now=datetime(2026, 4, 1, 9))
     assert [r.status for r in results] == ["stored"]
     stored = load_frames(engine, years=[2026])["targets"].sort_values("indicator")
@@ -274,7 +277,7 @@ def test_save_targets_stores_a_batch_and_replaces(engine):
     before = _grid(engine)
     after = before.copy()
     after.loc[after["区"] == "青山区", "参学率（%）"] = 97
-    results = av.save_targets(engine, SYSTEM, year=2026, before=before, after=after,
+    results = target_edits.save_targets(engine, SYSTEM, year=2026, before=before, after=after,
                               today=date(2026, 4, 1), now=datetime(2026, 4, 1, 10))
     assert [r.status for r in results] == ["replaced"]
     stored = load_frames(engine, years=[2026])["targets"].sort_values("indicator")
@@ -283,29 +286,29 @@ def test_save_targets_stores_a_batch_and_replaces(engine):
 
 
 def test_save_targets_refuses_other_districts_and_stores_nothing(engine):
-    from analytics.store import list_batches
+    from analytics.store.batches import list_batches
 
     before = _grid(engine)
     after = before.copy()
     after.loc[after["区"] == "临江区", "参学率（%）"] = 96
     with pytest.raises(PermissionDenied, match="无权修改 临江区 的目标"):
-        av.save_targets(engine, FILLER_A, year=2026, before=before, after=after)
+        target_edits.save_targets(engine, FILLER_A, year=2026, before=before, after=after)
     assert list_batches(engine).empty
 
 
 def test_save_targets_no_change_and_clearing_a_district(engine):
-    pytest.importorskip("analytics.loading")
+    pytest.importorskip("analytics.ingest.check")
     before = _grid(engine)
-    assert av.save_targets(engine, SYSTEM, year=2026, before=before, after=before.copy()) == []
+    assert target_edits.save_targets(engine, SYSTEM, year=2026, before=before, after=before.copy()) == []
     after = before.copy()
     after.loc[after["区"] == "青山区", "参学率（%）"] = 96
-    av.save_targets(engine, SYSTEM, year=2026, before=before, after=after, today=date(2026, 4, 1))
+    target_edits.save_targets(engine, SYSTEM, year=2026, before=before, after=after, today=date(2026, 4, 1))
     before = _grid(engine)
     after = before.copy()
     after.loc[after["区"] == "青山区", "参学率（%）"] = math.nan
     with pytest.raises(AnalyticsError, match="青山区 的目标不能全部清空"):
-        av.save_targets(engine, SYSTEM, year=2026, before=before, after=after)
+        target_edits.save_targets(engine, SYSTEM, year=2026, before=before, after=after)
 
 
 def test_stored_batches_of_unknown_sha_is_empty(engine):
-    assert av.stored_batches_of(engine, "0" * 64) == []
+    assert batches.stored_batches_of(engine, "0" * 64) == []

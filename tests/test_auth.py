@@ -13,15 +13,16 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from analytics import auth
-from analytics.audit import read_audit
-from analytics.auth import PUBLIC, SYSTEM, User
+from analytics import access
+from analytics.store import accounts
+from analytics.store.audit import read_audit
+from analytics.access import PUBLIC, SYSTEM, User
 from analytics.errors import (
     AccountLocked, InvalidAccount, LoginFailed, NotFound, PermissionDenied, WeakPassword,
 )
-from analytics.tables import audit_log, users
+from analytics.store.tables import audit_log, users
 
-DEFAULT_ROUNDS = auth.BCRYPT_ROUNDS
+DEFAULT_ROUNDS = accounts.BCRYPT_ROUNDS
 
 ADMIN = User("wang", "admin")
 FILLER = User("zhang", "filler", frozenset({"青山区"}))
@@ -36,7 +37,7 @@ T0 = datetime(2026, 3, 5, 9, 0)
 @pytest.fixture(autouse=True)
 def cheap_bcrypt(monkeypatch):
     """Cost 4 instead of 12 keeps the suite fast; the hashing itself is the real bcrypt."""
-    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+    monkeypatch.setattr(accounts, "BCRYPT_ROUNDS", 4)
 
 
 def audit_rows(engine) -> list[tuple[str, str, str]]:
@@ -92,17 +93,17 @@ def audit_rows(engine) -> list[tuple[str, str, str]]:
 ])
 def test_authorize(actor, action, districts, refusal):
     if refusal is None:
-        assert auth.authorize(actor, action, districts) is None
+        assert access.authorize(actor, action, districts) is None
     else:
         with pytest.raises(PermissionDenied) as exc:
-            auth.authorize(actor, action, districts)
+            access.authorize(actor, action, districts)
         assert str(exc.value) == refusal
 
 
 @pytest.mark.parametrize("actor", [ADMIN, FILLER, VIEWER, None])
 def test_authorize_unknown_action_is_a_programming_error(actor):
     with pytest.raises(ValueError):
-        auth.authorize(actor, "delete_everything", [])
+        access.authorize(actor, "delete_everything", [])
 
 
 @pytest.mark.parametrize(("actor", "roles", "refusal"), [
@@ -114,10 +115,10 @@ def test_authorize_unknown_action_is_a_programming_error(actor):
 ])
 def test_require_role(actor, roles, refusal):
     if refusal is None:
-        assert auth.require_role(actor, *roles) is actor
+        assert access.require_role(actor, *roles) is actor
     else:
         with pytest.raises(PermissionDenied) as exc:
-            auth.require_role(actor, *roles)
+            access.require_role(actor, *roles)
         assert str(exc.value) == refusal
 
 
@@ -130,8 +131,8 @@ def test_require_role(actor, roles, refusal):
     (None, frozenset(), frozenset()),
 ])
 def test_allowed_and_editable_districts(actor, seen, editable):
-    assert auth.allowed_districts(actor) == seen
-    assert auth.editable_districts(actor) == editable
+    assert access.allowed_districts(actor) == seen
+    assert access.editable_districts(actor) == editable
 
 
 def test_can_see():
@@ -152,7 +153,7 @@ def test_can_see():
 def test_filter_rows_by_actor(actor, allowed_rows, denied_rows):
     frame = pd.DataFrame({"district": ["青山区", "临江区", "青山区", "东湖区"],
                           "participants": [10, 20, 30, 40], "source_row": [2, 3, 4, 5]})
-    allowed, denied = auth.filter_rows_by_actor(frame, actor)
+    allowed, denied = access.filter_rows_by_actor(frame, actor)
     assert allowed["source_row"].tolist() == allowed_rows
     assert denied["source_row"].tolist() == denied_rows
     assert list(allowed.columns) == ["district", "participants", "source_row"]
@@ -160,7 +161,7 @@ def test_filter_rows_by_actor(actor, allowed_rows, denied_rows):
 
 def test_filter_rows_by_actor_for_view():
     frame = pd.DataFrame({"district": ["青山区", "临江区"], "source_row": [2, 3]})
-    allowed, denied = auth.filter_rows_by_actor(frame, VIEWER_QS, "view")
+    allowed, denied = access.filter_rows_by_actor(frame, VIEWER_QS, "view")
     assert (allowed["source_row"].tolist(), denied["source_row"].tolist()) == ([2], [3])
 
 
@@ -172,12 +173,12 @@ def test_filter_rows_by_actor_for_view():
     (T0, T0 - timedelta(minutes=1), True),      # a start in the future is not trusted
 ])
 def test_session_expired(logged_in_at, now, expired):
-    assert auth.session_expired(logged_in_at, now=now) is expired
+    assert access.session_expired(logged_in_at, now=now) is expired
 
 
 def test_session_expired_custom_ttl():
-    assert auth.session_expired(T0, T0 + timedelta(minutes=31), ttl=timedelta(minutes=30)) is True
-    assert auth.session_expired(T0, T0 + timedelta(minutes=29), ttl=timedelta(minutes=30)) is False
+    assert access.session_expired(T0, T0 + timedelta(minutes=31), ttl=timedelta(minutes=30)) is True
+    assert access.session_expired(T0, T0 + timedelta(minutes=29), ttl=timedelta(minutes=30)) is False
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -188,7 +189,7 @@ def test_public_view_enabled(monkeypatch, value, expected):
         monkeypatch.delenv("LEAGUE_PUBLIC_VIEW", raising=False)
     else:
         monkeypatch.setenv("LEAGUE_PUBLIC_VIEW", value)
-    assert auth.public_view_enabled() is expected
+    assert access.public_view_enabled() is expected
 
 
 # --- passwords ----------------------------------------------------------------------
@@ -206,55 +207,55 @@ def test_public_view_enabled(monkeypatch, value, expected):
 ])
 def test_password_policy(password, username, refusal):
     if refusal is None:
-        assert auth.check_password_policy(password, username) is None
+        assert accounts.check_password_policy(password, username) is None
     else:
         with pytest.raises(WeakPassword) as exc:
-            auth.check_password_policy(password, username)
+            accounts.check_password_policy(password, username)
         assert str(exc.value) == refusal
 
 
 def test_hash_is_salted_bcrypt_with_cost_12(monkeypatch):
-    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", DEFAULT_ROUNDS)
-    first, second = auth.hash_password("abcd1234"), auth.hash_password("abcd1234")
+    monkeypatch.setattr(accounts, "BCRYPT_ROUNDS", DEFAULT_ROUNDS)
+    first, second = accounts.hash_password("abcd1234"), accounts.hash_password("abcd1234")
     assert first.startswith("$2b$12$")
     assert first != second
-    assert auth.verify_password("abcd1234", first) is True
-    assert auth.verify_password("abcd1235", first) is False
-    assert auth.verify_password("abcd1234", "not a hash") is False
+    assert accounts.verify_password("abcd1234", first) is True
+    assert accounts.verify_password("abcd1235", first) is False
+    assert accounts.verify_password("abcd1234", "not a hash") is False
 
 
 def test_generate_password_meets_policy():
-    passwords = {auth.generate_password() for _ in range(20)}
+    passwords = {accounts.generate_password() for _ in range(20)}
     assert len(passwords) == 20
     for password in passwords:
-        auth.check_password_policy(password, "admin")
+        accounts.check_password_policy(password, "admin")
 
 
 # --- first start ----------------------------------------------------------------------
 
 def test_ensure_admin_creates_admin_once(engine, tmp_path, caplog):
     data_dir = tmp_path / "data"
-    with caplog.at_level("WARNING", logger="analytics.auth"):
-        password = auth.ensure_admin(engine, data_dir)
+    with caplog.at_level("WARNING", logger="analytics.store.accounts"):
+        password = accounts.ensure_admin(engine, data_dir)
     assert password is not None and len(password) >= 16
     path = data_dir / "initial_admin_password"
     assert path.read_text(encoding="utf-8") == password + "\n"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert password in caplog.text            # printed once to the server log
-    admin = auth.login(engine, "admin", password)
+    admin = accounts.login(engine, "admin", password)
     assert admin == User("admin", "admin", frozenset(), must_change_password=True)
 
     path.write_text("touched\n")
     caplog.clear()
-    assert auth.ensure_admin(engine, data_dir) is None
+    assert accounts.ensure_admin(engine, data_dir) is None
     assert path.read_text() == "touched\n"
     assert caplog.text == ""
-    assert auth.list_users(engine)["username"].tolist() == ["admin"]
+    assert accounts.list_users(engine)["username"].tolist() == ["admin"]
 
 
 def test_ensure_admin_does_nothing_when_accounts_exist(engine, tmp_path):
-    auth.create_user(engine, SYSTEM, "zhang", "abcd1234", "filler", ["青山区"])
-    assert auth.ensure_admin(engine, tmp_path) is None
+    accounts.create_user(engine, SYSTEM, "zhang", "abcd1234", "filler", ["青山区"])
+    assert accounts.ensure_admin(engine, tmp_path) is None
     assert not (tmp_path / "initial_admin_password").exists()
 
 
@@ -262,7 +263,7 @@ def test_ensure_admin_tightens_an_existing_file(engine, tmp_path):
     path = tmp_path / "initial_admin_password"
     path.write_text("old\n")
     path.chmod(0o644)
-    password = auth.ensure_admin(engine, tmp_path)
+    password = accounts.ensure_admin(engine, tmp_path)
     assert path.read_text() == password + "\n"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
@@ -271,12 +272,12 @@ def test_ensure_admin_tightens_an_existing_file(engine, tmp_path):
 
 @pytest.fixture
 def zhang(engine):
-    auth.create_user(engine, SYSTEM, "zhang", "abcd1234", "filler", ["青山区", "临江区"])
+    accounts.create_user(engine, SYSTEM, "zhang", "abcd1234", "filler", ["青山区", "临江区"])
     return engine
 
 
 def test_login_success(zhang):
-    user = auth.login(zhang, " zhang ", "abcd1234", now=T0)
+    user = accounts.login(zhang, " zhang ", "abcd1234", now=T0)
     assert user == User("zhang", "filler", frozenset({"青山区", "临江区"}),
                         must_change_password=True)
     assert audit_rows(zhang)[-1] == ("zhang", "login", "")
@@ -290,7 +291,7 @@ def test_login_success(zhang):
 ])
 def test_login_failure_does_not_say_which(zhang, username, password, logged):
     with pytest.raises(LoginFailed) as exc:
-        auth.login(zhang, username, password, now=T0)
+        accounts.login(zhang, username, password, now=T0)
     assert str(exc.value) == "用户名或密码错误"
     assert audit_rows(zhang)[-1] == logged
 
@@ -298,31 +299,31 @@ def test_login_failure_does_not_say_which(zhang, username, password, logged):
 def test_lockout_after_five_failures_then_lock_runs_out(zhang):
     for attempt in range(1, 5):
         with pytest.raises(LoginFailed):
-            auth.login(zhang, "zhang", "wrong-password", now=T0 + timedelta(seconds=attempt))
+            accounts.login(zhang, "zhang", "wrong-password", now=T0 + timedelta(seconds=attempt))
     with pytest.raises(AccountLocked) as exc:
-        auth.login(zhang, "zhang", "wrong-password", now=T0 + timedelta(seconds=5))
+        accounts.login(zhang, "zhang", "wrong-password", now=T0 + timedelta(seconds=5))
     assert str(exc.value) == ("密码连续错误 5 次，账号已锁定，请于 09:15 后再试（锁定 15 分钟），"
                               "或联系管理员解锁")
     # locked: even the right password is refused, and the attempt is logged
     with pytest.raises(AccountLocked, match="请于 09:15 后再试"):
-        auth.login(zhang, "zhang", "abcd1234", now=T0 + timedelta(minutes=14))
+        accounts.login(zhang, "zhang", "abcd1234", now=T0 + timedelta(minutes=14))
     assert audit_rows(zhang)[-3:] == [
         ("zhang", "login_failed", "密码错误（第 4 次）"),
         ("zhang", "account_locked", "连续 5 次密码错误，锁定至 2026-03-05 09:15"),
         ("zhang", "login_failed", "账号锁定中（至 2026-03-05 09:15）"),
     ]
     # 15 minutes later the lock has run out
-    assert auth.login(zhang, "zhang", "abcd1234",
+    assert accounts.login(zhang, "zhang", "abcd1234",
                       now=T0 + timedelta(minutes=15, seconds=5)).username == "zhang"
-    row = auth.list_users(zhang).set_index("username").loc["zhang"]
+    row = accounts.list_users(zhang).set_index("username").loc["zhang"]
     assert (row["failed_logins"], row["locked_until"] is pd.NaT) == (0, True)
 
 
 def test_a_lock_goes_to_the_server_log_without_the_password(zhang, caplog):
-    caplog.set_level("INFO", logger="analytics.auth")
+    caplog.set_level("INFO", logger="analytics.store.accounts")
     for attempt in range(5):
         with pytest.raises((LoginFailed, AccountLocked)):
-            auth.login(zhang, "zhang", f"guess-{attempt}-pw", now=T0)
+            accounts.login(zhang, "zhang", f"guess-{attempt}-pw", now=T0)
     assert [r.getMessage() for r in caplog.records] == [
         "账号 zhang 连续 5 次密码错误，已锁定至 2026-03-05 09:15"]
     assert not any("guess-" in r.getMessage() or "abcd1234" in r.getMessage()
@@ -332,57 +333,57 @@ def test_a_lock_goes_to_the_server_log_without_the_password(zhang, caplog):
 def test_failures_after_an_expired_lock_count_from_one(zhang):
     for attempt in range(5):
         with pytest.raises((LoginFailed, AccountLocked)):
-            auth.login(zhang, "zhang", "wrong-password", now=T0)
+            accounts.login(zhang, "zhang", "wrong-password", now=T0)
     with pytest.raises(LoginFailed):
-        auth.login(zhang, "zhang", "wrong-password", now=T0 + timedelta(minutes=20))
+        accounts.login(zhang, "zhang", "wrong-password", now=T0 + timedelta(minutes=20))
     assert audit_rows(zhang)[-1] == ("zhang", "login_failed", "密码错误（第 1 次）")
 
 
 def test_success_resets_the_failure_count(zhang):
     for _ in range(4):
         with pytest.raises(LoginFailed):
-            auth.login(zhang, "zhang", "wrong-password", now=T0)
-    auth.login(zhang, "zhang", "abcd1234", now=T0)
+            accounts.login(zhang, "zhang", "wrong-password", now=T0)
+    accounts.login(zhang, "zhang", "abcd1234", now=T0)
     for _ in range(4):
         with pytest.raises(LoginFailed):
-            auth.login(zhang, "zhang", "wrong-password", now=T0)
-    assert auth.login(zhang, "zhang", "abcd1234", now=T0).username == "zhang"
+            accounts.login(zhang, "zhang", "wrong-password", now=T0)
+    assert accounts.login(zhang, "zhang", "abcd1234", now=T0).username == "zhang"
 
 
 def test_admin_unlocks_before_the_lock_runs_out(zhang):
     for _ in range(5):
         with pytest.raises((LoginFailed, AccountLocked)):
-            auth.login(zhang, "zhang", "wrong-password", now=datetime.now())
+            accounts.login(zhang, "zhang", "wrong-password", now=datetime.now())
     with pytest.raises(AccountLocked):
-        auth.login(zhang, "zhang", "abcd1234")
-    auth.unlock(zhang, ADMIN, "zhang")
-    assert auth.login(zhang, "zhang", "abcd1234").username == "zhang"
+        accounts.login(zhang, "zhang", "abcd1234")
+    accounts.unlock(zhang, ADMIN, "zhang")
+    assert accounts.login(zhang, "zhang", "abcd1234").username == "zhang"
     assert ("wang", "unlock_user", "解锁账号 zhang") in audit_rows(zhang)
 
 
 def test_disabled_account_cannot_log_in_or_be_loaded(zhang):
-    auth.set_active(zhang, ADMIN, "zhang", False)
+    accounts.set_active(zhang, ADMIN, "zhang", False)
     with pytest.raises(PermissionDenied, match="账号 zhang 已停用"):
-        auth.login(zhang, "zhang", "abcd1234", now=T0)
+        accounts.login(zhang, "zhang", "abcd1234", now=T0)
     with pytest.raises(LoginFailed):          # a wrong password still says nothing more
-        auth.login(zhang, "zhang", "wrong-password", now=T0)
+        accounts.login(zhang, "zhang", "wrong-password", now=T0)
     with pytest.raises(PermissionDenied, match="账号 zhang 已停用"):
-        auth.get_user(zhang, "zhang")
-    auth.set_active(zhang, ADMIN, "zhang", True)
-    assert auth.get_user(zhang, "zhang").role == "filler"
+        accounts.get_user(zhang, "zhang")
+    accounts.set_active(zhang, ADMIN, "zhang", True)
+    assert accounts.get_user(zhang, "zhang").role == "filler"
 
 
 def test_get_user_unknown(engine):
     with pytest.raises(NotFound, match="用户 nobody 不存在"):
-        auth.get_user(engine, "nobody")
+        accounts.get_user(engine, "nobody")
 
 
 def test_passwords_never_stored_or_logged_in_clear(zhang):
-    auth.login(zhang, "zhang", "abcd1234", now=T0)
+    accounts.login(zhang, "zhang", "abcd1234", now=T0)
     with pytest.raises(LoginFailed):
-        auth.login(zhang, "zhang", "typo-abcd1234", now=T0)
-    auth.change_password(zhang, "zhang", "abcd1234", "new-secret-9")
-    new = auth.reset_password(zhang, ADMIN, "zhang")
+        accounts.login(zhang, "zhang", "typo-abcd1234", now=T0)
+    accounts.change_password(zhang, "zhang", "abcd1234", "new-secret-9")
+    new = accounts.reset_password(zhang, ADMIN, "zhang")
     with zhang.connect() as conn:
         stored = [str(v) for row in conn.execute(select(users)).all() for v in row]
         stored += [str(v) for row in conn.execute(select(audit_log)).all() for v in row]
@@ -398,11 +399,11 @@ def test_passwords_never_stored_or_logged_in_clear(zhang):
 # --- account management ---------------------------------------------------------------------
 
 def test_create_user_and_list_users(engine):
-    auth.create_user(engine, ADMIN, "zhang", "abcd1234", "filler", ["青山区", " 临江区 ", ""])
-    auth.create_user(engine, ADMIN, "li", "abcd1234", "viewer", must_change_password=False)
-    auth.create_user(engine, ADMIN, "qian", "abcd1234", "filler")
-    frame = auth.list_users(engine, ADMIN)
-    assert list(frame.columns) == list(auth.USER_COLUMNS)
+    accounts.create_user(engine, ADMIN, "zhang", "abcd1234", "filler", ["青山区", " 临江区 ", ""])
+    accounts.create_user(engine, ADMIN, "li", "abcd1234", "viewer", must_change_password=False)
+    accounts.create_user(engine, ADMIN, "qian", "abcd1234", "filler")
+    frame = accounts.list_users(engine, ADMIN)
+    assert list(frame.columns) == list(accounts.USER_COLUMNS)
     assert frame[["username", "role", "role_label", "districts", "active",
                   "must_change_password", "failed_logins"]].values.tolist() == [
         ["li", "viewer", "查看者", "全部区县", True, False, 0],
@@ -422,15 +423,15 @@ BAD_NAME = "用户名不合法：1–64 个字符，只能用字母、汉字、�
 
 @pytest.mark.parametrize("username", ["zhang", "张三", "li.si", "wang_wu-2", "zhao@qsq", "Li"])
 def test_usual_user_names_are_accepted(engine, username):
-    auth.create_user(engine, ADMIN, username, "abcd1234", "viewer")
-    assert auth.list_users(engine)["username"].tolist() == [username]
+    accounts.create_user(engine, ADMIN, username, "abcd1234", "viewer")
+    assert accounts.list_users(engine)["username"].tolist() == [username]
 
 
 def test_full_width_name_is_the_same_account_at_login(engine):
-    auth.create_user(engine, ADMIN, "ｚｈａｎｇ", "abcd1234", "viewer")
-    assert auth.list_users(engine)["username"].tolist() == ["zhang"]
-    assert auth.login(engine, "ｚｈａｎｇ", "abcd1234").username == "zhang"
-    assert auth.get_user(engine, "ｚｈａｎｇ").username == "zhang"
+    accounts.create_user(engine, ADMIN, "ｚｈａｎｇ", "abcd1234", "viewer")
+    assert accounts.list_users(engine)["username"].tolist() == ["zhang"]
+    assert accounts.login(engine, "ｚｈａｎｇ", "abcd1234").username == "zhang"
+    assert accounts.get_user(engine, "ｚｈａｎｇ").username == "zhang"
 
 
 @pytest.mark.parametrize(("username", "password", "role", "districts", "error", "message"), [
@@ -454,20 +455,20 @@ def test_full_width_name_is_the_same_account_at_login(engine):
      "区县名称不合法：青山|区（不能含“|”，最长 64 字）"),
 ])
 def test_create_user_refusals(engine, username, password, role, districts, error, message):
-    auth.create_user(engine, ADMIN, "zhang", "abcd1234", "filler", ["青山区"])
+    accounts.create_user(engine, ADMIN, "zhang", "abcd1234", "filler", ["青山区"])
     with pytest.raises(error) as exc:
-        auth.create_user(engine, ADMIN, username, password, role, districts)
+        accounts.create_user(engine, ADMIN, username, password, role, districts)
     assert str(exc.value) == message
-    assert auth.list_users(engine)["username"].tolist() == ["zhang"]
+    assert accounts.list_users(engine)["username"].tolist() == ["zhang"]
 
 
 @pytest.mark.parametrize("call", [
-    lambda e, a: auth.create_user(e, a, "li", "abcd1234", "viewer"),
-    lambda e, a: auth.set_active(e, a, "zhang", False),
-    lambda e, a: auth.reset_password(e, a, "zhang"),
-    lambda e, a: auth.set_role_and_districts(e, a, "zhang", "admin", []),
-    lambda e, a: auth.unlock(e, a, "zhang"),
-    lambda e, a: auth.list_users(e, a),
+    lambda e, a: accounts.create_user(e, a, "li", "abcd1234", "viewer"),
+    lambda e, a: accounts.set_active(e, a, "zhang", False),
+    lambda e, a: accounts.reset_password(e, a, "zhang"),
+    lambda e, a: accounts.set_role_and_districts(e, a, "zhang", "admin", []),
+    lambda e, a: accounts.unlock(e, a, "zhang"),
+    lambda e, a: accounts.list_users(e, a),
 ], ids=["create", "disable", "reset", "set_role", "unlock", "list"])
 @pytest.mark.parametrize("actor", [FILLER, VIEWER, None], ids=["filler", "viewer", "anonymous"])
 def test_account_management_is_for_admins_only(zhang, call, actor):
@@ -475,40 +476,40 @@ def test_account_management_is_for_admins_only(zhang, call, actor):
     with pytest.raises(PermissionDenied):
         call(zhang, actor)
     assert audit_rows(zhang) == before
-    assert auth.get_user(zhang, "zhang").role == "filler"
+    assert accounts.get_user(zhang, "zhang").role == "filler"
 
 
 def test_reset_password_forces_a_change_and_unlocks(zhang):
     for _ in range(5):
         with pytest.raises((LoginFailed, AccountLocked)):
-            auth.login(zhang, "zhang", "wrong-password")
+            accounts.login(zhang, "zhang", "wrong-password")
     with zhang.begin() as conn:
         conn.execute(users.update().values(must_change_password=False))
-    new = auth.reset_password(zhang, ADMIN, "zhang")
+    new = accounts.reset_password(zhang, ADMIN, "zhang")
     assert new != "abcd1234"
     with pytest.raises(LoginFailed):
-        auth.login(zhang, "zhang", "abcd1234")
-    user = auth.login(zhang, "zhang", new)
+        accounts.login(zhang, "zhang", "abcd1234")
+    user = accounts.login(zhang, "zhang", new)
     assert user.must_change_password is True
     assert ("wang", "reset_password", "重置账号 zhang 的密码") in audit_rows(zhang)
 
 
 def test_unknown_account(engine):
-    for call in (lambda: auth.reset_password(engine, ADMIN, "nobody"),
-                 lambda: auth.unlock(engine, ADMIN, "nobody"),
-                 lambda: auth.set_active(engine, ADMIN, "nobody", False),
-                 lambda: auth.set_role_and_districts(engine, ADMIN, "nobody", "viewer")):
+    for call in (lambda: accounts.reset_password(engine, ADMIN, "nobody"),
+                 lambda: accounts.unlock(engine, ADMIN, "nobody"),
+                 lambda: accounts.set_active(engine, ADMIN, "nobody", False),
+                 lambda: accounts.set_role_and_districts(engine, ADMIN, "nobody", "viewer")):
         with pytest.raises(NotFound, match="用户 nobody 不存在"):
             call()
 
 
 def test_set_role_and_districts(zhang):
-    auth.set_role_and_districts(zhang, ADMIN, "zhang", "viewer", ["青山区"])
-    assert auth.get_user(zhang, "zhang") == User("zhang", "viewer", frozenset({"青山区"}), True)
-    auth.set_role_and_districts(zhang, ADMIN, "zhang", role="filler")        # districts kept
-    assert auth.get_user(zhang, "zhang").districts == frozenset({"青山区"})
-    auth.set_role_and_districts(zhang, ADMIN, "zhang", districts=["临江区", "东湖区"])
-    assert auth.get_user(zhang, "zhang") == User("zhang", "filler",
+    accounts.set_role_and_districts(zhang, ADMIN, "zhang", "viewer", ["青山区"])
+    assert accounts.get_user(zhang, "zhang") == User("zhang", "viewer", frozenset({"青山区"}), True)
+    accounts.set_role_and_districts(zhang, ADMIN, "zhang", role="filler")        # districts kept
+    assert accounts.get_user(zhang, "zhang").districts == frozenset({"青山区"})
+    accounts.set_role_and_districts(zhang, ADMIN, "zhang", districts=["临江区", "东湖区"])
+    assert accounts.get_user(zhang, "zhang") == User("zhang", "filler",
                                                  frozenset({"临江区", "东湖区"}), True)
     assert audit_rows(zhang)[-3:] == [
         ("wang", "set_role", "账号 zhang 设为 查看者（青山区）"),
@@ -518,24 +519,24 @@ def test_set_role_and_districts(zhang):
 
 
 def test_the_last_active_admin_stays(engine):
-    auth.create_user(engine, SYSTEM, "admin", "abcd1234", "admin")
+    accounts.create_user(engine, SYSTEM, "admin", "abcd1234", "admin")
     message = "admin 是唯一启用的管理员，不能停用或降级；请先创建另一个管理员"
     with pytest.raises(InvalidAccount, match=message):
-        auth.set_active(engine, SYSTEM, "admin", False)
+        accounts.set_active(engine, SYSTEM, "admin", False)
     with pytest.raises(InvalidAccount, match=message):
-        auth.set_role_and_districts(engine, SYSTEM, "admin", "viewer", [])
-    auth.create_user(engine, SYSTEM, "wang", "abcd1234", "admin")
-    auth.set_active(engine, SYSTEM, "admin", False)
+        accounts.set_role_and_districts(engine, SYSTEM, "admin", "viewer", [])
+    accounts.create_user(engine, SYSTEM, "wang", "abcd1234", "admin")
+    accounts.set_active(engine, SYSTEM, "admin", False)
     with pytest.raises(InvalidAccount, match="wang 是唯一启用的管理员"):
-        auth.set_role_and_districts(engine, SYSTEM, "wang", "filler", ["青山区"])
+        accounts.set_role_and_districts(engine, SYSTEM, "wang", "filler", ["青山区"])
 
 
 def test_change_password(zhang):
-    auth.change_password(zhang, "zhang", "abcd1234", "new-secret-9")
-    user = auth.login(zhang, "zhang", "new-secret-9")
+    accounts.change_password(zhang, "zhang", "abcd1234", "new-secret-9")
+    user = accounts.login(zhang, "zhang", "new-secret-9")
     assert user.must_change_password is False
     with pytest.raises(LoginFailed):
-        auth.login(zhang, "zhang", "abcd1234")
+        accounts.login(zhang, "zhang", "abcd1234")
     assert ("zhang", "change_password", "修改了自己的密码") in audit_rows(zhang)
 
 
@@ -547,9 +548,9 @@ def test_change_password(zhang):
 ])
 def test_change_password_refusals(zhang, old, new, error, message):
     with pytest.raises(error) as exc:
-        auth.change_password(zhang, "zhang", old, new)
+        accounts.change_password(zhang, "zhang", old, new)
     assert str(exc.value) == message
-    assert auth.login(zhang, "zhang", "abcd1234").must_change_password is True
+    assert accounts.login(zhang, "zhang", "abcd1234").must_change_password is True
 
 
 def test_concurrent_failures_are_all_counted(zhang):
@@ -558,22 +559,22 @@ def test_concurrent_failures_are_all_counted(zhang):
 
     def attempt(_):
         try:
-            auth.login(zhang, "zhang", "wrong-password", now=T0)
+            accounts.login(zhang, "zhang", "wrong-password", now=T0)
         except (LoginFailed, AccountLocked) as exc:
             return type(exc).__name__
     with ThreadPoolExecutor(5) as pool:
         outcomes = sorted(pool.map(attempt, range(5)))
     assert outcomes == ["AccountLocked"] + ["LoginFailed"] * 4
     with pytest.raises(AccountLocked):
-        auth.login(zhang, "zhang", "abcd1234", now=T0)
+        accounts.login(zhang, "zhang", "abcd1234", now=T0)
 
 
 # --- who the command line acts as ------------------------------------------------------------
 
 def test_operator_is_system_without_a_name_and_the_account_with_one(zhang):
-    assert auth.operator(zhang, None) is SYSTEM
-    assert auth.operator(zhang, "zhang") == auth.get_user(zhang, "zhang")
-    assert auth.operator(zhang, "zhang").role == "filler"
+    assert accounts.operator(zhang, None) is SYSTEM
+    assert accounts.operator(zhang, "zhang") == accounts.get_user(zhang, "zhang")
+    assert accounts.operator(zhang, "zhang").role == "filler"
 
 
 @pytest.mark.parametrize(("name", "error", "message"), [
@@ -585,20 +586,20 @@ def test_operator_is_system_without_a_name_and_the_account_with_one(zhang):
 def test_operator_refuses_a_blank_or_unknown_name(zhang, name, error, message):
     """A blank `--user "$OPERATOR"` must not quietly become the administrator."""
     with pytest.raises(error) as exc:
-        auth.operator(zhang, name)
+        accounts.operator(zhang, name)
     assert str(exc.value) == message
 
 
 def test_operator_refuses_a_disabled_account(zhang):
-    auth.set_active(zhang, ADMIN, "zhang", False)
+    accounts.set_active(zhang, ADMIN, "zhang", False)
     with pytest.raises(PermissionDenied, match="账号 zhang 已停用"):
-        auth.operator(zhang, "zhang")
+        accounts.operator(zhang, "zhang")
 
 
 # --- storing is refused by role before "already stored" ----------------------------------------
 
 def _stored_file(engine):
-    from analytics.store import store_checked
+    from analytics.store.batches import store_checked
     from tests import store_helpers as sh
 
     file = sh.checked("lj.xlsx", ("activities", sh.activities("临江区", "2026-01")))
@@ -614,7 +615,7 @@ def _stored_file(engine):
 ])
 def test_resending_a_stored_file_is_refused_to_who_may_not_store_it(engine, actor, message):
     """A viewer (or a filler of another district) is not told "already stored, nothing to do"."""
-    from analytics.store import list_batches, store_checked
+    from analytics.store.batches import list_batches, store_checked
 
     file = _stored_file(engine)
     before = audit_rows(engine)
@@ -625,7 +626,7 @@ def test_resending_a_stored_file_is_refused_to_who_may_not_store_it(engine, acto
 
 
 def test_resending_a_stored_file_is_still_a_no_op_for_who_may_store_it(engine):
-    from analytics.store import store_checked
+    from analytics.store.batches import store_checked
 
     file = _stored_file(engine)
     results = store_checked(engine, file, actor=User("zhou", "filler", frozenset({"临江区"})))
@@ -637,7 +638,7 @@ def test_resending_a_stored_file_is_still_a_no_op_for_who_may_store_it(engine):
     (FILLER, "您（填报员 zhang）无权修改 全区（全部） 的目标"),
 ])
 def test_a_refusal_names_the_user_and_what_they_may_not_do(engine, actor, message):
-    from analytics.store import store_checked
+    from analytics.store.batches import store_checked
     from tests import store_helpers as sh
 
     file = sh.checked("tg.xlsx", ("targets", sh.targets(2026, [("全部", "study_rate", 0.9)])))

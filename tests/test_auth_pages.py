@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import auth
-from analytics.audit import read_audit
+from analytics import access
+from analytics.store import accounts
+from analytics.store.audit import read_audit
 from analytics.errors import AnalyticsError
 from tests.admin_pages_helpers import (
     PASSWORD, ROOT, add_user, app, app_env, login_as, page_title, texts,
@@ -49,7 +50,7 @@ def test_first_start_creates_admin_with_private_password_file(engine, tmp_path):
     assert "data/initial_admin_password" in at.caption[0].value
     secret = Path(tmp_path / "data" / "initial_admin_password")
     assert stat.S_IMODE(os.stat(secret).st_mode) == 0o600
-    user = auth.login(engine, "admin", secret.read_text().strip())
+    user = accounts.login(engine, "admin", secret.read_text().strip())
     assert user.must_change_password is True
 
 
@@ -99,7 +100,7 @@ def test_expired_session_goes_back_to_login(engine):
 
 def test_disabled_account_loses_access_at_once(engine):
     add_user(engine, "zhang", "filler", ["青山区"])
-    auth.set_active(engine, auth.SYSTEM, "zhang", False)
+    accounts.set_active(engine, access.SYSTEM, "zhang", False)
     at = app("zhang")
     at.run()
     assert texts(at.subheader) == ["登录"]
@@ -119,17 +120,17 @@ SECTIONS = {"看板": [FakePage("overview"), FakePage("compare")],
 
 
 def visible(user) -> dict[str, list[str]]:
-    from pages.session import visible_sections
+    from ui.session import visible_sections
     return {k: [p.url_path for p in v] for k, v in visible_sections(SECTIONS, user).items()}
 
 
 @pytest.mark.parametrize("user, expected", [
-    (auth.User("a", "admin"), {"看板": ["overview", "compare"], "数据": ["targets", "upload"],
+    (access.User("a", "admin"), {"看板": ["overview", "compare"], "数据": ["targets", "upload"],
                                 "管理": ["accounts", "audit", "me"]}),
-    (auth.User("f", "filler", frozenset({"青山区"})),
+    (access.User("f", "filler", frozenset({"青山区"})),
      {"看板": ["overview", "compare"], "数据": ["targets", "upload"], "管理": ["audit", "me"]}),
-    (auth.User("v", "viewer"), {"看板": ["overview", "compare"], "管理": ["me"]}),
-    (auth.User("n", "filler", frozenset({"青山区"}), must_change_password=True), {"管理": ["me"]}),
+    (access.User("v", "viewer"), {"看板": ["overview", "compare"], "管理": ["me"]}),
+    (access.User("n", "filler", frozenset({"青山区"}), must_change_password=True), {"管理": ["me"]}),
 ])
 def test_visible_sections_by_role(user, expected):
     assert visible(user) == expected
@@ -231,8 +232,8 @@ def test_change_password_errors_and_success(engine):
     assert texts(at.error) == ["密码至少需要 8 个字符"]
     change(PASSWORD, "new-secret-2", "new-secret-2")
     assert texts(at.success) == ["密码已修改。"]
-    assert auth.get_user(engine, "zhang").must_change_password is False
-    auth.login(engine, "zhang", "new-secret-2")
+    assert accounts.get_user(engine, "zhang").must_change_password is False
+    accounts.login(engine, "zhang", "new-secret-2")
 
 
 # --- 账号管理 --------------------------------------------------------------------------
@@ -243,7 +244,7 @@ def test_accounts_page_refuses_non_admins(engine, role):
     at = page("accounts", "u1")
     at.run()
     assert not at.exception
-    assert at.error[0].value == f"您（{auth.ROLES[role]} u1）无权使用此功能（仅限管理员）"
+    assert at.error[0].value == f"您（{access.ROLES[role]} u1）无权使用此功能（仅限管理员）"
     assert len(at.dataframe) == 0 and len(at.text_input) == 0
 
 
@@ -262,7 +263,7 @@ def test_accounts_page_create_reset_disable_unlock(engine):
     at.multiselect(key="new_user_districts").set_value(["青山区"])
     at.button(key="new_user_submit").click().run()
     assert texts(at.success) == ["已创建账号 zhang（首次登录须修改密码）。"]
-    assert auth.get_user(engine, "zhang") == auth.User("zhang", "filler", frozenset({"青山区"}), True)
+    assert accounts.get_user(engine, "zhang") == access.User("zhang", "filler", frozenset({"青山区"}), True)
     assert "zhang" in at.dataframe[0].value["用户名"].tolist()
 
     at.selectbox(key="account_target").set_value("zhang").run()
@@ -270,25 +271,25 @@ def test_accounts_page_create_reset_disable_unlock(engine):
     message = at.success[0].value
     assert message.startswith("已重置 zhang 的密码，新密码：")
     new_password = message.split("新密码：")[1].split("（")[0]
-    auth.login(engine, "zhang", new_password)
+    accounts.login(engine, "zhang", new_password)
     at.run()
     assert not any("新密码" in s.value for s in at.success)     # shown once only
 
     at.selectbox(key="edit_role").set_value("viewer")
     at.button(key="edit_user_submit").click().run()
-    assert auth.get_user(engine, "zhang").role == "viewer"
+    assert accounts.get_user(engine, "zhang").role == "viewer"
 
     for _ in range(5):
         with pytest.raises(AnalyticsError):
-            auth.login(engine, "zhang", "wrong-password")
+            accounts.login(engine, "zhang", "wrong-password")
     at.button(key="unlock_user").click().run()
     assert texts(at.success) == ["已解锁账号 zhang。"]
-    auth.login(engine, "zhang", new_password)
+    accounts.login(engine, "zhang", new_password)
 
     at.button(key="disable_user").click().run()
     assert texts(at.success) == ["已停用账号 zhang。"]
-    with pytest.raises(auth.PermissionDenied):
-        auth.get_user(engine, "zhang")
+    with pytest.raises(access.PermissionDenied):
+        accounts.get_user(engine, "zhang")
 
 
 def test_accounts_page_shows_chinese_error_for_bad_input(engine):
@@ -304,16 +305,16 @@ def test_accounts_page_shows_chinese_error_for_bad_input(engine):
 # --- 操作日志 ------------------------------------------------------------------------------
 
 def test_audit_page_admin_sees_all_filler_sees_own_districts(engine):
-    from analytics.store import store_checked
+    from analytics.store.batches import store_checked
     from tests import store_helpers as sh
 
     add_user(engine, "boss", "admin")
     add_user(engine, "zhang", "filler", ["青山区"])
     add_user(engine, "li", "filler", ["临江区"])
     store_checked(engine, sh.checked("qs.xlsx", ("activities", sh.activities("青山区", "2026-03"))),
-                  actor=auth.get_user(engine, "zhang"))
+                  actor=accounts.get_user(engine, "zhang"))
     store_checked(engine, sh.checked("lj.xlsx", ("activities", sh.activities("临江区", "2026-03"))),
-                  actor=auth.get_user(engine, "li"))
+                  actor=accounts.get_user(engine, "li"))
 
     at = page("audit", "boss")
     at.run()

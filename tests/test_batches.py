@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.audit import read_audit
-from analytics.auth import SYSTEM, User
+from analytics.store.audit import read_audit
+from analytics.access import SYSTEM, User
 from analytics.errors import AlreadyRolledBack, NotFound, PermissionDenied
-from analytics.store import (
-    clear_sample, data_version, has_data, has_sample, list_batches, load_frames,
-    rollback_batch, store_checked,
+from analytics.store.batches import (
+    clear_sample, has_data, has_sample, list_batches, rollback_batch, store_checked,
 )
+from analytics.store.engine import data_version
+from analytics.store.frames import load_frames
 from tests import store_helpers as h
 
 FILLER = User("zhang", "filler", frozenset({"青山区"}))

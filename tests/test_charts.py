@@ -3,7 +3,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analytics import charts, dimensions, indicators, palette, progress, stars
+from analytics.present import charts, palette
+from analytics.metrics import dimensions, indicators, progress, stars
 from tests.indicators_helpers import activities, study, volunteer
 
 STUDY = study(

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from analytics import cli_check
+from analytics.cli import check
 from tests.workbooks import (INSTRUCTIONS_SHEET, MESSY_ACTIVITIES, STUDY_SHEET, VOLUNTEER_SHEET, csv_bytes,
                              write_xlsx)
 
@@ -16,7 +16,7 @@ def run(argv, capsys):
     """The check command alone (other commands may be mid-work)."""
     parser = argparse.ArgumentParser(prog="python -m analytics")
     sub = parser.add_subparsers()
-    cli_check.register(sub)
+    check.register(sub)
     args = parser.parse_args(argv)
     code = args.func(args)
     out = capsys.readouterr()
@@ -75,7 +75,7 @@ def test_month_option_fills_the_study_month(tmp_path, capsys):
 
 def test_bad_month_option_is_a_clear_error(clean_csv):
     from analytics.errors import BadOption
-    from analytics.loading import check_file
+    from analytics.ingest.check import check_file
     with pytest.raises(BadOption, match="月份“2026-13”无法识别"):
         check_file(clean_csv, month="2026-13")
 
@@ -104,7 +104,7 @@ def test_help_has_an_example(capsys):
 
 
 def test_today_bounds_dates(tmp_path):
-    from analytics.loading import check_file
+    from analytics.ingest.check import check_file
     rows = VOLUNTEER_SHEET.rows[:2]
     path = tmp_path / "v.csv"
     path.write_bytes(csv_bytes(rows))

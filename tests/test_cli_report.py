@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from analytics import schema
-from analytics.cli import main
-from analytics.cli_report import BadReportOption, parse_months
-from analytics.export_html import report_markdown
-from analytics.report import build_report
+from analytics.cli.main import main
+from analytics.cli.report import BadReportOption, parse_months
+from analytics.present.export_html import report_markdown
+from analytics.metrics.report import build_report
 from tests.report_helpers import sample_frames
 
 

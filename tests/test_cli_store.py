@@ -10,12 +10,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from analytics.auth import SYSTEM, create_user
-from analytics.cli import build_parser, main
-from analytics.cli_store import as_of_for
-from analytics.db import get_engine
-from analytics.sample import load_sample
-from analytics.store import clear_sample, has_sample, list_batches, load_frames
+from analytics.access import SYSTEM
+from analytics.store.accounts import create_user
+from analytics.cli.main import build_parser, main
+from analytics.cli.storage import as_of_for
+from analytics.store.engine import get_engine
+from analytics.store.sample import load_sample
+from analytics.store.batches import clear_sample, has_sample, list_batches
+from analytics.store.frames import load_frames
 
 ROOT = Path(__file__).resolve().parent.parent
 ACT_HEADER = ["日期", "区", "单位", "活动名称", "活动类别", "场次", "参与人次"]
@@ -82,7 +84,7 @@ def test_rejected_rows_and_skip_bad_rows(sqlite_url, tmp_path, capsys):
 
 
 def test_rejected_rows_listed_up_to_a_limit():
-    from analytics.cli_store import rejected_lines
+    from analytics.cli.storage import rejected_lines
 
     rows = [("表", {"row": n, "errors": ["团员数：须大于 0", "单位：不能为空"]}) for n in range(2, 6)]
     assert rejected_lines(rows, limit=2) == [

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from analytics import auth, cli
-from analytics.audit import read_audit
-from analytics.db import get_engine
+from analytics import access
+from analytics.store import accounts
+from analytics.cli import main
+from analytics.store.audit import read_audit
+from analytics.store.engine import get_engine
 from analytics.errors import AccountLocked, LoginFailed
 
 REPO = Path(__file__).resolve().parents[1]
@@ -21,7 +23,7 @@ USERS_COMMANDS = ("add", "list", "disable", "enable", "reset-password", "set-rol
 
 @pytest.fixture(autouse=True)
 def cheap_bcrypt(monkeypatch):
-    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+    monkeypatch.setattr(accounts, "BCRYPT_ROUNDS", 4)
 
 
 @pytest.fixture
@@ -30,7 +32,7 @@ def url(tmp_path):
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
+    code = main.main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -47,8 +49,8 @@ def test_add_prints_a_password_once_that_logs_in(capsys, db_url):
     assert out.splitlines()[2] == "（密码只显示这一次，请妥善转交；首次登录后须修改）"
     password = added_password(out)
     engine = get_engine(db_url)
-    user = auth.login(engine, "zhang", password)
-    assert user == auth.User("zhang", "filler", frozenset({"青山区", "临江区"}),
+    user = accounts.login(engine, "zhang", password)
+    assert user == access.User("zhang", "filler", frozenset({"青山区", "临江区"}),
                              must_change_password=True)
     audit = read_audit(engine)
     assert audit[["username", "action"]].values.tolist()[-1] == ["system", "create_user"]
@@ -60,7 +62,7 @@ def test_add_with_password_from_stdin(capsys, monkeypatch, url):
     code, out, _ = run(capsys, "users", "add", "wang", "--role", "admin", "--password-stdin",
                        "--db", url)
     assert (code, out) == (0, "已创建账号 wang（管理员，区县：全部）\n")
-    assert auth.login(get_engine(url), "wang", "团委初始密码123").role == "admin"
+    assert accounts.login(get_engine(url), "wang", "团委初始密码123").role == "admin"
 
 
 @pytest.mark.parametrize(("argv", "stdin", "message"), [
@@ -82,7 +84,7 @@ def test_refusals_exit_1_with_a_chinese_message(capsys, monkeypatch, url, argv, 
 
 def test_bad_role_is_a_usage_error(capsys, url):
     with pytest.raises(SystemExit) as exc:
-        cli.main(["users", "add", "li", "--role", "boss", "--db", url])
+        main.main(["users", "add", "li", "--role", "boss", "--db", url])
     assert exc.value.code == 2
     assert "invalid choice: 'boss'" in capsys.readouterr().err
 
@@ -113,9 +115,9 @@ def test_disable_enable(capsys, url):
     run(capsys, "users", "add", "zhang", "--role", "filler", "--districts", "青山区", "--db", url)
     assert run(capsys, "users", "disable", "zhang", "--db", url) == (0, "已停用账号 zhang\n", "")
     engine = get_engine(url)
-    assert auth.list_users(engine)["active"].tolist() == [False]
+    assert accounts.list_users(engine)["active"].tolist() == [False]
     assert run(capsys, "users", "enable", "zhang", "--db", url) == (0, "已启用账号 zhang\n", "")
-    assert auth.list_users(engine)["active"].tolist() == [True]
+    assert accounts.list_users(engine)["active"].tolist() == [True]
 
 
 def test_cannot_disable_the_last_admin(capsys, url):
@@ -130,20 +132,20 @@ def test_reset_password_and_unlock(capsys, url):
     engine = get_engine(url)
     for _ in range(5):
         with pytest.raises((LoginFailed, AccountLocked)):
-            auth.login(engine, "zhang", "wrong-password")
+            accounts.login(engine, "zhang", "wrong-password")
     with pytest.raises(AccountLocked):
-        auth.login(engine, "zhang", first)
+        accounts.login(engine, "zhang", first)
     assert run(capsys, "users", "unlock", "zhang", "--db", url) == (
         0, "已解除账号 zhang 的锁定\n", "")
-    assert auth.login(engine, "zhang", first).username == "zhang"
+    assert accounts.login(engine, "zhang", first).username == "zhang"
 
     code, out, _ = run(capsys, "users", "reset-password", "zhang", "--db", url)
     second = added_password(out)
     assert code == 0 and second != first
     assert out.startswith("已重置账号 zhang 的密码，新密码：")
     with pytest.raises(LoginFailed):
-        auth.login(engine, "zhang", first)
-    assert auth.login(engine, "zhang", second).must_change_password is True
+        accounts.login(engine, "zhang", first)
+    assert accounts.login(engine, "zhang", second).must_change_password is True
     actions = read_audit(engine).query("username == 'system'")["action"].tolist()[::-1]
     assert actions == ["create_user", "unlock_user", "reset_password"]
 
@@ -155,13 +157,13 @@ def test_set_role(capsys, url):
         0, "账号 zhang 现为 填报员，区县：临江区、青山区\n", "")
     assert run(capsys, "users", "set-role", "zhang", "--districts", "", "--db", url) == (
         0, "账号 zhang 现为 填报员，区县：未分配区县\n", "")
-    assert auth.get_user(get_engine(url), "zhang").districts == frozenset()
+    assert accounts.get_user(get_engine(url), "zhang").districts == frozenset()
 
 
 @pytest.mark.parametrize("command", USERS_COMMANDS)
 def test_every_users_command_has_help_with_an_example(capsys, command):
     with pytest.raises(SystemExit) as exc:
-        cli.main(["users", command, "-h"])
+        main.main(["users", command, "-h"])
     out = capsys.readouterr().out
     assert exc.value.code == 0
     assert f"示例：\n  python -m analytics users {command}" in out
@@ -169,7 +171,7 @@ def test_every_users_command_has_help_with_an_example(capsys, command):
 
 def test_users_help_lists_every_command(capsys):
     with pytest.raises(SystemExit):
-        cli.main(["users", "--help"])
+        main.main(["users", "--help"])
     out = capsys.readouterr().out
     for command in USERS_COMMANDS:
         assert command in out
@@ -201,7 +203,7 @@ def test_users_commands_follow_the_acting_account(capsys, url):
                      ["unlock", "wang"]):
             code, out, err = run(capsys, "users", *argv, "--user", who, "--db", url)
             assert (code, out, err) == (1, "", f"错误：您（{label}）无权管理账号，请联系管理员\n"), argv
-    assert auth.list_users(get_engine(url))["username"].tolist() == ["li", "wang", "zhang"]
+    assert accounts.list_users(get_engine(url))["username"].tolist() == ["li", "wang", "zhang"]
     code, out, _ = run(capsys, "users", "add", "zhao", "--role", "viewer", "--user", "wang",
                        "--db", url)
     assert code == 0 and out.startswith("已创建账号 zhao")
@@ -269,7 +271,7 @@ def districts_db(capsys, url, tmp_path):
 
 
 def stored_rows(url: str) -> list[tuple[str, int]]:
-    from analytics.store import load_frames
+    from analytics.store.frames import load_frames
 
     frame = load_frames(get_engine(url))["activities"]
     return sorted(zip(frame["district"], frame["participants"]))
@@ -310,12 +312,12 @@ def test_mixed_workbook_other_districts_rows_are_rejected_rows(capsys, districts
                        "--db", url)
     assert code == 1 and "已导入活动台账 2 行" in out
     assert stored_rows(url) == [("临江区", 11), ("临江区", 12), ("青山区", 11), ("青山区", 12)]
-    from analytics.store import list_batches
+    from analytics.store.batches import list_batches
     batch = list_batches(get_engine(url)).iloc[0]
     assert (batch["username"], batch["districts"], batch["rows_rejected"]) == ("zhang", "青山区", 2)
     with get_engine(url).connect() as conn:
         from sqlalchemy import select
-        from analytics.tables import batches
+        from analytics.store.tables import batches
         rejected = json.loads(conn.execute(select(batches.c.rejected_json)
                                            .where(batches.c.id == int(batch["id"]))).scalar())
     # Excel rows 5 and 6 (title row 1, header row 2, 青山区 on rows 3–4)

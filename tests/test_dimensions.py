@@ -1,4 +1,4 @@
-from analytics import dimensions
+from analytics.metrics import dimensions
 from tests.indicators_helpers import activities, study, volunteer
 
 FRAMES = {

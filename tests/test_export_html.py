@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from analytics.export_html import report_html, report_markdown
-from analytics.report import build_report
-from analytics.summary_text import draft_summary
+from analytics.present.export_html import report_html, report_markdown
+from analytics.metrics.report import build_report
+from analytics.present.summary_text import draft_summary
 from tests.report_helpers import sample_frames, study
 
 AS_OF = date(2026, 3, 31)

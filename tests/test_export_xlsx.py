@@ -9,9 +9,9 @@ from datetime import date
 import openpyxl
 import pytest
 
-from analytics.export_xlsx import report_xlsx
-from analytics.report import build_report
-from analytics.summary_text import draft_summary
+from analytics.present.export_xlsx import report_xlsx
+from analytics.metrics.report import build_report
+from analytics.present.summary_text import draft_summary
 from tests.report_helpers import activities, sample_frames, study
 
 AS_OF = date(2026, 3, 31)

@@ -16,20 +16,22 @@ from pathlib import Path
 
 import pytest
 
-import analytics.db
-from analytics.auth import SYSTEM
-from analytics.db import get_engine
+import analytics.store.engine
+from analytics.access import SYSTEM
+from analytics.store.engine import get_engine
 from analytics.errors import ConcurrentImport, ScopeConflict
-from analytics.store import data_version, list_batches, load_frames, store_checked
+from analytics.store.engine import data_version
+from analytics.store.frames import load_frames
+from analytics.store.batches import list_batches, store_checked
 from tests import store_helpers as h
 
 ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = """
 import sys
-from analytics.auth import SYSTEM
-from analytics.db import get_engine
-from analytics.store import store_checked
+from analytics.access import SYSTEM
+from analytics.store.engine import get_engine
+from analytics.store.batches import store_checked
 from tests import store_helpers as h
 url, n, replace = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
 file = h.checked("child.xlsx", ("activities", h.activities("青山区", "2026-03", n=n, participants=7)))
@@ -90,9 +92,9 @@ def test_reader_sees_all_old_then_all_new(engine, db_url, tmp_path):
 
 def test_a_reader_sees_one_state_across_kinds(engine, monkeypatch):
     """A file of two sheets commits between the reader's activities and study reads."""
-    import analytics.store as store
+    import analytics.store.frames as stored_frames
 
-    real = store._read_kind
+    real = stored_frames._read_kind
     both = h.checked("two.xlsx", ("activities", h.activities("青山区", "2026-03")),
                      ("study", h.study("青山区", "2026-03", [("一中", 10, 9)])))
 
@@ -102,7 +104,7 @@ def test_a_reader_sees_one_state_across_kinds(engine, monkeypatch):
             store_checked(engine, both, actor=SYSTEM)
         return frame
 
-    monkeypatch.setattr(store, "_read_kind", read_then_import)
+    monkeypatch.setattr(stored_frames, "_read_kind", read_then_import)
     frames = load_frames(engine)
     assert (len(frames["activities"]), len(frames["study"])) == (0, 0)      # all old
     monkeypatch.undo()
@@ -122,8 +124,8 @@ def test_concurrent_import_of_one_scope_one_wins(engine, db_url, tmp_path):
 
 
 def test_writer_that_waits_too_long_gets_a_clear_message(db_url, tmp_path, monkeypatch):
-    monkeypatch.setattr(analytics.db, "SQLITE_BUSY_TIMEOUT_MS", 300)
-    monkeypatch.setattr(analytics.db, "PG_LOCK_TIMEOUT", "300ms")
+    monkeypatch.setattr(analytics.store.engine, "SQLITE_BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(analytics.store.engine, "PG_LOCK_TIMEOUT", "300ms")
     engine = get_engine(db_url)
     child = start_child(db_url, tmp_path / "half", seconds=4, n=40)
     rival = h.checked("rival.xlsx", ("activities", h.activities("青山区", "2026-04", n=2)))

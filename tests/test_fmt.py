@@ -1,6 +1,6 @@
 import pytest
 
-from analytics import fmt
+from analytics.present import fmt
 
 
 @pytest.mark.parametrize("value, unit, text", [

@@ -8,8 +8,9 @@ import zipfile
 import pytest
 
 from analytics.errors import NoTable, UnreadableFile
-from analytics.guard import Limits, parse_isolated, sniff_format
-from analytics.loading import check_file
+from analytics.ingest.sniff import Limits, sniff_format
+from analytics.ingest.isolate import parse_isolated
+from analytics.ingest.check import check_file
 from tests.workbooks import VOLUNTEER_SHEET, csv_bytes, macro_xlsx, patched_xlsx, write_xlsx
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -4,7 +4,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analytics import indicators as ind
+from analytics.metrics import indicators as ind
 from tests.indicators_helpers import activities, study, targets, volunteer
 
 STUDY = study(

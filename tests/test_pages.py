@@ -17,8 +17,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import auth, indicators, store
-from analytics.db import get_engine
+from analytics import access
+from analytics.store import accounts, frames, batches
+from analytics.metrics import indicators
+from analytics.store.engine import get_engine
 from tests import dashboard_helpers as dh
 from tests import store_helpers as sh
 
@@ -53,7 +55,7 @@ _store = dh.store_frames
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory) -> Path:
     """A database holding part of the bundled sample data (two months and the targets)."""
-    from analytics.sample import SAMPLE_DIR, load_sample
+    from analytics.store.sample import SAMPLE_DIR, load_sample
 
     folder = tmp_path_factory.mktemp("sample")
     for name in (f"{YEAR}-09", f"{YEAR}-10", f"{YEAR - 1}-10"):
@@ -96,7 +98,7 @@ def test_page_on_sample_data(page, sample_db, tmp_path, monkeypatch):
     shutil.copy(sample_db, path)
     monkeypatch.setenv("LEAGUE_DB_URL", f"sqlite:///{path}")
     monkeypatch.setenv("LEAGUE_DATA_DIR", str(tmp_path / "data"))
-    auth.create_user(get_engine(f"sqlite:///{path}"), auth.SYSTEM, "boss", dh.PASSWORD, "admin",
+    accounts.create_user(get_engine(f"sqlite:///{path}"), access.SYSTEM, "boss", dh.PASSWORD, "admin",
                      must_change_password=False)
     at = _app(page)
     _no_exception(at)
@@ -110,7 +112,7 @@ def test_page_on_sample_data(page, sample_db, tmp_path, monkeypatch):
 def test_page_on_empty_database(page, tmp_path, monkeypatch):
     engine = _engine(monkeypatch, tmp_path / "app.db")
     batch = _store(engine, "seed.xlsx", ("activities", sh.activities("种子区", f"{YEAR}-01")))
-    store.rollback_batch(engine, batch, actor=auth.SYSTEM)
+    batches.rollback_batch(engine, batch, actor=access.SYSTEM)
     at = _app(page)
     _no_exception(at)
     assert at.main.info, "an empty selection says so"
@@ -133,8 +135,8 @@ def test_overview_cards_equal_the_indicators(tmp_path, monkeypatch):
     assert cards["参与人次"] == "44人次"
     assert cards["志愿者人数"] == "3人"
     assert cards["志愿服务时长"] == "9.5小时"
-    frames = store.load_frames(engine, years=[YEAR])
-    assert indicators.study_rate(frames["study"]) == pytest.approx(290 / 350)
+    stored = frames.load_frames(engine, years=[YEAR])
+    assert indicators.study_rate(stored["study"]) == pytest.approx(290 / 350)
     badges = [c.value for c in at.caption]
     assert "目标 95.00%" in badges
     assert "未设定年度目标" in badges
@@ -207,14 +209,14 @@ def test_new_upload_shows_at_once(tmp_path, monkeypatch):
     batch = _store(engine, "more.xlsx", ("activities", sh.activities("青山区", f"{YEAR}-04", n=4)))
     at.run()
     assert _compare_row(at, "青山区")["活动场次"] == "7场"
-    store.rollback_batch(engine, batch, actor=auth.SYSTEM)
+    batches.rollback_batch(engine, batch, actor=access.SYSTEM)
     at.run()
     assert _compare_row(at, "青山区")["活动场次"] == "3场"
 
 
 def test_viewer_limited_to_a_district_cannot_widen_it_by_url(tmp_path, monkeypatch):
     engine = _engine(monkeypatch, tmp_path / "app.db", data=True)
-    auth.create_user(engine, auth.SYSTEM, "wang", dh.PASSWORD, "viewer", ["青山区"],
+    accounts.create_user(engine, access.SYSTEM, "wang", dh.PASSWORD, "viewer", ["青山区"],
                      must_change_password=False)
     at = _app("overview", user="wang", d="临江区")
     _no_exception(at)

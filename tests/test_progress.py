@@ -3,7 +3,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analytics import progress
+from analytics.metrics import progress
 from tests.indicators_helpers import targets
 
 TARGETS = targets(

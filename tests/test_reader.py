@@ -4,7 +4,8 @@ import datetime as dt
 import pytest
 
 from analytics.errors import NoTable, UnreadableFile
-from analytics.reader import decode_text, read_csv_rows, read_workbook
+from analytics.ingest.parse import decode_text, read_csv_rows
+from analytics.ingest.reader import read_workbook
 from tests.workbooks import Sheet, csv_bytes, write_xls, write_xlsx
 
 ROWS = [["日期", "活动名称", "参与人次"], ["2026-03-05", "团课", "35"]]

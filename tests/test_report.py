@@ -6,8 +6,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analytics import indicators, progress
-from analytics.report import TOTAL, InvalidSelection, build_report, rank_label, resolve_as_of
+from analytics.metrics import indicators, progress
+from analytics.metrics.report import (
+    TOTAL, InvalidSelection, build_report, rank_label, resolve_as_of,
+)
 from tests.report_helpers import sample_frames
 
 AS_OF = date(2026, 3, 31)

@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics import progress, schema
+from analytics.metrics import progress
+from analytics import schema
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 SAMPLE_FILES = sorted(p for p in SAMPLE_DIR.rglob("*")
@@ -60,7 +61,7 @@ _TOTALS = {"activities": "participants", "study": "learners", "volunteer": "hour
 
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=_id)
 def test_sample_file_passes_check(path, simulated):
-    from analytics.loading import check_file
+    from analytics.ingest.check import check_file
 
     result = check_file(path, today=TODAY)
     report = result.to_json()
@@ -135,7 +136,7 @@ def test_magnitudes_are_plausible(simulated, generator):
 
 
 def test_some_districts_lag_their_2026_targets(simulated, generator):
-    from analytics.loading import check_file
+    from analytics.ingest.check import check_file
 
     targets = check_file(SAMPLE_DIR / "targets_2026.xlsx", today=TODAY).sheets[0].frame
     as_of = date(2026, 10, 31)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from analytics import schema
-from analytics.values import normalize_header
+from analytics.ingest.values import normalize_header
 
 
 @pytest.mark.parametrize("kind", list(schema.KINDS.values()), ids=list(schema.KINDS))

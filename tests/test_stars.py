@@ -3,7 +3,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analytics import schema, stars
+from analytics import schema
+from analytics.metrics import stars
 from tests.indicators_helpers import volunteer
 
 

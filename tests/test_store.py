@@ -8,13 +8,14 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from analytics import schema, tables
-from analytics.auth import SYSTEM, User
-from analytics.db import get_engine
+from analytics import schema
+from analytics.store import tables
+from analytics.access import SYSTEM, User
+from analytics.store.engine import get_engine
 from analytics.errors import PermissionDenied, RowsRejected, ScopeConflict
-from analytics.store import (
-    data_version, find_conflicts, has_data, list_batches, load_frames, store_checked,
-)
+from analytics.store.engine import data_version
+from analytics.store.frames import load_frames
+from analytics.store.batches import find_conflicts, has_data, list_batches, store_checked
 from tests import store_helpers as h
 
 FILLER = User("zhang", "filler", frozenset({"青山区"}))

@@ -7,16 +7,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analytics import indicators, progress, stars
-from analytics.report import TOTAL, build_report
-from analytics.summary_text import (
-    Fact,
-    draft_facts,
-    draft_summary,
-    fact_label,
-    fact_text,
-    rate_text,
-    round_words,
+from analytics.metrics import indicators, progress, stars
+from analytics.metrics.report import TOTAL, build_report
+from analytics.present.summary_text import (
+    Fact, draft_facts, draft_summary, fact_label, fact_text, rate_text, round_words,
 )
 from tests.report_helpers import sample_frames
 
@@ -211,8 +205,8 @@ def test_draft_names_each_star_level_when_there_are_several():
 
 
 def test_topic_sentence_totals_the_searched_activities_in_the_seed_style():
-    from analytics import views
-    from analytics.summary_text import topic_sentence
+    from analytics.present import views
+    from analytics.present.summary_text import topic_sentence
     from tests.indicators_helpers import activities
 
     rows = activities(*[("2026-07-0%d" % (i % 9 + 1), "青山区", "一中团委", "安全教育", 1, 14)

@@ -3,9 +3,9 @@ import datetime as dt
 
 import pytest
 
-from analytics.loading import check_file
-from analytics.reader import RawSheet
-from analytics.table import detect_kind, find_table
+from analytics.ingest.check import check_file
+from analytics.ingest.parse import RawSheet
+from analytics.ingest.table import detect_kind, find_table
 from tests.workbooks import (INSTRUCTIONS_SHEET, MESSY_ACTIVITIES, MESSY_ACTIVITIES_EXPECTED, STUDY_SHEET,
                              TARGETS_SHEET, VOLUNTEER_SHEET, write_file, write_xlsx)
 
@@ -85,7 +85,7 @@ def test_prefilled_serial_numbers_without_data_are_blank_rows():
             [1, "2026-03-05", "一中团委", "团课", "思想引领", 30], [2, "", "", "", "", ""],
             [3, None, None, None, None, None], [4, " ", "", "　", "", ""],
             [5, "/", "—", "/", "无", "-"]]      # marks meaning "nothing here" are blank too
-    from analytics.loading import check_sheet
+    from analytics.ingest.check import check_sheet
     sheet = check_sheet(RawSheet.from_rows("s", rows, 1), upload={"district": "东城区"}, today=TODAY)
     assert (sheet.rows_accepted, sheet.rows_rejected) == (1, 0)
 
@@ -97,7 +97,7 @@ def test_study_period_labels_kept_in_both_styles(tmp_path):
 
 
 def test_note_line_in_a_data_column_is_skipped_but_a_real_row_is_kept():
-    from analytics.loading import check_sheet
+    from analytics.ingest.check import check_sheet
     rows = [["日期", "单位", "活动名称", "活动类别", "参与人次"],
             ["2026-03-05", "一中团委", "团课", "思想引领", 30],
             ["注：数据截至3月31日", "", "", "", ""],
@@ -115,7 +115,7 @@ def test_note_line_in_a_data_column_is_skipped_but_a_real_row_is_kept():
                                           "本月总计"]],
 ])
 def test_total_rows_in_any_label_column_are_skipped(label, day):
-    from analytics.loading import check_sheet
+    from analytics.ingest.check import check_sheet
     rows = [["序号", "日期", "单位", "活动名称", "活动类别", "参与人次"],
             [1, "2026-03-05", "一中团委", "团课", "思想引领", 30],
             ["", day, label, "", "", 30]]
@@ -124,7 +124,7 @@ def test_total_rows_in_any_label_column_are_skipped(label, day):
 
 
 def test_a_title_that_merely_contains_a_total_word_is_data():
-    from analytics.loading import check_sheet
+    from analytics.ingest.check import check_sheet
     rows = [["日期", "单位", "活动名称", "活动类别", "参与人次"],
             ["2026-03-05", "一中团委", "会计专业技能培训", "技能培训", 30],
             ["2026-03-06", "一中团委", "小计算机兴趣课", "技能培训", 20]]
@@ -133,7 +133,7 @@ def test_a_title_that_merely_contains_a_total_word_is_data():
 
 
 def test_lines_continuing_a_note_are_skipped_but_a_sparse_row_before_it_is_not():
-    from analytics.loading import check_sheet
+    from analytics.ingest.check import check_sheet
     rows = [["日期", "单位", "活动名称", "活动类别", "参与人次"],
             ["2026-03-05", "一中团委", "团课", "思想引领", 30],
             ["2026-03-06", "", "", "", ""],                       # a real (bad) row: reported

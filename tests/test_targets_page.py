@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import auth
-from analytics.audit import read_audit
-from analytics.store import list_batches, load_frames, rollback_batch, store_checked
+from analytics import access
+from analytics.store import accounts
+from analytics.store.audit import read_audit
+from analytics.store.batches import list_batches, rollback_batch, store_checked
+from analytics.store.frames import load_frames
 from tests import store_helpers as sh
 from tests.admin_pages_helpers import ROOT, add_user, app_env, login_as, texts
 
@@ -19,7 +21,7 @@ def engine(monkeypatch, tmp_path):
     eng = app_env(monkeypatch, tmp_path)
     store_checked(eng, sh.checked("t.xlsx", ("targets", sh.targets(YEAR, [
         ("全部", "study_rate", 0.95), ("青山区", "study_rate", 0.9),
-        ("临江区", "activity_sessions", 200.0)]))), actor=auth.SYSTEM)
+        ("临江区", "activity_sessions", 200.0)]))), actor=access.SYSTEM)
     return eng
 
 
@@ -71,7 +73,7 @@ def test_admin_saves_an_edit_as_a_batch_and_can_undo_it(engine):
     assert read_audit(engine).loc[0, "action"] in ("replace", "store")
     assert at.data_editor(key="targets_editor").value.set_index("区").loc["青山区", "参学率（%）"] == 96.0
 
-    rollback_batch(engine, int(batches.loc[0, "id"]), actor=auth.get_user(engine, "boss"))
+    rollback_batch(engine, int(batches.loc[0, "id"]), actor=accounts.get_user(engine, "boss"))
     assert stored(engine)[("青山区", "study_rate")] == 0.9
 
 

@@ -9,16 +9,11 @@ import openpyxl
 import pytest
 
 from analytics import schema
-from analytics.cli import main
+from analytics.cli.main import main
 from analytics.errors import NotFound
-from analytics.templates import (
-    INSTRUCTIONS_SHEET,
-    LISTS_SHEET,
-    resolve_kind,
-    rules_frame,
-    template_bytes,
-    template_filename,
-    write_template,
+from analytics.present.templates import (
+    INSTRUCTIONS_SHEET, LISTS_SHEET, resolve_kind, rules_frame, template_bytes,
+    template_filename, write_template,
 )
 
 KINDS = ["activities", "study", "volunteer", "targets"]
@@ -137,7 +132,7 @@ def test_column_formats():
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_filled_template_passes_check(kind, tmp_path):
-    from analytics.loading import check_file
+    from analytics.ingest.check import check_file
 
     wb = _load(kind)
     ws = wb[schema.KINDS[kind].label]
@@ -158,7 +153,7 @@ def test_filled_template_passes_check(kind, tmp_path):
 
 
 def test_empty_template_holds_no_rows(tmp_path):
-    from analytics.loading import check_file
+    from analytics.ingest.check import check_file
 
     path = tmp_path / "blank.xlsx"
     write_template("activities", path)

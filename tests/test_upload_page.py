@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import auth
-from analytics.store import list_batches, load_frames, store_file
+from analytics import access
+from analytics.store import accounts
+from analytics.store.batches import list_batches, store_file
+from analytics.store.frames import load_frames
 from tests.admin_pages_helpers import (
     CHROMIUM, CHROMIUM_ARGS, PASSWORD, ROOT, add_user, app_env, login_as, running_app, texts,
 )
@@ -135,7 +137,7 @@ def test_month_given_at_upload_must_be_valid(engine, tmp_path):
 def test_filler_cannot_store_replace_or_roll_back_other_districts(engine, tmp_path):
     add_user(engine, "zhang", "filler", ["青山区"])
     store_file(engine, activities_xlsx(tmp_path, "lj.xlsx", "临江区", [10, 20]),
-               filename="临江区.xlsx", actor=auth.SYSTEM)
+               filename="临江区.xlsx", actor=access.SYSTEM)
     other_batch = int(list_batches(engine)["id"].max())
     assert participants(engine, "临江区") == 30
 
@@ -154,7 +156,7 @@ def test_filler_cannot_store_replace_or_roll_back_other_districts(engine, tmp_pa
 
     # roll back 临江区's batch by its number: refused, nothing changes
     store_file(engine, activities_xlsx(tmp_path, "qs.xlsx", "青山区", [5]), filename="qs.xlsx",
-               actor=auth.get_user(engine, "zhang"))
+               actor=accounts.get_user(engine, "zhang"))
     at.file_uploader(key="upload_files").set_value(None).run()
     at.number_input(key="rollback_batch").set_value(other_batch)
     at.checkbox(key="confirm_rollback").check()

@@ -4,7 +4,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from analytics.loading import check_frame_rows
+from analytics.ingest.check import check_frame_rows
 
 TODAY = dt.date(2026, 3, 20)
 ACT_HEADER = ["日期", "区", "单位", "活动名称", "活动类别", "场次", "参与人次", "志愿者人数", "服务时长", "覆盖人数", "经费"]

@@ -4,9 +4,10 @@ import datetime as dt
 import pytest
 
 from analytics.schema import FieldType
-from analytics.values import (BadValue, normalize_header, parse_category, parse_column, parse_date,
-                              parse_indicator, parse_int, parse_month, parse_number, parse_rate,
-                              parse_text, parse_year)
+from analytics.ingest.values import (
+    BadValue, normalize_header, parse_category, parse_column, parse_date, parse_indicator,
+    parse_int, parse_month, parse_number, parse_rate, parse_text, parse_year,
+)
 
 
 @pytest.mark.parametrize("cell, expected", [

@@ -6,8 +6,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analytics import views
-from analytics.views import Filters
+from analytics.present import views
+from analytics.present.views import Filters
 
 
 @pytest.mark.parametrize(("year", "months", "today", "expected"), [
@@ -133,7 +133,7 @@ from tests import store_helpers as sh  # noqa: E402
 
 
 def _report(districts=None):
-    from analytics.report import build_report
+    from analytics.metrics.report import build_report
 
     m = "2026-03"
     frames = {
@@ -222,7 +222,7 @@ def test_units_below_threshold_and_heatmap_rows():
 
 
 def test_volunteer_list_search_and_labels():
-    from analytics.stars import volunteer_stars
+    from analytics.metrics.stars import volunteer_stars
 
     stars = volunteer_stars(sh.volunteer("青山区", "2026-03", [120.0, 3.5], ids=["QS-1", None]))
     table = views.volunteer_list(stars)
@@ -251,7 +251,7 @@ def test_top_rows():
 
 
 def test_kpi_cards_carry_the_year_on_year_change():
-    from analytics.report import build_report
+    from analytics.metrics.report import build_report
 
     rep = _report()
     frames = {"activities": pd.concat([sh.activities("青山区", "2026-03", n=5),

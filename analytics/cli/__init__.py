@@ -1,0 +1,1 @@
+"""The command line: `python -m analytics`, a thin layer over the package."""

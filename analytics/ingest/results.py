@@ -1,0 +1,88 @@
+"""`check_file`: read a spreadsheet, find its tables, validate every row. Stores nothing.
+
+The one entry point the CLI `check`, the upload page and the storage layer
+use. Reading is guarded (see `guard`), finding tables is `table`,
+validating is `validate`; this module ties them together and shapes the
+result the `check` contract in DESIGN.md describes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+
+@dataclass
+class RowIssue:
+    """One failure or warning, as a tidy row: what the upload page and the CLI show."""
+
+    row: int          # Excel row number the user sees (1-based)
+    column: str       # the user's own header text ("" if the whole row)
+    value: str        # the offending cell as text ("" if none)
+    message: str      # Chinese, says how to fix
+
+    def to_json(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+
+@dataclass
+class SheetCheck:
+    """What one sheet holds and what is wrong with it."""
+
+    sheet: str
+    kind: str | None                     # None: no table in this sheet (e.g. 填表说明)
+    header_row: int | None               # Excel row of the last header row
+    frame: pd.DataFrame                  # accepted rows, canonical columns
+    errors: list[RowIssue] = field(default_factory=list)
+    warnings: list[RowIssue] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+    totals: dict = field(default_factory=dict)
+    scopes: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def rows_accepted(self) -> int:
+        return len(self.frame)
+
+    @property
+    def rows_rejected(self) -> int:
+        return len(self.rejected)
+
+    def to_json(self) -> dict:
+        """The sheet object of the `check --json` contract."""
+        return {
+            "sheet": self.sheet,
+            "kind": self.kind,
+            "header_row": self.header_row,
+            "rows_accepted": self.rows_accepted,
+            "rows_rejected": self.rows_rejected,
+            "errors": [issue.to_json() for issue in self.errors],
+            "warnings": [issue.to_json() for issue in self.warnings],
+            "totals": self.totals,
+        }
+
+
+@dataclass
+class FileCheck:
+    """Every sheet of one file, checked."""
+
+    file: str
+    sha256: str
+    sheets: list[SheetCheck]
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "sheets": [s.to_json() for s in self.sheets]}
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every row of every table was accepted, 1 when any row was rejected."""
+        return 1 if any(s.rows_rejected for s in self.sheets) else 0
+
+    @property
+    def tables(self) -> list[SheetCheck]:
+        """The sheets that hold a table."""
+        return [s for s in self.sheets if s.kind is not None]

@@ -1,0 +1,312 @@
+"""The numbers of one selection (year, months, districts), gathered in one place.
+
+`build_report` is the only place the exports (Excel, HTML, Markdown) and the
+drafted 工作总结 paragraph get their figures from, and it defines no
+indicator itself: every figure comes from the single definitions in
+`indicators`, `progress`, `dimensions` and `stars`. The exports only lay it out.
+"""
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from analytics.metrics import dimensions, indicators, progress, stars
+from analytics import schema
+from analytics.errors import AnalyticsError
+
+TOTAL = "合计"
+INDICATOR_NAMES = indicators.INDICATOR_NAMES
+
+
+class InvalidSelection(AnalyticsError):
+    """The year / month range asked for does not make sense."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the report covers: year, inclusive month range, districts, as-of day."""
+
+    year: int
+    months: tuple[int, int]
+    districts: tuple[str, ...]     # the districts reported on, in order
+    as_of: date
+    whole_area: bool               # True when no districts were chosen (the whole area)
+
+    @property
+    def period_label(self) -> str:
+        """"2026年1—10月", "2026年3月" or "2026年" (whole year)."""
+        first, last = self.months
+        if (first, last) == (1, 12):
+            return f"{self.year}年"
+        if first == last:
+            return f"{self.year}年{first}月"
+        return f"{self.year}年{first}—{last}月"
+
+    @property
+    def area_label(self) -> str:
+        """The area as prose: one district's committee speaks of "全区"."""
+        if len(self.districts) == 1:
+            return self.districts[0]
+        return "全部区县" if self.whole_area else "、".join(self.districts)
+
+
+@dataclass
+class Report:
+    """Every table an export shows, all for one `Selection`.
+
+    - `comparison`: one row per district (selection order) with every
+      indicator and `rank_<indicator>` (1 = highest; no rank without a value).
+    - `total`: the indicators over the whole selection (distinct volunteers
+      across districts, weighted 参学率).
+    - `monthly`: month, district, indicators, cum_* (indicators.monthly), for
+      the selected months; `monthly_total` the same with district "全部".
+    - `targets`: district (or 合计), indicator, actual, target, completion,
+      expected (序时进度, counted from the first selected month),
+      status — only indicators that have a target.
+    - `target_pace`: month, indicator, target — the cumulative target line of
+      the whole selection for count indicators with a target (from the first
+      selected month, like the cum_* series).
+    - `yoy`: district (or 合计), indicator, current, previous, change,
+      change_rel — `previous` NaN where last year has no data.
+    - `three_forces`: dimensions.three_forces (district, dimension, value, score ...).
+    - `categories`: per category: dimension, activity_sessions,
+      activity_participants, reached, volunteers, service_hours, funds.
+    - `stars`: star level distribution (level, label, count) of the volunteers
+      who served in the selection, by their hours of every year up to `as_of`.
+    - `lagging_units`: units with the lowest 参学率 (indicators.lagging_units).
+    """
+
+    selection: Selection
+    comparison: pd.DataFrame
+    total: dict[str, int | float | None]
+    monthly: pd.DataFrame
+    monthly_total: pd.DataFrame
+    targets: pd.DataFrame
+    target_pace: pd.DataFrame
+    yoy: pd.DataFrame
+    three_forces: pd.DataFrame
+    categories: pd.DataFrame
+    stars: pd.DataFrame
+    lagging_units: pd.DataFrame
+
+    @property
+    def has_last_year(self) -> bool:
+        """Whether any indicator has last-year data to compare with (同比)."""
+        return bool(len(self.yoy)) and bool(self.yoy["previous"].notna().any())
+
+    def target_of(self, indicator: str, district: str = TOTAL) -> dict | None:
+        """The targets row of one indicator and district (or 合计), or None."""
+        rows = self.targets[(self.targets["indicator"] == indicator)
+                            & (self.targets["district"] == district)]
+        return None if rows.empty else rows.iloc[0].to_dict()
+
+    def yoy_of(self, indicator: str, district: str = TOTAL) -> dict | None:
+        """The 同比 row of one indicator and district (or 合计) when last year has data."""
+        rows = self.yoy[(self.yoy["indicator"] == indicator) & (self.yoy["district"] == district)]
+        if rows.empty or pd.isna(rows.iloc[0]["previous"]):
+            return None
+        return rows.iloc[0].to_dict()
+
+
+def resolve_as_of(year: int, months: tuple[int, int], as_of: date | None,
+                  today: date | None = None) -> date:
+    """The as-of day: given, else the last day of the month range (never after today)."""
+    if as_of is not None:
+        return as_of
+    last = date(year, months[1], calendar.monthrange(year, months[1])[1])
+    today = today or date.today()
+    return min(last, today) if today >= date(year, months[0], 1) else last
+
+
+def _check_months(months: tuple[int, int]) -> tuple[int, int]:
+    first, last = (int(m) for m in months)
+    if not (1 <= first <= last <= 12):
+        raise InvalidSelection(f"月份范围 {first}-{last} 无效：应为 1 到 12 之间，且起始月不大于结束月，如 1-10。")
+    return first, last
+
+
+def _district_names(frames: Mapping[str, pd.DataFrame], sel: Mapping[str, pd.DataFrame],
+                    districts: Iterable[str] | None) -> tuple[str, ...]:
+    if districts is not None:
+        return tuple(dict.fromkeys(districts))
+    names: set[str] = set()
+    for kind in indicators.DATA_KINDS:
+        df = sel.get(kind)
+        if df is not None and len(df):
+            names |= set(df["district"].dropna().unique())
+    targets = sel.get("targets")
+    if targets is not None and len(targets):
+        names |= set(targets["district"]) - {schema.ALL_DISTRICTS}
+    return tuple(sorted(names))
+
+
+def _ranked(table: pd.DataFrame) -> pd.DataFrame:
+    """Add rank_<indicator> columns: 1 = highest value, ties share the best rank."""
+    out = table.copy()
+    for name in INDICATOR_NAMES:
+        out[f"rank_{name}"] = out[name].rank(method="min", ascending=False).astype("Int64")
+    return out
+
+
+def _comparison(sel: Mapping[str, pd.DataFrame], names: tuple[str, ...]) -> pd.DataFrame:
+    table = indicators.summarize(sel, by=["district"]).set_index("district")
+    table = table.reindex(list(names))
+    for name in indicators.COUNT_INDICATORS:
+        dtype = "float64" if name == "volunteer_hours" else "int64"
+        table[name] = table[name].fillna(0).astype(dtype)
+    table["study_rate"] = table["study_rate"].astype("float64")
+    return _ranked(table.rename_axis("district").reset_index())
+
+
+def _targets(sel: Mapping[str, pd.DataFrame], comparison: pd.DataFrame,
+             total: Mapping[str, float | None], selection: Selection) -> pd.DataFrame:
+    targets = sel.get("targets")
+    rows = []
+    area = None if selection.whole_area else list(selection.districts)
+    for name in INDICATOR_NAMES:
+        entries = [(d, progress.target_value(targets, name, selection.year, d),
+                    comparison.loc[comparison["district"] == d, name].iloc[0])
+                   for d in selection.districts]
+        entries.append((TOTAL, progress.area_target(targets, name, selection.year, area),
+                        total[name]))
+        for district, target, actual in entries:
+            if target is None:
+                continue
+            actual = None if actual is None or pd.isna(actual) else actual
+            status = progress.target_status(name, actual, target, selection.year,
+                                            selection.as_of, first_month=selection.months[0])
+            rows.append({"district": district, "indicator": name, "actual": actual, **status})
+    cols = ["district", "indicator", "actual", "target", "completion", "expected", "status"]
+    out = pd.DataFrame(rows, columns=cols)
+    for col in ("actual", "target", "completion", "expected"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    return out
+
+
+def _target_pace(targets: pd.DataFrame, selection: Selection) -> pd.DataFrame:
+    parts = []
+    wanted = set(indicators.months_of(selection.year, selection.months))
+    for row in targets[targets["district"] == TOTAL].itertuples():
+        if progress.is_rate(row.indicator):
+            continue
+        pace = progress.target_pace(row.target, selection.year)
+        if selection.months[0] > 1:
+            # the cumulative series (cum_*) start at the first selected month
+            start = pace["target"].iloc[selection.months[0] - 2]
+            pace = pace.assign(target=pace["target"] - start)
+        pace = pace[pace["month"].isin(wanted)]
+        parts.append(pace.assign(indicator=row.indicator)[["month", "indicator", "target"]])
+    if not parts:
+        return pd.DataFrame({"month": pd.Series(dtype="object"),
+                             "indicator": pd.Series(dtype="object"),
+                             "target": pd.Series(dtype="float64")})
+    return pd.concat(parts, ignore_index=True)
+
+
+def _yoy(frames: Mapping[str, pd.DataFrame], selection: Selection) -> pd.DataFrame:
+    districts = None if selection.whole_area else list(selection.districts)
+    kwargs = dict(year=selection.year, months=selection.months, until=selection.as_of,
+                  districts=districts)
+    per = indicators.yoy_table(frames, by=["district"], **kwargs)
+    per = per[per["district"].isin(selection.districts)]
+    whole = indicators.yoy_table(frames, by=[], **kwargs).assign(district=TOTAL)
+    return pd.concat([per, whole[per.columns]], ignore_index=True)
+
+
+def _categories(activities: pd.DataFrame | None) -> pd.DataFrame:
+    base = indicators.activities_by_category(activities)
+    extra = ["reached", "volunteers", "service_hours", "funds"]
+    if activities is None or len(activities) == 0:
+        for col in extra:
+            base[col] = pd.Series(dtype="float64")
+        return base
+    sums = activities.groupby("category", observed=True)[extra].sum(min_count=1)
+    out = base.merge(sums, how="left", left_on="category", right_index=True)
+    for col in ("reached", "volunteers"):
+        out[col] = out[col].astype("Int64")
+    for col in ("service_hours", "funds"):
+        out[col] = out[col].astype("float64")
+    return out
+
+
+def _stars(frames: Mapping[str, pd.DataFrame], sel: Mapping[str, pd.DataFrame],
+           as_of: date) -> pd.DataFrame:
+    """Star levels of the volunteers who served in the selection, by all their hours so far."""
+    active = sel.get("volunteer")
+    volunteer = frames.get("volunteer")
+    if active is None or not len(active) or volunteer is None:
+        return stars.star_distribution(stars.volunteer_stars(None))
+    volunteer = volunteer[(volunteer["date"] <= pd.Timestamp(as_of))
+                          & volunteer["person_key"].isin(active["person_key"].unique())]
+    return stars.star_distribution(stars.volunteer_stars(volunteer, as_of=as_of))
+
+
+def _monthly(sel: Mapping[str, pd.DataFrame], selection: Selection, *,
+             by_district: bool) -> pd.DataFrame:
+    """indicators.monthly over the selected months (empty without districts)."""
+    year, as_of = selection.year, selection.as_of
+    if not selection.districts:
+        return indicators.monthly({}, year, None, until=date(year, 1, 1), by_district=False
+                                  ).iloc[0:0]
+    table = indicators.monthly(sel, year, list(selection.districts), by_district=by_district,
+                               until=as_of if as_of.year == year else None)
+    wanted = indicators.months_of(year, selection.months)
+    return table[table["month"].isin(wanted)].reset_index(drop=True)
+
+
+def build_report(frames: Mapping[str, pd.DataFrame], *, year: int,
+                 months: tuple[int, int] = (1, 12),
+                 districts: Iterable[str] | None = None,
+                 as_of: date | None = None) -> Report:
+    """Gather every figure of the selection for the exports and the drafted paragraph.
+
+    `frames` are the canonical frames of any years (last year's rows give
+    同比; earlier years count towards 星级 hours). `districts=None` means the
+    whole area: every district with data or a target in the year. `as_of`
+    defaults to the last day of the month range (or today, if earlier);
+    rows dated after it are left out and 序时进度 is taken at it.
+
+    >>> report = build_report(frames, year=2026, months=(1, 10))   # doctest: +SKIP
+    >>> report.total["study_rate"]                                  # doctest: +SKIP
+    0.9746
+    """
+    months = _check_months(months)
+    as_of = resolve_as_of(year, months, as_of)
+    chosen = None if districts is None else list(dict.fromkeys(districts))
+    sel = indicators.select(frames, year=year, months=months, until=as_of, districts=chosen)
+    names = _district_names(frames, sel, chosen)
+    selection = Selection(year=year, months=months, districts=names, as_of=as_of,
+                          whole_area=chosen is None)
+    comparison = _comparison(sel, names)
+    total = indicators.totals(sel)
+    monthly = _monthly(sel, selection, by_district=True)
+    monthly_total = _monthly(sel, selection, by_district=False)
+    targets = _targets(sel, comparison, total, selection)
+    return Report(
+        selection=selection,
+        comparison=comparison,
+        total=total,
+        monthly=monthly,
+        monthly_total=monthly_total,
+        targets=targets,
+        target_pace=_target_pace(targets, selection),
+        yoy=_yoy(frames, selection),
+        three_forces=dimensions.three_forces(sel, districts=names),
+        categories=_categories(sel.get("activities")),
+        stars=_stars(frames, sel, as_of),
+        lagging_units=indicators.lagging_units(
+            sel.get("study", indicators.frame(sel, "study")), limit=10),
+    )
+
+
+def rank_label(rank) -> str:
+    """"第1名", or "—" without a rank."""
+    return "—" if rank is None or pd.isna(rank) else f"第{int(rank)}名"
+
+
+__all__ = ["Report", "Selection", "InvalidSelection", "TOTAL", "build_report",
+           "resolve_as_of", "rank_label"]

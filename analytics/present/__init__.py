@@ -1,0 +1,1 @@
+"""Turning numbers into what people read: formatting, labels, colours, charts, text, exports, templates."""

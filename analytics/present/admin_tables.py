@@ -1,0 +1,265 @@
+"""Shaping for the admin-side pages: login gate, upload preview, batches,
+accounts, audit log and targets.
+
+Pure functions over DataFrames and the loader/auth/store objects, so the
+pages stay thin (read widgets, call these, render) and this is tested
+without Streamlit. Every table a page shows gets Chinese column names here.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date
+
+import pandas as pd
+
+from analytics import access
+from analytics.store import accounts
+from analytics.errors import AnalyticsError
+from analytics.schema import ALL_DISTRICTS, KINDS
+from analytics.store.batches import STATUS_LABELS
+
+
+# --- Chinese labels ----------------------------------------------------------
+
+ROLE_LABELS = dict(access.ROLES)
+KIND_LABELS = {name: kind.label for name, kind in KINDS.items()}
+# audit actions: the account ones come from `auth`, the data ones from `store`
+ACTION_LABELS = {
+    "store": "导入", "import": "导入", "replace": "替换导入", "rollback": "撤销批次",
+    "edit_targets": "修改目标", "sample": "导入示例数据", "clear_sample": "清除示例数据",
+    **accounts.AUDIT_ACTIONS,
+}
+# how `accounts.list_users` writes an account without districts
+NO_DISTRICT_TEXTS = frozenset({"全部区县", "未分配区县"})
+
+
+def role_label(role: str) -> str:
+    return ROLE_LABELS.get(role, role)
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def split_districts(value) -> list[str]:
+    """A districts cell as a list: accepts lists, and "|" / "、" / "," joined text.
+
+    "全部区县" / "未分配区县" (an account without districts) give [].
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if isinstance(value, str) and value in NO_DISTRICT_TEXTS:
+        return []
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [str(v) for v in value if str(v)]
+    text = str(value)
+    for sep in ("、", ",", "，", ";"):
+        text = text.replace(sep, "|")
+    return [part.strip() for part in text.split("|") if part.strip()]
+
+
+def user_scope_text(user) -> str:
+    """A user's districts for display: a filler without districts may edit none."""
+    if user.districts:
+        return "、".join(sorted(user.districts))
+    return "未分配（请联系管理员）" if user.role == "filler" else "全部区县"
+
+
+# --- upload preview ----------------------------------------------------------
+
+ISSUE_COLUMNS = {"row": "行号", "column": "列", "value": "内容", "message": "问题"}
+
+
+def issues_table(issues: Sequence) -> pd.DataFrame:
+    """Row errors or warnings (RowIssue) as a table with Chinese headers, by row."""
+    rows = [{"row": i.row, "column": i.column, "value": i.value, "message": i.message}
+            for i in issues]
+    frame = pd.DataFrame(rows, columns=list(ISSUE_COLUMNS))
+    frame = frame.sort_values("row", kind="stable").reset_index(drop=True)
+    return frame.rename(columns=ISSUE_COLUMNS)
+
+
+def totals_table(kind: str, totals: dict, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A sheet's totals with the fields' Chinese labels, in schema order.
+
+    With the accepted rows as `frame`, fields left blank in every row (columns
+    the sheet does not have) are left out rather than shown as 0.
+    """
+    fields = KINDS[kind].fields
+    rows = [{"项目": f.label, "合计": _plain_number(totals[f.name])}
+            for f in fields if f.name in totals
+            and (frame is None or f.name not in frame or frame[f.name].notna().any())]
+    return pd.DataFrame(rows, columns=["项目", "合计"])
+
+
+def _plain_number(value) -> float | int | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def sheet_heading(sheet) -> str:
+    """A one-line title for a sheet's preview, e.g. 工作表“3月”：活动台账（表头在第 3 行）."""
+    if sheet.kind is None:
+        return f"工作表“{sheet.sheet}”：未发现数据表（已忽略）"
+    label = KIND_LABELS.get(sheet.kind, sheet.kind)
+    where = f"（表头在第 {sheet.header_row} 行）" if sheet.header_row else ""
+    return f"工作表“{sheet.sheet}”：{label}{where}"
+
+
+def scope_summary(scopes: Sequence[tuple[str, str]]) -> str:
+    """What a sheet covers, by district: 青山区（2026-02、2026-03）；临江区（2026-03）."""
+    periods: dict[str, list[str]] = {}
+    for district, period in sorted(scopes):
+        periods.setdefault(district, []).append(period)
+    return "；".join(f"{d}（{'、'.join(p)}）" for d, p in periods.items())
+
+
+def upload_month(text: str | None) -> str | None:
+    """The 月份 typed at upload as "YYYY-MM" (None when blank).
+
+    >>> upload_month("2026年3月")
+    '2026-03'
+    """
+    from analytics.ingest.values import BadValue, parse_month
+
+    if not text or not text.strip():
+        return None
+    try:
+        return parse_month(text.strip())
+    except BadValue as exc:
+        raise AnalyticsError(f"上传时指定的月份“{text.strip()}”不正确：{exc}") from None
+
+
+def store_action(kind: str) -> str:
+    """The `auth` action storing a sheet of `kind` needs (targets: edit_targets)."""
+    return "edit_targets" if kind == "targets" else "store"
+
+
+def denied_districts(actor, sheet) -> list[str]:
+    """Districts in a checked sheet whose rows `actor` may not store (shown before storing)."""
+    if sheet.kind is None:
+        return []
+    districts = sorted({d for d, _ in sheet.scopes})
+    return [d for d in districts if not access.is_allowed(actor, store_action(sheet.kind), d)]
+
+
+# --- batches, accounts, audit --------------------------------------------------
+
+BATCH_LABELS = {
+    "id": "批次号", "kind": "报表类型", "districts": "区县", "periods": "期间",
+    "file_name": "文件名", "username": "导入人", "created_at": "导入时间",
+    "rows_accepted": "有效行数", "rows_rejected": "拒绝行数", "status": "状态",
+    "sha256": "SHA-256",
+}
+
+
+def batches_table(batches: pd.DataFrame) -> pd.DataFrame:
+    """`store.list_batches` with Chinese values and headers (known columns only)."""
+    frame = batches[[c for c in BATCH_LABELS if c in batches.columns]].copy()
+    if "kind" in frame:
+        frame["kind"] = frame["kind"].map(lambda k: KIND_LABELS.get(k, k))
+    if "status" in frame:
+        frame["status"] = frame["status"].map(lambda s: STATUS_LABELS.get(s, s))
+    for col in ("districts", "periods"):
+        if col in frame:
+            frame[col] = frame[col].map(lambda v: "、".join(split_districts(v)))
+    return frame.rename(columns=BATCH_LABELS).reset_index(drop=True)
+
+
+def known_districts(batches: pd.DataFrame) -> list[str]:
+    """Every district named by a stored batch (for district pickers), sorted."""
+    if batches.empty or "districts" not in batches:
+        return []
+    names = {d for value in batches["districts"] for d in split_districts(value)}
+    return sorted(names - {ALL_DISTRICTS})
+
+
+def batch_choice_text(batches: pd.DataFrame, batch_id: int) -> str:
+    """One line naming a batch for the rollback confirmation."""
+    row = batches[batches["id"] == batch_id]
+    if row.empty:
+        return f"批次 #{batch_id}"
+    r = row.iloc[0]
+    return (f"批次 #{batch_id}：{KIND_LABELS.get(r['kind'], r['kind'])} "
+            f"{'、'.join(split_districts(r['districts']))} {'、'.join(split_districts(r['periods']))}"
+            f"（{r['file_name']}，{STATUS_LABELS.get(r['status'], r['status'])}）")
+
+
+USER_LABELS = {
+    "username": "用户名", "role": "角色", "districts": "负责区县", "active": "状态",
+    "must_change_password": "须改密码", "failed_logins": "连续失败次数",
+    "locked_until": "锁定至", "created_at": "创建时间", "updated_at": "更新时间",
+}
+
+
+def users_table(users: pd.DataFrame) -> pd.DataFrame:
+    """`accounts.list_users` with Chinese headers and values; never a password hash."""
+    frame = users[[c for c in USER_LABELS if c in users.columns]].copy()
+    if "role" in frame:
+        frame["role"] = frame["role"].map(role_label)
+    if "active" in frame:
+        frame["active"] = frame["active"].map(lambda a: "启用" if bool(a) else "停用")
+    if "must_change_password" in frame:
+        frame["must_change_password"] = frame["must_change_password"].map(
+            lambda a: "是" if bool(a) else "否")
+    return frame.rename(columns=USER_LABELS).reset_index(drop=True)
+
+
+AUDIT_LABELS = {"at": "时间", "username": "用户", "action": "操作", "detail": "详情",
+                "batch_id": "批次号", "file_name": "文件名", "sha256": "SHA-256"}
+
+
+def visible_audit(audit: pd.DataFrame, batches: pd.DataFrame, actor) -> pd.DataFrame:
+    """The audit rows `actor` may read.
+
+    Admins read everything; anyone else reads their own entries and those
+    about batches touching their districts (none when they have no districts).
+    """
+    if actor.role == "admin":
+        return audit
+    mine = set(actor.districts)
+    own_batches = {int(batch_id) for batch_id, districts in zip(batches["id"], batches["districts"])
+                   if mine & set(split_districts(districts))} if len(batches) else set()
+    by_actor = audit["username"] == actor.username
+    about_mine = audit["batch_id"].map(lambda b: not pd.isna(b) and int(b) in own_batches)
+    return audit[by_actor | about_mine.astype(bool)]
+
+
+def filter_audit(audit: pd.DataFrame, *, usernames: Sequence[str] = (),
+                 actions: Sequence[str] = (), start: date | None = None,
+                 end: date | None = None) -> pd.DataFrame:
+    """Audit rows by user, action (canonical names) and day range (inclusive)."""
+    keep = pd.Series(True, index=audit.index)
+    if usernames:
+        keep &= audit["username"].isin(list(usernames))
+    if actions:
+        keep &= audit["action"].isin(list(actions))
+    days = pd.to_datetime(audit["at"]).dt.date
+    if start is not None:
+        keep &= days >= start
+    if end is not None:
+        keep &= days <= end
+    return audit[keep]
+
+
+def audit_choices(audit: pd.DataFrame) -> tuple[list[str], list[str], tuple[date, date] | None]:
+    """Filter options for an audit table: users, actions, (first day, last day)."""
+    if audit.empty:
+        return [], [], None
+    days = pd.to_datetime(audit["at"]).dt.date
+    return (sorted(audit["username"].unique()), sorted(audit["action"].unique()),
+            (days.min(), days.max()))
+
+
+def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
+    """Audit rows with Chinese headers and action names, newest first."""
+    frame = audit[[c for c in AUDIT_LABELS if c in audit.columns]].copy()
+    frame = frame.sort_values("at", ascending=False, kind="stable")
+    frame["action"] = frame["action"].map(action_label)
+    if "batch_id" in frame:
+        frame["batch_id"] = frame["batch_id"].astype("Int64")
+    return frame.rename(columns=AUDIT_LABELS).reset_index(drop=True)

@@ -1,0 +1,286 @@
+"""The report as one offline HTML file, and as Markdown.
+
+The HTML is a single self-contained page for meetings: plotly.js is inlined
+once (the first chart), every other chart reuses it, the styles are inline
+and nothing is fetched from the network, so it opens from a USB stick on a
+machine without internet. Every text from uploaded data is escaped.
+
+Both formats show the same tables (`report_tables`): Chinese headers,
+numbers formatted by `analytics.fmt`.
+"""
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics.present import charts, fmt, palette
+from analytics.metrics import progress
+from analytics import schema
+from analytics.metrics.report import TOTAL, Report, rank_label
+from analytics.present.summary_text import draft_summary
+
+INDICATOR_NAMES = tuple(i.name for i in schema.INDICATORS)
+COUNT_NAMES = tuple(n for n in INDICATOR_NAMES if not progress.is_rate(n))
+
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
+                 "modeBarButtonsToRemove": ["sendDataToCloud", "lasso2d", "select2d"],
+                 "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+# --- tables shared by HTML and Markdown ----------------------------------------------
+
+def _value(indicator: str, value) -> str:
+    return fmt.fmt_value(indicator, value)
+
+
+def _comparison_table(report: Report) -> pd.DataFrame:
+    rows = []
+    for row in report.comparison.to_dict("records"):
+        out = {"区县": row["district"]}
+        for name in INDICATOR_NAMES:
+            out[fmt.label(name)] = _value(name, row[name])
+            out[f"{fmt.label(name)}排名"] = rank_label(row[f"rank_{name}"])
+        rows.append(out)
+    if rows:
+        total = {"区县": TOTAL}
+        for name in INDICATOR_NAMES:
+            total[fmt.label(name)] = _value(name, report.total[name])
+            total[f"{fmt.label(name)}排名"] = ""
+        rows.append(total)
+    return pd.DataFrame(rows)
+
+
+def _targets_table(report: Report) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "区县": row["district"],
+        "指标": fmt.label(row["indicator"]),
+        "实际完成": _value(row["indicator"], row["actual"]),
+        "年度目标": _value(row["indicator"], row["target"]),
+        "完成率": fmt.fmt_rate(row["completion"]),
+        "序时进度": fmt.fmt_rate(row["expected"]),
+        "状态": row["status"],
+    } for row in report.targets.to_dict("records")])
+
+
+def _yoy_table(report: Report) -> pd.DataFrame:
+    rows = report.yoy[report.yoy["previous"].notna()]
+    return pd.DataFrame([{
+        "区县": row["district"],
+        "指标": fmt.label(row["indicator"]),
+        "本期": _value(row["indicator"], row["current"]),
+        "去年同期": _value(row["indicator"], row["previous"]),
+        "同比": fmt.fmt_change(row["change"], row["change_rel"],
+                             rate=progress.is_rate(row["indicator"])),
+    } for row in rows.to_dict("records")])
+
+
+def _forces_table(report: Report) -> pd.DataFrame:
+    scores = report.three_forces
+    if not len(scores):
+        return pd.DataFrame()
+    table = scores.pivot(index="district", columns="dimension", values="score")
+    table = table.reindex(index=list(dict.fromkeys(scores["district"])),
+                          columns=list(schema.DIMENSIONS))
+    out = table.map(lambda v: fmt.MISSING if pd.isna(v) else f"{v:.1f}")
+    return out.rename_axis(None, axis=1).rename_axis("区县").reset_index()
+
+
+def _categories_table(report: Report) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "活动类别": row["category"],
+        "三力一度": row["dimension"] or "—",
+        "活动场次": fmt.fmt_count(row["activity_sessions"], "场"),
+        "参与人次": fmt.fmt_count(row["activity_participants"], "人次"),
+        "覆盖人数": fmt.fmt_count(row["reached"], "人"),
+        "服务时长": fmt.fmt_hours(row["service_hours"]),
+    } for row in report.categories.to_dict("records")])
+
+
+def _stars_table(report: Report) -> pd.DataFrame:
+    return pd.DataFrame([{"星级": row["label"], "人数": fmt.fmt_count(row["count"], "人")}
+                         for row in report.stars.to_dict("records")])
+
+
+def _units_table(report: Report) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "区县": row["district"], "单位": row["unit"],
+        "参学人次": fmt.fmt_count(row["study_learners"]),
+        "应学团员数": fmt.fmt_count(row["study_members"]),
+        "参学率": fmt.fmt_rate(row["study_rate"]), "等级": row["band"] or "—",
+    } for row in report.lagging_units.to_dict("records")])
+
+
+def _monthly_table(report: Report) -> pd.DataFrame:
+    rows = []
+    for row in report.monthly_total.to_dict("records"):
+        out = {"月份": row["month"]}
+        for name in INDICATOR_NAMES:
+            out[fmt.label(name)] = _value(name, row[name])
+        rows.append(out)
+    return pd.DataFrame(rows)
+
+
+def report_tables(report: Report) -> list[tuple[str, pd.DataFrame, str]]:
+    """(heading, table of display strings, note when empty) in report order."""
+    return [
+        ("区县对比", _comparison_table(report), "所选范围内暂无数据"),
+        ("月度合计", _monthly_table(report), "所选范围内暂无数据"),
+        ("目标完成", _targets_table(report), "暂无年度目标数据"),
+        ("同比", _yoy_table(report), "去年同期暂无数据，无法计算同比"),
+        ("三力一度得分", _forces_table(report), "所选范围内暂无数据"),
+        ("活动类别", _categories_table(report), "所选范围内暂无活动数据"),
+        ("星级志愿者", _stars_table(report), "暂无志愿者数据"),
+        ("参学率最低的单位", _units_table(report), "暂无青年大学习数据"),
+    ]
+
+
+def _heading(report: Report) -> tuple[str, str]:
+    sel = report.selection
+    title = f"团务数据报告 — {sel.period_label}（{sel.area_label}）"
+    note = (f"统计截至 {sel.as_of.isoformat()}；区县：{'、'.join(sel.districts) or '无'}。"
+            "数字来自各区上传的报表。")
+    return title, note
+
+
+# --- Markdown -------------------------------------------------------------------------
+
+def _md_cell(value) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_table(table: pd.DataFrame) -> str:
+    """A GitHub-style pipe table of display strings."""
+    head = "| " + " | ".join(_md_cell(c) for c in table.columns) + " |"
+    rule = "|" + "|".join(" --- " for _ in table.columns) + "|"
+    body = ["| " + " | ".join(_md_cell(v) for v in row) + " |"
+            for row in table.itertuples(index=False)]
+    return "\n".join([head, rule, *body])
+
+
+def report_markdown(report: Report) -> str:
+    """The report as Markdown: title, the drafted paragraph, then every table."""
+    title, note = _heading(report)
+    parts = [f"# {title}", "", note, "", "## 工作总结数据段落（草稿）", "",
+             draft_summary(report), ""]
+    for heading, table, empty in report_tables(report):
+        parts += [f"## {heading}", "", markdown_table(table) if len(table) else empty, ""]
+    return "\n".join(parts)
+
+
+# --- HTML -----------------------------------------------------------------------------
+
+CSS = """
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei",
+       "PingFang SC", sans-serif; margin: 24px auto; max-width: 1280px; color: #212121;
+       padding: 0 16px; }
+h1 { color: #c62828; font-size: 28px; margin-bottom: 4px; }
+h2 { border-left: 6px solid #c62828; padding-left: 10px; margin-top: 36px; font-size: 22px; }
+.note { color: #616161; }
+.summary { background: #fff8e1; border: 1px solid #ffe082; padding: 14px 18px;
+           line-height: 1.9; font-size: 17px; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-size: 15px; }
+th, td { border: 1px solid #cfd8dc; padding: 6px 10px; text-align: right; white-space: nowrap; }
+th { background: #eceff1; text-align: center; }
+td:first-child, td:nth-child(2) { text-align: left; }
+tr:last-child td { font-weight: normal; }
+.wrap { overflow-x: auto; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 12px; }
+.grid > div { min-width: 0; }
+.status-超前 { color: #2e7d32; font-weight: bold; }
+.status-正常 { color: #1565c0; font-weight: bold; }
+.status-滞后 { color: #c62828; font-weight: bold; }
+"""
+
+
+def _figures(report: Report) -> list[tuple[str, list[go.Figure]]]:
+    """(section heading, figures) in page order."""
+    sel = report.selection
+    colors = palette.district_colors(sel.districts)
+    targets = report.targets
+    compare = []
+    for name in INDICATOR_NAMES:
+        own = targets[(targets["indicator"] == name) & (targets["district"] != TOTAL)]
+        compare.append(charts.comparison_bar(
+            report.comparison, name, colors=colors,
+            targets=dict(zip(own["district"], own["target"])) or None))
+    trends = []
+    for name in INDICATOR_NAMES:
+        total_target = report.target_of(name)
+        trends.append(charts.trend_chart(
+            report.monthly, name, colors=colors,
+            target=total_target["target"] if total_target and progress.is_rate(name) else None))
+        pace = report.target_pace[report.target_pace["indicator"] == name]
+        if len(pace):
+            trends.append(charts.trend_chart(
+                report.monthly_total.assign(district=TOTAL), name, cumulative=True,
+                target_pace=pace, colors={TOTAL: palette.PRIMARY},
+                title=f"{fmt.label(name)}累计完成与目标序时进度"))
+    bullets = [charts.kpi_bullet(row["indicator"], None if pd.isna(row["actual"]) else row["actual"],
+                                 target=row["target"], expected=row["expected"])
+               for row in targets[targets["district"] == TOTAL].to_dict("records")]
+    sections = [("区县对比图", compare), ("月度趋势", trends), ("目标完成", bullets),
+                ("三力一度", [charts.radar_three_forces(report.three_forces, colors=colors)]),
+                ("活动类别", [charts.category_bar(report.categories)]),
+                ("星级志愿者", [charts.star_distribution_bar(
+                    report.stars[report.stars["level"] > 0], title="星级志愿者人数")])]
+    if report.has_last_year:
+        # districts only: a 合计 bar would dwarf them
+        yoy = report.yoy[report.yoy["district"] != TOTAL]
+        has = yoy[yoy["previous"].notna()]
+        sections.append(("同比", [charts.yoy_bar(yoy, name) for name in INDICATOR_NAMES
+                                  if (has["indicator"] == name).any()]))
+    return sections
+
+
+class _FigureWriter:
+    """Figures as HTML divs; plotly.js goes inline with the first one only."""
+
+    def __init__(self) -> None:
+        self.inlined = False
+
+    def grid(self, figures: Iterable[go.Figure]) -> str:
+        parts = []
+        for fig in figures:
+            parts.append(fig.to_html(full_html=False, include_plotlyjs=not self.inlined,
+                                     config=PLOTLY_CONFIG, default_height=420))
+            self.inlined = True
+        return '<div class="grid">' + "\n".join(f"<div>{p}</div>" for p in parts) + "</div>"
+
+
+def _table_html(table: pd.DataFrame, empty: str) -> str:
+    if not len(table):
+        return f'<p class="note">{html.escape(empty)}</p>'
+    text = table.to_html(index=False, escape=True, border=0, na_rep="—")
+    for status in progress.STATUSES:           # colour our own status words
+        text = text.replace(f"<td>{status}</td>", f'<td class="status-{status}">{status}</td>')
+    return '<div class="wrap">' + text + "</div>"
+
+
+def report_html(report: Report) -> str:
+    """The report as one self-contained HTML page (plotly.js inlined, no network)."""
+    title, note = _heading(report)
+    writer = _FigureWriter()
+    body = [f"<h1>{html.escape(title)}</h1>", f'<p class="note">{html.escape(note)}</p>',
+            "<h2>工作总结数据段落（草稿）</h2>",
+            f'<p class="summary">{html.escape(draft_summary(report))}</p>']
+    tables = {heading: (table, empty) for heading, table, empty in report_tables(report)}
+    figures = dict(_figures(report))
+    order = [("区县对比", "区县对比图"), ("月度合计", "月度趋势"), ("目标完成", "目标完成"),
+             ("同比", "同比"), ("三力一度得分", "三力一度"), ("活动类别", "活动类别"),
+             ("星级志愿者", "星级志愿者"), ("参学率最低的单位", None)]
+    for heading, figure_key in order:
+        table, empty = tables[heading]
+        body.append(f"<h2>{html.escape(heading)}</h2>")
+        if figure_key and figures.get(figure_key):
+            body.append(writer.grid(figures[figure_key]))
+        body.append(_table_html(table, empty))
+    # charts drawn while the page was still parsing get their final width here
+    body.append("<script>window.addEventListener('load', function () "
+                "{ window.dispatchEvent(new Event('resize')); });</script>")
+    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>{html.escape(title)}</title>\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<style>{CSS}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")

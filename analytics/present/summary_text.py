@@ -1,0 +1,426 @@
+"""The drafted 工作总结 paragraph: Chinese sentences of figures from a report.
+
+Staff paste these sentences into the year-end summary, so they follow the
+seed documents' style ("全区团员青年参学“青年大学习”超55万人次，参学比例97.46%";
+"开展防溺水宣传志愿服务活动20余场次，参与青年300余人次，总服务时长超800小时").
+Every figure is a `Fact`: the indicator it came from, its exact value and the
+rounded text, so a test can check each sentence against the indicators.
+
+Rounding words (`round_words`), applied the same way everywhere:
+
+1. The round number r is v cut down (never rounded up) to:
+   - v < 10: v itself, shown with at most one decimal (7.5 -> 7.5);
+   - 10 <= v < 1,000: one significant digit, or two when the leading digit
+     is 1 (23 -> 20, 345 -> 300, 150 -> 150), as the seeds write 20余场次,
+     300余人次;
+   - 1,000 <= v < 10,000: two significant digits (1,234 -> 1,200,
+     2,575 -> 2,500), like the 万 figures below: "2500余名", not "2000余名";
+   - 10,000 <= v < 100,000: 万 with one decimal (12,345 -> 1.2万);
+   - v >= 100,000: whole 万 (551,234 -> 55万).
+2. The next round number R = r + one step (the step is the last kept digit).
+   If v is below R, within 5 % of R and nearer to R than to r
+   (R - v <= 5 % of R and R - v < step / 2) -> "近R" (682 -> 近700;
+   97 -> 近100; but 551,234 -> 超55万, not 近56万).
+3. Otherwise, if v equals r -> the number itself ("15", "800", "12万").
+4. Otherwise (v > r):
+   - style "count" (场次, 人次, 名 below 万): "r余" (23 -> 20余, 345 -> 300余);
+   - style "total" (hours, money, and any count written in 万): "超r" as a
+     prefix (812.5 -> 超800, 551,234 -> 超55万).
+Percentages are never rounded: always two decimals (0.97456 -> 97.46%).
+同比 changes: relative with one decimal ("增长12.3%"), rates in 百分点 with
+two decimals ("提升1.25个百分点").
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+from typing import Literal
+
+import pandas as pd
+
+from analytics.metrics import progress, stars
+from analytics import schema
+from analytics.metrics.report import TOTAL, Report
+
+Style = Literal["count", "total"]
+
+NEAR_SHARE = 0.05
+WAN = 10_000
+
+
+@dataclass(frozen=True)
+class Rounded:
+    """A value rounded for prose: `text` is what the sentence shows."""
+
+    value: float
+    round_value: float
+    word: str          # "" (exact), "余", "超" or "近"
+    text: str
+
+
+def _round_down(v: float) -> tuple[Decimal, Decimal]:
+    """(r, step): v cut down to its round number, and the last kept digit's size."""
+    d = Decimal(repr(float(v)))
+    if v >= 100_000:
+        step = Decimal(WAN)
+    elif v >= WAN:
+        step = Decimal(1000)
+    else:
+        digits = int(math.floor(math.log10(v)))
+        lead = int(d.scaleb(-digits).to_integral_value(rounding=ROUND_FLOOR))
+        keep = 2 if lead == 1 or digits >= 3 else 1
+        step = Decimal(10) ** (digits - keep + 1)
+    r = (d / step).to_integral_value(rounding=ROUND_FLOOR) * step
+    return r, step
+
+
+def _number(v: Decimal | float, *, decimals: int = 0) -> str:
+    """Plain number for prose: 万 for ≥ 10,000, no thousands separators."""
+    v = Decimal(repr(float(v))) if not isinstance(v, Decimal) else v
+    if v >= WAN:
+        wan = v / WAN
+        text = f"{wan:.1f}".rstrip("0").rstrip(".")
+        return f"{text}万"
+    if decimals and v != v.to_integral_value():
+        return f"{v:.{decimals}f}".rstrip("0").rstrip(".")
+    return f"{int(v)}"
+
+
+def round_words(value: float, style: Style = "count") -> Rounded:
+    """Round a count or total the way a 工作总结 writes it (module docstring).
+
+    >>> round_words(551234, "total").text
+    '超55万'
+    >>> round_words(23).text
+    '20余'
+    >>> round_words(682).text
+    '近700'
+    """
+    v = float(value)
+    if not math.isfinite(v) or v < 0:
+        raise ValueError(f"cannot round {value!r} for prose")
+    if v < 10:
+        text = _number(v, decimals=1)
+        return Rounded(v, v, "", text)
+    r, step = _round_down(v)
+    upper = r + step
+    exact_v = Decimal(repr(v))
+    gap = upper - exact_v
+    if 0 < gap <= Decimal(repr(NEAR_SHARE)) * upper and gap < step / 2:
+        return Rounded(v, float(upper), "近", f"近{_number(upper)}")
+    if exact_v == r:
+        return Rounded(v, float(r), "", _number(r))
+    if style == "count" and r < WAN:
+        return Rounded(v, float(r), "余", f"{_number(r)}余")
+    return Rounded(v, float(r), "超", f"超{_number(r)}")
+
+
+def rate_text(rate: float) -> str:
+    """A rate as prose: always exact with two decimals (0.97456 -> '97.46%')."""
+    return f"{rate * 100:.2f}%"
+
+
+# --- the drafted paragraph -----------------------------------------------------
+
+FactStyle = Literal["count", "total", "rate", "change", "pp"]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One figure of the drafted paragraph and where it came from.
+
+    `key` names the source: an indicator ("activity_participants"), a
+    category figure ("category:心理健康:reached"), a 三力一度 dimension figure
+    ("dimension:服务力:activity_sessions"), a target figure
+    ("target:activity_sessions:completion"), a 同比 change
+    ("yoy:study_rate") or a star level ("stars:1"). `district` is a
+    district or "合计" (the whole selection). `text` is exactly what the
+    sentence shows: `fact_text(value, style)`.
+    """
+
+    key: str
+    district: str
+    value: float
+    style: FactStyle
+    text: str
+
+
+def change_text(value: float, style: FactStyle) -> str:
+    """A 同比 change without its direction word: "12.3%" or "1.25个百分点"."""
+    if style == "pp":
+        return f"{abs(value) * 100:.2f}个百分点"
+    return f"{abs(value) * 100:.1f}%"
+
+
+def fact_text(value: float, style: FactStyle) -> str:
+    """The text a figure gets in the paragraph (the rounding rule of this module)."""
+    if style == "rate":
+        return rate_text(value)
+    if style in ("change", "pp"):
+        return change_text(value, style)
+    return round_words(value, style).text
+
+
+class _Draft:
+    """Collects sentences and the facts behind every figure in them."""
+
+    def __init__(self) -> None:
+        self.facts: list[Fact] = []
+        self.sentences: list[str] = []
+
+    def fig(self, key: str, value: float, style: FactStyle = "count",
+            district: str = TOTAL) -> str:
+        """The figure's text for the sentence, recorded as a Fact."""
+        text = fact_text(value, style)
+        self.facts.append(Fact(key, district, float(value), style, text))
+        return text
+
+
+def _present(value) -> bool:
+    return value is not None and not pd.isna(value) and float(value) > 0
+
+
+def _yoy_clause(d: _Draft, report: Report, indicator: str, what: str = "") -> str:
+    """"，较去年同期增长12.3%" (counts) / "提升1.25个百分点" (rates), or ""."""
+    row = report.yoy_of(indicator)
+    if row is None:
+        return ""
+    rate = progress.is_rate(indicator)
+    value = row["change"] if rate else row["change_rel"]
+    if value is None or pd.isna(value):
+        return ""
+    if value == 0:
+        return f"，{what}与去年同期持平"
+    up = value > 0
+    word = ("提升" if up else "下降") if rate else ("增长" if up else "下降")
+    return f"，{what}较去年同期{word}{d.fig(f'yoy:{indicator}', value, 'pp' if rate else 'change')}"
+
+
+def _study(d: _Draft, report: Report, subject: str) -> None:
+    learners, rate = report.total["study_learners"], report.total["study_rate"]
+    if not _present(learners) or rate is None or pd.isna(rate):
+        return
+    d.sentences.append(
+        f"{subject}团员青年参学“青年大学习”{d.fig('study_learners', learners)}人次，"
+        f"参学比例{d.fig('study_rate', rate, 'rate')}"
+        + _yoy_clause(d, report, "study_rate") + "。")
+
+
+def _activities(d: _Draft, report: Report, subject: str) -> None:
+    sessions, people = report.total["activity_sessions"], report.total["activity_participants"]
+    if not _present(sessions):
+        return
+    d.sentences.append(
+        f"{subject}各级团组织共开展活动{d.fig('activity_sessions', sessions)}场次，"
+        f"参与青年{d.fig('activity_participants', people)}人次"
+        + _yoy_clause(d, report, "activity_participants", "参与人次") + "。")
+
+
+def _categories(d: _Draft, report: Report, limit: int = 6) -> None:
+    """The busiest categories (by 参与人次): 场次, 人次, 覆盖人数, 服务时长."""
+    table = report.categories
+    table = table[table["activity_sessions"] > 0].sort_values(
+        ["activity_participants", "activity_sessions"], ascending=False, kind="stable")
+    parts = []
+    for row in table.head(limit).itertuples(index=False):
+        key = f"category:{row.category}"
+        part = (f"开展{row.category}活动{d.fig(f'{key}:activity_sessions', row.activity_sessions)}"
+                f"场次，参与青年{d.fig(f'{key}:activity_participants', row.activity_participants)}"
+                "人次")
+        if _present(row.reached):
+            part += f"，覆盖群众{d.fig(f'{key}:reached', row.reached)}人"
+        if _present(row.service_hours):
+            part += f"，总服务时长{d.fig(f'{key}:service_hours', row.service_hours, 'total')}小时"
+        parts.append(part)
+    if parts:
+        d.sentences.append("其中，" + "；".join(parts) + "。")
+
+
+def topic_sentence(activities: pd.DataFrame, topic: str) -> str:
+    """One sentence on the activities found by a search, for a 工作总结's 专项 paragraph:
+    "开展防溺水相关活动20余场次，参与青年300余人次，总服务时长超800小时。"
+
+    `activities` are canonical activity rows (e.g. `views.matching_activities`);
+    "" when there are none. Figures follow this module's rounding rule.
+    """
+    if activities is None or not len(activities):
+        return ""
+    total = {c: float(pd.to_numeric(activities[c], errors="coerce").sum())
+             for c in ("sessions", "participants", "reached", "service_hours")}
+    d = _Draft()
+    text = (f"开展{topic.strip()}相关活动{d.fig('sessions', total['sessions'])}场次，"
+            f"参与青年{d.fig('participants', total['participants'])}人次")
+    if _present(total["reached"]):
+        text += f"，覆盖群众{d.fig('reached', total['reached'])}人"
+    if _present(total["service_hours"]):
+        text += f"，总服务时长{d.fig('service_hours', total['service_hours'], 'total')}小时"
+    return text + "。"
+
+
+def _volunteers(d: _Draft, report: Report, subject: str) -> None:
+    count, hours = report.total["volunteer_count"], report.total["volunteer_hours"]
+    if not _present(count):
+        return
+    text = (f"{subject}{d.fig('volunteer_count', count)}名青年志愿者参与志愿服务，"
+            f"累计服务时长{d.fig('volunteer_hours', hours, 'total')}小时"
+            + _yoy_clause(d, report, "volunteer_hours", "服务时长"))
+    starred = report.stars[(report.stars["level"] > 0) & (report.stars["count"] > 0)]
+    if len(starred):
+        total = d.fig("stars", int(starred["count"].sum()))
+        if len(starred) == 1:
+            levels = f"均为{starred.iloc[0]['label']}"
+        else:
+            levels = "其中" + "、".join(
+                f"{row.label}{d.fig(f'stars:{row.level}', row.count)}名"
+                for row in starred.sort_values("level", ascending=False).itertuples())
+        text += f"；累计服务时长达到星级标准的志愿者{total}名（{levels}）"
+    d.sentences.append(text + "。")
+
+
+def _three_forces(d: _Draft, report: Report) -> None:
+    """"按“三力一度”归类，引领力方面开展活动…场次、参与青年…人次；…"; with several
+    districts, which district's 三力一度 score leads in each dimension."""
+    table = report.categories
+    if not len(table):
+        return
+    sums = (table[table["dimension"].notna()]
+            .groupby("dimension", sort=False)[["activity_sessions", "activity_participants"]]
+            .sum())
+    parts = []
+    for dim in schema.DIMENSIONS:
+        if dim not in sums.index or not _present(sums.at[dim, "activity_sessions"]):
+            continue
+        key = f"dimension:{dim}"
+        parts.append(f"{dim}方面开展活动{d.fig(f'{key}:activity_sessions', sums.at[dim, 'activity_sessions'])}"
+                     f"场次、参与青年{d.fig(f'{key}:activity_participants', sums.at[dim, 'activity_participants'])}"
+                     "人次")
+    if not parts:
+        return
+    text = "按“三力一度”归类，" + "；".join(parts)
+    scores = report.three_forces
+    if len(report.selection.districts) > 1 and len(scores) and scores["score"].notna().any():
+        leaders: dict[str, list[str]] = {}
+        for dim in schema.DIMENSIONS:
+            rows = scores[(scores["dimension"] == dim) & scores["score"].notna()]
+            if len(rows) and rows["score"].max() > 0:
+                leaders.setdefault(rows.loc[rows["score"].idxmax(), "district"], []).append(dim)
+        if leaders:
+            text += ("。按每百名团员计，" + "，".join(f"{name}{'、'.join(dims)}居各区县首位"
+                                                for name, dims in leaders.items()))
+    d.sentences.append(text + "。")
+
+
+_RATE_STATUS = {progress.AHEAD: "已达到目标", progress.ON_TRACK: "接近目标",
+                progress.BEHIND: "低于目标"}
+_COUNT_STATUS = {progress.AHEAD: "进度超前", progress.ON_TRACK: "进度正常",
+                 progress.BEHIND: "进度滞后"}
+
+
+def _targets(d: _Draft, report: Report) -> None:
+    """Rates against their target; counts' completion against 序时进度."""
+    parts = []
+    for row in report.targets[report.targets["district"] == TOTAL].itertuples(index=False):
+        label = schema.INDICATOR_BY_NAME[row.indicator].label
+        key = f"target:{row.indicator}"
+        if progress.is_rate(row.indicator):
+            if pd.isna(row.actual):
+                continue
+            parts.append(f"{label}{d.fig(f'{key}:actual', row.actual, 'rate')}"
+                         f"（目标{d.fig(f'{key}:target', row.target, 'rate')}），"
+                         f"{_RATE_STATUS[row.status]}")
+        elif not pd.isna(row.completion):
+            parts.append(f"{label}完成年度目标的{d.fig(f'{key}:completion', row.completion, 'rate')}"
+                         f"（序时进度{d.fig(f'{key}:expected', row.expected, 'rate')}），"
+                         f"{_COUNT_STATUS[row.status]}")
+    if parts:
+        d.sentences.append("对照年度目标，" + "；".join(parts) + "。")
+
+
+def _district_clause(d: _Draft, values: dict) -> str:
+    """"东城区参学比例95.00%，开展活动20余场次、参与青年300余人次，志愿者2名、服务时长超100小时"."""
+    name = values["district"]
+
+    def fig(key: str, style: FactStyle = "count") -> str:
+        return d.fig(key, values[key], style, district=name)
+
+    parts = []
+    if values["study_rate"] is not None and not pd.isna(values["study_rate"]):
+        parts.append(f"参学比例{fig('study_rate', 'rate')}")
+    if _present(values["activity_sessions"]):
+        parts.append(f"开展活动{fig('activity_sessions')}场次、"
+                     f"参与青年{fig('activity_participants')}人次")
+    if _present(values["volunteer_count"]):
+        parts.append(f"志愿者{fig('volunteer_count')}名、"
+                     f"服务时长{fig('volunteer_hours', 'total')}小时")
+    return f"{name}{'，'.join(parts)}" if parts else f"{name}暂无数据"
+
+
+def _subject(sel) -> str:
+    """Who the sentences speak of: "全区" (one district's committee), "各区县" (the
+    whole area), or the chosen districts by name ("东湖区、临江区")."""
+    if len(sel.districts) == 1:
+        return "全区"
+    if sel.whole_area or len(sel.districts) > 3:
+        return "各区县"
+    return "、".join(sel.districts)
+
+
+def _draft(report: Report) -> _Draft:
+    d = _Draft()
+    sel = report.selection
+    single = len(sel.districts) == 1
+    subject = _subject(sel)
+    _study(d, report, subject)
+    _activities(d, report, subject)
+    _categories(d, report)
+    _three_forces(d, report)
+    _volunteers(d, report, subject)
+    _targets(d, report)
+    if not d.sentences:
+        d.sentences.append("所选范围内暂无数据。")
+    d.sentences[0] = f"{sel.period_label}，" + d.sentences[0]
+    if not single and sel.districts:
+        clauses = [_district_clause(d, row) for row in report.comparison.to_dict("records")]
+        d.sentences.append("分区县看：" + "；".join(clauses) + "。")
+    return d
+
+
+def draft_facts(report: Report) -> list[Fact]:
+    """The figures of `draft_summary(report)`, in the order they appear."""
+    return _draft(report).facts
+
+
+def draft_summary(report: Report) -> str:
+    """The drafted 工作总结 paragraph for the report's selection (Chinese prose).
+
+    One district speaks of "全区"; the whole area of "各区县" (a few chosen
+    districts by name), with the totals first, then one clause per district. Figures follow the rounding rule of this module;
+    `draft_facts` lists each with the value it came from.
+    """
+    return "".join(_draft(report).sentences)
+
+
+_FIELD_LABELS = {"reached": "覆盖人数", "service_hours": "服务时长",
+                 "completion": "目标完成率", "expected": "序时进度", "actual": "实际值",
+                 "target": "目标值"}
+
+
+def fact_label(fact: Fact) -> str:
+    """A Chinese name for where a figure came from ("心理健康·参与人次", "参学率·同比")."""
+    def name(part: str) -> str:
+        ind = schema.INDICATOR_BY_NAME.get(part)
+        return ind.label if ind else _FIELD_LABELS.get(part, part)
+
+    head, _, rest = fact.key.partition(":")
+    if head in ("category", "dimension"):
+        category, _, field = rest.partition(":")
+        return f"{category}·{name(field)}"
+    if head == "target":
+        indicator, _, field = rest.partition(":")
+        return f"{name(indicator)}·{name(field)}"
+    if head == "yoy":
+        return f"{name(rest)}·同比"
+    if head == "stars":
+        return "星级志愿者" if not rest else stars.star_labels().get(int(rest), rest)
+    return name(fact.key)

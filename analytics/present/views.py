@@ -1,0 +1,566 @@
+"""Shaping for the dashboard pages (总览, 青年大学习, 活动开展, 志愿服务, 区县对比).
+
+The pages only read widgets, call these and render; every DataFrame a page
+shows gets its Chinese column names here, and every filter expression lives
+here, so this is tested without Streamlit. Indicators themselves are never
+recomputed: they come from `analytics.indicators` (one definition each).
+"""
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from analytics import schema
+
+Frames = Mapping[str, pd.DataFrame]
+DATA_KINDS = ("activities", "study", "volunteer")
+
+# --- the selection ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the sidebar selected: a year, a month range, districts and units.
+
+    Empty `districts` / `units` mean "all that the user may see".
+    """
+
+    year: int
+    months: tuple[int, int] = (1, 12)
+    districts: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+
+    @property
+    def month_labels(self) -> list[str]:
+        first, last = self.months
+        return [f"{self.year:04d}-{m:02d}" for m in range(first, last + 1)]
+
+    @property
+    def period_label(self) -> str:
+        """The period in Chinese, e.g. "2026年1—10月" or "2026年3月"."""
+        first, last = self.months
+        if first == last:
+            return f"{self.year}年{first}月"
+        if (first, last) == (1, 12):
+            return f"{self.year}年全年"
+        return f"{self.year}年{first}—{last}月"
+
+
+def as_of_date(year: int, months: tuple[int, int], today: date,
+               latest_month: str | None = None) -> date:
+    """The as-of day of a selection: today, capped to the end of the month range
+    and to the end of the latest month with data (`latest_month`, "YYYY-MM").
+
+    A past year (or a month range that ended) reads at the range's last day.
+    Capping at the last reported month keeps 同比 fair (last year's rows of a
+    month not yet reported this year are left out) and 序时进度 honest.
+
+    >>> as_of_date(2025, (1, 12), date(2026, 3, 5))
+    datetime.date(2025, 12, 31)
+    >>> as_of_date(2026, (1, 12), date(2026, 11, 24), "2026-10")
+    datetime.date(2026, 10, 31)
+    """
+    last = months[1]
+    end = date(year, last, calendar.monthrange(year, last)[1])
+    cap = min(today, end)
+    if latest_month and latest_month.startswith(f"{year:04d}-"):
+        m = int(latest_month[5:7])
+        if m >= months[0]:
+            cap = min(cap, date(year, m, calendar.monthrange(year, m)[1]))
+    return cap
+
+
+def latest_month(frames: Frames, year: int) -> str | None:
+    """The latest "YYYY-MM" of `year` that any data frame has rows for, or None."""
+    found = []
+    for kind in DATA_KINDS:
+        df = frames.get(kind)
+        if df is not None and len(df):
+            months = df["month"][df["month"].str.startswith(f"{year:04d}-")]
+            if len(months):
+                found.append(months.max())
+    return max(found) if found else None
+
+
+def years_of_batches(batches: pd.DataFrame) -> list[int]:
+    """Years that stored (not rolled back) batches cover, from their "|"-joined periods."""
+    if batches is None or not len(batches):
+        return []
+    live = batches[batches["status"] != "rolled_back"]
+    periods = live["periods"].dropna().astype(str).str.split("|").explode()
+    years = periods.str.slice(0, 4)
+    return sorted({int(y) for y in years if y.isdigit()})
+
+
+def year_options(years: Iterable[int], today: date) -> list[int]:
+    """Years to offer, newest first: those with data plus the current year."""
+    return sorted({int(y) for y in years} | {today.year}, reverse=True)
+
+
+def default_year(years: Iterable[int], today: date) -> int:
+    """The newest year with data not after this year, else this year."""
+    past = [int(y) for y in years if int(y) <= today.year]
+    return max(past) if past else today.year
+
+
+def visible_districts(known: Iterable[str], allowed: frozenset[str] | None) -> list[str]:
+    """The districts a user may pick: every known one, or only `allowed` (sorted)."""
+    names = set(known) if allowed is None else set(allowed)
+    names.discard(schema.ALL_DISTRICTS)
+    return sorted(names)
+
+
+def effective_districts(chosen: Sequence[str], allowed: frozenset[str] | None) -> list[str] | None:
+    """The districts to show: the chosen ones the user may see, or all they may see.
+
+    None means "every district" (no restriction at all). A user limited to some
+    districts never gets rows of others, whatever the URL says.
+    """
+    if allowed is None:
+        return list(chosen) or None
+    picked = [d for d in chosen if d in allowed]
+    return picked or sorted(allowed)
+
+
+# --- lists of names found in the data ----------------------------------------------
+
+
+def districts_in(frames: Frames) -> list[str]:
+    """Every district that has rows in the data frames (targets' 全部 left out)."""
+    names: set[str] = set()
+    for kind in (*DATA_KINDS, "targets"):
+        df = frames.get(kind)
+        if df is not None and len(df):
+            names.update(df["district"].dropna().unique())
+    names.discard(schema.ALL_DISTRICTS)
+    return sorted(names)
+
+
+def units_in(frames: Frames, districts: Iterable[str] | None = None) -> list[str]:
+    """Every unit of `districts` (all when None) found in the data frames, sorted."""
+    wanted = None if districts is None else set(districts)
+    names: set[str] = set()
+    for kind in DATA_KINDS:
+        df = frames.get(kind)
+        if df is None or not len(df):
+            continue
+        if wanted is not None:
+            df = df[df["district"].isin(wanted)]
+        names.update(df["unit"].dropna().unique())
+    return sorted(names)
+
+
+def has_rows(frames: Frames, kinds: Iterable[str] = DATA_KINDS) -> bool:
+    """Whether any of `kinds` has at least one row."""
+    return any(frames.get(k) is not None and len(frames[k]) for k in kinds)
+
+
+# --- Chinese column labels ---------------------------------------------------------
+
+EXTRA_LABELS: dict[str, str] = {
+    "month": "月份",
+    "dimension": "三力一度",
+    "person_key": "志愿者标识",
+    "source_row": "原表行号",
+    "district": "区县",
+    "unit": "单位",
+    "rank": "排名",
+    "band": "参学等级",
+    "hours": "服务时长（小时）",
+    "cum_hours": "累计服务时长（小时）",
+    "total_hours": "累计服务时长（小时）",
+    "level": "星级",
+    "star_level": "星级",
+    "star_label": "星级",
+    "label": "星级",
+    "records": "服务次数",
+    "count": "人数",
+    "target": "目标值",
+    "completion": "完成率",
+    "expected": "序时进度",
+    "status": "状态",
+    "score": "得分",
+    "value": "数值",
+    "indicator": "指标",
+}
+
+
+def column_labels() -> dict[str, str]:
+    """Chinese label of every canonical field, derived column and indicator."""
+    labels: dict[str, str] = {}
+    for kind in schema.KINDS.values():
+        for f in kind.fields:
+            labels.setdefault(f.name, f.label)
+    labels.update(EXTRA_LABELS)
+    for ind in schema.INDICATORS:
+        labels[ind.name] = ind.label + (f"（{ind.unit}）" if ind.unit and ind.unit != "%" else "")
+        labels[f"rank_{ind.name}"] = f"{ind.label}排名"
+    labels["hours"] = EXTRA_LABELS["hours"]
+    labels["date"] = "日期"
+    return labels
+
+
+def labelled(df: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """`df` (only `columns`, in that order, when given) with Chinese column names."""
+    if columns is not None:
+        df = df[[c for c in columns if c in df.columns]]
+    labels = column_labels()
+    return df.rename(columns={c: labels.get(c, c) for c in df.columns})
+
+
+# --- searchable lists ----------------------------------------------------------------
+
+
+def search(df: pd.DataFrame, text: str, columns: Sequence[str]) -> pd.DataFrame:
+    """Rows whose text in any of `columns` contains every word of `text`.
+
+    Case-insensitive, plain substring (no regex), words split on spaces:
+    "防溺水 青山" keeps rows that mention both.
+    """
+    words = [w.casefold() for w in (text or "").split()]
+    if not words or not len(df):
+        return df
+    cols = [c for c in columns if c in df.columns]
+    haystack = df[cols].astype("string").fillna("").agg(" ".join, axis=1).str.casefold()
+    mask = pd.Series(True, index=df.index)
+    for w in words:
+        mask &= haystack.str.contains(w, regex=False)
+    return df[mask]
+
+
+ACTIVITY_MEASURES = ("activity_sessions", "activity_participants")
+ACTIVITY_LIST_COLUMNS = ("date", "district", "unit", "title", "category", "dimension",
+                         "sessions", "participants", "volunteers", "service_hours",
+                         "reached", "funds")
+
+
+ACTIVITY_SEARCH_COLUMNS = ("district", "unit", "title", "category", "dimension")
+
+
+def matching_activities(activities: pd.DataFrame | None, text: str = "") -> pd.DataFrame:
+    """The canonical activity rows whose text matches every word of `text`."""
+    if activities is None or not len(activities):
+        return pd.DataFrame(columns=list(ACTIVITY_LIST_COLUMNS))
+    return search(activities, text, ACTIVITY_SEARCH_COLUMNS)
+
+
+def activity_list(activities: pd.DataFrame | None, text: str = "") -> pd.DataFrame:
+    """The activities as a table to read, newest first, filtered by `text`, Chinese columns."""
+    rows = matching_activities(activities, text)
+    if not len(rows):
+        return labelled(pd.DataFrame(columns=list(ACTIVITY_LIST_COLUMNS)))
+    rows = rows.sort_values(["date", "district", "unit"], ascending=[False, True, True])
+    rows = rows.assign(date=rows["date"].dt.date)
+    return labelled(rows.reset_index(drop=True), ACTIVITY_LIST_COLUMNS)
+
+
+# --- ranks -------------------------------------------------------------------------------
+
+
+def with_ranks(table: pd.DataFrame, indicators: Iterable[str]) -> pd.DataFrame:
+    """`table` plus a `rank_<indicator>` column per indicator (1 = highest; ties share)."""
+    out = table.copy()
+    for name in indicators:
+        if name in out:
+            out[f"rank_{name}"] = out[name].rank(ascending=False, method="min").astype("Int64")
+    return out
+
+
+# --- KPI cards -----------------------------------------------------------------------------
+
+CARD_INDICATORS = ("study_rate", "study_learners", "activity_sessions", "activity_participants",
+                   "volunteer_count", "volunteer_hours")
+NO_TARGET = "无目标"
+
+
+@dataclass(frozen=True)
+class KpiCard:
+    """One indicator's card: the number, its status against the target, detail lines."""
+
+    indicator: str
+    label: str
+    value: str
+    status: str
+    lines: tuple[str, ...]
+    actual: float | None
+    completion: float | None = None
+    yoy: str | None = None      # 同比, e.g. "+12.30%" or "-0.40个百分点"; None without last year
+
+
+def kpi_cards(report, indicators: Sequence[str] = CARD_INDICATORS) -> list[KpiCard]:
+    """Cards for a `report.Report`: its totals judged against the targets.
+
+    Target, completion, 序时进度 and status come from `report.target_of`
+    (computed once, in `analytics.progress` via the report).
+    """
+    from analytics.present import fmt
+
+    cards = []
+    for name in indicators:
+        ind = schema.INDICATOR_BY_NAME[name]
+        actual = report.total.get(name)
+        entry = report.target_of(name)
+        lines: list[str] = []
+        done = None
+        if entry is None or entry.get("target") is None or pd.isna(entry.get("target")):
+            status = NO_TARGET
+            lines.append("未设定年度目标")
+        elif ind.is_rate:
+            status = entry["status"]
+            done = _number(entry.get("completion"))
+            lines.append(f"目标 {fmt.fmt_rate(entry['target'])}")
+            if actual is not None:
+                lines.append(f"与目标相差 {fmt.fmt_pp(actual - entry['target'])}")
+        else:
+            status = entry["status"]
+            done = _number(entry.get("completion"))
+            lines.append(f"年度目标 {fmt.fmt_value(name, entry['target'])}"
+                         f" · 完成 {fmt.fmt_rate(done)}")
+            lines.append(f"序时进度 {fmt.fmt_rate(entry.get('expected'))}")
+        cards.append(KpiCard(name, ind.label, fmt.fmt_value(name, actual), status,
+                             tuple(lines), actual, done, _yoy_text(report, name)))
+    return cards
+
+
+def _yoy_text(report, name: str) -> str | None:
+    """同比 of the whole selection as a signed text for `st.metric`'s delta."""
+    from analytics.present import fmt
+
+    row = report.yoy_of(name)
+    if row is None or row.get("change") is None or pd.isna(row.get("change")):
+        return None
+    if schema.INDICATOR_BY_NAME[name].is_rate:
+        return fmt.fmt_pp(row["change"])
+    relative = row.get("change_rel")
+    if relative is None or pd.isna(relative):
+        return None
+    return f"{relative * 100:+.2f}%"
+
+
+def _number(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def district_status_table(report) -> pd.DataFrame:
+    """Per district of a `report.Report`: each card indicator's value and status.
+
+    Chinese columns ("参学率", "参学率状态", ...); a district without a
+    target for an indicator reads 无目标.
+    """
+    from analytics.present import fmt
+
+    targets = report.targets
+    rows = []
+    for _, d in report.comparison.iterrows():
+        row = {"区县": d["district"]}
+        for name in CARD_INDICATORS:
+            label = schema.INDICATOR_BY_NAME[name].label
+            row[label] = fmt.fmt_value(name, d.get(name))
+            hit = targets[(targets["district"] == d["district"]) & (targets["indicator"] == name)]
+            row[f"{label}状态"] = hit["status"].iloc[0] if len(hit) else NO_TARGET
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def behind_count(table: pd.DataFrame) -> int:
+    """How many cells of a `district_status_table` read 滞后."""
+    if not len(table):
+        return 0
+    return int((table == "滞后").to_numpy().sum())
+
+
+def indicator_label(name: str) -> str:
+    """The Chinese label of an indicator, for select boxes."""
+    return schema.INDICATOR_BY_NAME[name].label
+
+
+@dataclass(frozen=True)
+class TrendInputs:
+    """What `charts.trend_chart` needs for one indicator of a report."""
+
+    monthly: pd.DataFrame
+    pace: pd.DataFrame | None
+    target: float | None
+    cumulative: bool
+
+
+def trend_inputs(report, indicator: str, *, by_district: bool = False) -> TrendInputs:
+    """Counts: the cumulative line against the target's 序时 pace; rates: monthly rate
+    against the target line. The whole selection, or one line per district."""
+    monthly = without_trailing_empty_months(report.monthly if by_district
+                                            else report.monthly_total)
+    entry = report.target_of(indicator)
+    target = None if entry is None or pd.isna(entry.get("target")) else float(entry["target"])
+    if schema.INDICATOR_BY_NAME[indicator].is_rate:
+        return TrendInputs(monthly, None, target, False)
+    pace = report.target_pace
+    pace = pace[pace["indicator"] == indicator] if len(pace) else None
+    if by_district or pace is None or not len(pace):
+        pace = None
+    return TrendInputs(monthly, pace, None, True)
+
+
+def without_trailing_empty_months(monthly: pd.DataFrame) -> pd.DataFrame:
+    """`indicators.monthly` rows up to the last month that has any data.
+
+    The month grid runs to the as-of month; a month nobody has reported yet
+    would draw a misleading drop to zero at the end of every line.
+    """
+    if monthly is None or not len(monthly):
+        return monthly
+    from analytics.metrics.indicators import COUNT_INDICATORS
+
+    filled = monthly[list(COUNT_INDICATORS)].fillna(0).ne(0).any(axis=1)
+    months = monthly.loc[filled, "month"]
+    if not len(months):
+        return monthly.iloc[0:0]
+    return monthly[monthly["month"] <= months.max()]
+
+
+def styled_status(table: pd.DataFrame):
+    """A `district_status_table` with status cells coloured (超前 green … 无目标 grey)."""
+    from analytics.present import palette
+
+    status_cols = [c for c in table.columns if c.endswith("状态")]
+
+    def colour(value: object) -> str:
+        if value in palette.STATUS_COLORS:
+            return f"color: {palette.status_color(str(value))}; font-weight: 600"
+        return ""
+
+    return table.style.map(colour, subset=status_cols)
+
+
+LAGGING_COLUMNS = ("district", "unit", "study_rate", "study_learners", "study_members", "band")
+
+
+def lagging_table(lagging: pd.DataFrame) -> pd.DataFrame:
+    """`indicators.lagging_units` as a table to read: 参学率 as text, Chinese columns."""
+    from analytics.present import fmt
+
+    if lagging is None or not len(lagging):
+        return labelled(pd.DataFrame(columns=list(LAGGING_COLUMNS)))
+    shown = lagging.assign(
+        study_rate=lagging["study_rate"].map(fmt.fmt_rate),
+        study_learners=lagging["study_learners"].map(fmt.fmt_count),
+        study_members=lagging["study_members"].map(fmt.fmt_count),
+    )
+    return labelled(shown.reset_index(drop=True), LAGGING_COLUMNS)
+
+
+# --- units ----------------------------------------------------------------------------------
+
+
+def unit_summary(frames: Frames) -> pd.DataFrame:
+    """Every indicator per (district, unit) of the selection (`indicators.summarize`)."""
+    from analytics.metrics import indicators
+
+    return indicators.summarize(frames, by=["district", "unit"])
+
+
+def top_rows(table: pd.DataFrame, indicator: str, n: int | None, *,
+             lowest: bool = False) -> pd.DataFrame:
+    """The `n` rows with the highest (or lowest) `indicator` (all when n is None);
+    rows without a value are left out."""
+    data = table.dropna(subset=[indicator])
+    data = data.sort_values(indicator, ascending=lowest, kind="stable")
+    return data if n is None else data.head(n)
+
+
+def units_below(study: pd.DataFrame | None, threshold: float) -> pd.DataFrame:
+    """Units whose weighted 参学率 is below `threshold` (a fraction), lowest first,
+    as a table to read (Chinese columns)."""
+    from analytics.metrics import indicators
+
+    if study is None or not len(study):
+        return lagging_table(None)
+    units = indicators.lagging_units(study, min_members=1, limit=None)
+    return lagging_table(units[units["study_rate"] < threshold])
+
+
+def heatmap_rows(study: pd.DataFrame | None, max_units: int = 40) -> tuple[pd.DataFrame, int]:
+    """The study rows of at most `max_units` units (those with the lowest 参学率),
+    and how many units there are in all; a heatmap of hundreds of rows is unreadable."""
+    if study is None or not len(study):
+        return (study if study is not None else pd.DataFrame()), 0
+    units = unit_summary({"study": study})
+    if len(units) <= max_units:
+        return study, len(units)
+    keep = top_rows(units, "study_rate", max_units, lowest=True)[["district", "unit"]]
+    return study.merge(keep, on=["district", "unit"]), len(units)
+
+
+VOLUNTEER_LIST_COLUMNS = ("volunteer_id", "name", "district", "unit", "cum_hours", "star_label")
+
+
+def volunteer_list(stars: pd.DataFrame | None, text: str = "") -> pd.DataFrame:
+    """`stars.volunteer_stars` as a table to read: most hours first, searchable by
+    编号, 姓名, 区县, 单位 or 星级, Chinese columns."""
+    if stars is None or not len(stars):
+        return labelled(pd.DataFrame(columns=list(VOLUNTEER_LIST_COLUMNS)))
+    rows = search(stars, text, ("volunteer_id", "name", "district", "unit", "label"))
+    rows = rows.rename(columns={"hours": "cum_hours", "label": "star_label"})
+    rows = rows.assign(cum_hours=rows["cum_hours"].round(1),
+                       volunteer_id=rows["volunteer_id"].fillna("—"),
+                       name=rows["name"].fillna("—"))
+    return labelled(rows.reset_index(drop=True), VOLUNTEER_LIST_COLUMNS)
+
+
+# --- 区县对比 ------------------------------------------------------------------------------
+
+COMPARE_INDICATORS = CARD_INDICATORS
+
+
+def comparison_table(comparison: pd.DataFrame,
+                     indicators: Sequence[str] = COMPARE_INDICATORS, *,
+                     compact: bool = False) -> pd.DataFrame:
+    """The report's district comparison as text: each value (Chinese-style) and its rank.
+
+    `compact` (会议模式) puts the rank into the value's cell — "96.72%（第1）" —
+    so the table fits a screen in large type.
+    """
+    from analytics.present import fmt
+
+    out = pd.DataFrame({"区县": comparison["district"].tolist()})
+    for name in indicators:
+        label = schema.INDICATOR_BY_NAME[name].label
+        values = [fmt.fmt_value(name, v) for v in comparison[name]]
+        ranks = comparison.get(f"rank_{name}")
+        ranks = [None if r is None or pd.isna(r) else int(r)
+                 for r in (ranks if ranks is not None else [None] * len(out))]
+        if compact:
+            out[label] = [v if r is None else f"{v}（第{r}）" for v, r in zip(values, ranks)]
+        else:
+            out[label] = values
+            out[f"{label}排名"] = ["—" if r is None else f"第{r}名" for r in ranks]
+    return out
+
+
+def district_targets(report, indicator: str) -> dict[str, float]:
+    """{district: target} of one indicator in a report (districts with a target only)."""
+    from analytics.metrics.report import TOTAL
+
+    t = report.targets
+    rows = t[(t["indicator"] == indicator) & (t["district"] != TOTAL)].dropna(subset=["target"])
+    return dict(zip(rows["district"], rows["target"].astype(float)))
+
+
+def district_yoy(report) -> pd.DataFrame:
+    """The report's 同比 rows per district (the 合计 row left out)."""
+    from analytics.metrics.report import TOTAL
+
+    return report.yoy[report.yoy["district"] != TOTAL]
+
+
+def three_forces_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """`dimensions.three_forces` as district × dimension scores (0–100, one decimal)."""
+    if scores is None or not len(scores):
+        return pd.DataFrame(columns=["区县", *schema.DIMENSIONS])
+    table = scores.pivot(index="district", columns="dimension", values="score")
+    table = table.reindex(columns=list(schema.DIMENSIONS)).round(1)
+    table = table.reindex(list(dict.fromkeys(scores["district"])))
+    return table.rename_axis(index="区县", columns=None).reset_index()

@@ -1,0 +1,128 @@
+"""Storing checked sheets as batches, replacing, rolling back, reading back.
+
+Every sheet with a table becomes a batch; a file is stored in ONE write
+transaction (all its sheets or nothing). A batch covers scopes
+(kind, district, period) — period is the month, or the year for targets.
+Replacing marks the old rows `active=false, replaced_by=<new batch>`;
+rolling a batch back deactivates its rows and re-activates what it replaced.
+
+`store_checked` is the core (it takes a `FileCheck` from the loader);
+`store_file` is `check_file` + `store_checked`.
+
+Test-only fault hook: with $LEAGUE_TEST_FAULT set to `sleep:SECONDS[:MARKER]`
+or `raise`, an import pauses (writing the file MARKER first) or fails after
+inserting half of a sheet's rows, inside its transaction — the fault tests
+kill or break it there.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, select, true
+
+from analytics import schema
+from analytics.store import tables
+
+if TYPE_CHECKING:
+    pass
+
+
+_FRAME_CACHE: dict[tuple, dict[str, pd.DataFrame]] = {}
+_FRAME_CACHE_SIZE = 8
+_FRAME_CACHE_LOCK = threading.Lock()
+
+
+def load_frames(engine: Engine, *, years: Iterable[int] | None = None,
+                districts: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The active rows as canonical frames, keyed by kind.
+
+    Only the given years (months of those years; targets of those years) and
+    districts are read. Results are cached per (database, data_version,
+    years, districts), so a repeated read costs a copy, and any
+    store/replace/rollback invalidates it.
+    """
+    years_key = tuple(sorted(set(years))) if years is not None else None
+    districts_key = tuple(sorted(set(districts))) if districts is not None else None
+    with _snapshot(engine) as conn:
+        version = conn.execute(select(tables.counters.c.value)
+                               .where(tables.counters.c.name == "data_version")).scalar()
+        key = (str(engine.url), id(engine), int(version or 0), years_key, districts_key)
+        with _FRAME_CACHE_LOCK:
+            cached = _FRAME_CACHE.get(key)
+        fresh = cached is None
+        if fresh:
+            cached = {kind: _read_kind(conn, kind, years_key, districts_key)
+                      for kind in schema.KINDS}
+    if fresh:
+        with _FRAME_CACHE_LOCK:
+            while len(_FRAME_CACHE) >= _FRAME_CACHE_SIZE:
+                _FRAME_CACHE.pop(next(iter(_FRAME_CACHE)))
+            _FRAME_CACHE[key] = cached
+    return {kind: frame.copy() for kind, frame in cached.items()}
+
+
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """A read transaction that sees one committed state from its first statement on.
+
+    A file of several sheets commits in one transaction; reading the kinds in
+    one snapshot means a reader sees all of it or none of it. SQLite (WAL):
+    one deferred transaction; PostgreSQL: REPEATABLE READ.
+    """
+    with engine.connect() as conn:
+        if engine.dialect.name != "sqlite":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
+
+
+def _read_kind(conn: Connection, kind: str, years: tuple[int, ...] | None,
+               districts: tuple[str, ...] | None) -> pd.DataFrame:
+    table = tables.DATA_TABLES[kind]
+    columns = list(schema.KINDS[kind].columns)
+    query = select(*(table.c[c] for c in columns)).where(table.c.active == true())
+    if years is not None:
+        if kind == "targets":
+            query = query.where(table.c.year.in_(years))
+        else:
+            months = [f"{y}-{m:02d}" for y in years for m in range(1, 13)]
+            query = query.where(table.c.month.in_(months))
+    if districts is not None:
+        query = query.where(table.c.district.in_(districts))
+    # straight through the DBAPI cursor: SQLAlchemy's Row objects cost more than the query
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    frame = pd.DataFrame.from_records(rows, columns=columns, coerce_float=False) \
+        if rows else pd.DataFrame({c: [] for c in columns}, dtype=object)
+    return _canonical_dtypes(kind, frame)
+
+
+_DTYPES = {
+    "activities": {"sessions": "int64", "participants": "int64", "volunteers": "Int64",
+                   "service_hours": "float64", "reached": "Int64", "funds": "float64",
+                   "source_row": "int64"},
+    "study": {"members": "int64", "learners": "int64", "rate": "float64", "source_row": "int64"},
+    "volunteer": {"hours": "float64", "source_row": "int64"},
+    "targets": {"year": "int64", "value": "float64", "source_row": "int64"},
+}
+
+
+def _canonical_dtypes(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+    for name, dtype in _DTYPES[kind].items():
+        column = frame[name]
+        if dtype == "int64" and column.isna().any():
+            dtype = "Int64"
+        frame[name] = column.astype("float64" if dtype == "float64" else dtype) \
+            if len(column) else column.astype(dtype)
+    if "date" in frame:
+        frame["date"] = pd.to_datetime(frame["date"].astype(str), format="%Y-%m-%d")
+    return frame

@@ -1,0 +1,188 @@
+"""Cached data access for the pages: the engine, the stored rows, the report.
+
+Pages read the sidebar's selection through `filters()` and get the rows
+through `frames(filters)`; both are cheap after the first run because the
+database read is cached on `data_version`, so an upload or rollback shows at
+once. Cached functions take plain values only and call no `st.*` element.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from analytics.store import batches
+from analytics.store.frames import load_frames
+from analytics.metrics import indicators
+from analytics.present import views
+from analytics.store.engine import data_version, database_url, get_engine
+from analytics.errors import AnalyticsError
+from analytics.present.views import Filters
+
+log = logging.getLogger(__name__)
+
+
+FILTERS_KEY = "_dashboard_filters"
+
+
+# --- engine and data -------------------------------------------------------------------
+
+def engine():
+    """The app's engine ($LEAGUE_DB_URL or data/league.db); a fresh one gets the sample data."""
+    return _engine(database_url())
+
+
+@st.cache_resource(show_spinner="首次启动：正在准备数据库和示例数据…")
+def _engine(url: str):
+    eng = get_engine(url)
+    if not batches.has_data(eng):
+        _load_sample(eng)
+    return eng
+
+
+def _load_sample(eng) -> None:
+    try:
+        from analytics.store.sample import load_sample
+    except ImportError:  # sample loader not installed: start empty
+        return
+    try:
+        load_sample(eng)
+    except (AnalyticsError, OSError) as exc:  # an empty dashboard beats no dashboard
+        log.warning("sample data not loaded: %s", exc)
+
+
+def version() -> int:
+    """The data version: every store/replace/rollback bumps it (the cache key)."""
+    return data_version(engine())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def sample_live(data_ver: int) -> bool:
+    return batches.has_sample(engine())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def batch_list(data_ver: int) -> pd.DataFrame:
+    return batches.list_batches(engine(), limit=1_000_000)
+
+
+@st.cache_resource(max_entries=4, show_spinner="正在读取数据…")
+def _load(data_ver: int, years: tuple[int, ...]) -> dict[str, pd.DataFrame]:
+    """The stored rows of `years`, shared read-only by every session.
+
+    A resource cache, not `cache_data`: a city's year is ~10⁶ volunteer rows
+    and `cache_data` would unpickle a fresh copy (≈0.7 s) on every call.
+    Nothing downstream mutates these frames (`indicators.select` and the
+    views return new frames).
+    """
+    return load_frames(engine(), years=years)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _latest_month(data_ver: int, year: int) -> str | None:
+    return views.latest_month(_load(data_ver, (year - 1, year)), year)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def names(data_ver: int, years: tuple[int, ...],
+           districts: tuple[str, ...] | None) -> tuple[list[str], list[str]]:
+    """(districts, units of `districts`) found in the data: the sidebar's options."""
+    data = _load(data_ver, years)
+    return views.districts_in(data), views.units_in(data, districts)
+
+
+def loaded(f: Filters) -> dict[str, pd.DataFrame]:
+    """The stored rows of the selected year and the one before (for 同比), every district."""
+    return _load(version(), (f.year - 1, f.year))
+
+
+def frames(f: Filters | None = None, *, whole_year: bool = False,
+           with_previous: bool = False) -> dict[str, pd.DataFrame]:
+    """The canonical frames of the selection (year, months, districts, units).
+
+    `whole_year` ignores the month range; `with_previous` keeps last year's
+    rows too (同比), limited to the same districts and units.
+    """
+    f = f or filters()
+    data = loaded(f)
+    months = None if whole_year or with_previous else f.months
+    year = None if with_previous else f.year
+    return indicators.select(data, year=year, months=months,
+                             districts=f.districts or None, units=f.units or None)
+
+
+@st.cache_data(max_entries=16, show_spinner="正在计算指标…")
+def _report(data_ver: int, year: int, months: tuple[int, int], districts: tuple[str, ...],
+            units: tuple[str, ...], as_of_day: date):
+    from analytics.metrics.report import build_report
+
+    data = _load(data_ver, (year - 1, year))
+    if units:
+        data = indicators.select(data, units=units)
+    return build_report(data, year=year, months=months, districts=districts or None,
+                        as_of=as_of_day)
+
+
+def report(f: Filters | None = None):
+    """The selection's `analytics.report.Report` (every figure, computed once, cached)."""
+    f = f or filters()
+    return _report(version(), f.year, f.months, f.districts, f.units, as_of(f))
+
+
+@st.cache_data(max_entries=8, show_spinner="正在统计星级志愿者…")
+def _stars(data_ver: int, year: int, districts: tuple[str, ...], units: tuple[str, ...],
+           as_of_day: date):
+    from analytics.metrics.stars import volunteer_stars
+
+    # the selected year and the one before are already loaded (`_load`); only the
+    # older years are read here, not the whole history again
+    older = [y for y in views.years_of_batches(batch_list(data_ver)) if y < year - 1]
+    parts = [_load(data_ver, (year - 1, year))]
+    if older:
+        parts.append(load_frames(engine(), years=older))
+    volunteer = pd.concat([p["volunteer"] for p in parts], ignore_index=True)
+    volunteer = indicators.select({"volunteer": volunteer}, districts=districts or None,
+                                  units=units or None)["volunteer"]
+    return volunteer_stars(volunteer, as_of=as_of_day)
+
+
+def stars(f: Filters | None = None) -> pd.DataFrame:
+    """Cumulative hours and star level per volunteer, over every year up to the as-of day."""
+    f = f or filters()
+    return _stars(version(), f.year, f.districts, f.units, as_of(f))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _unit_summary(data_ver: int, f: Filters) -> pd.DataFrame:
+    return views.unit_summary(frames(f))
+
+
+def unit_summary(f: Filters | None = None) -> pd.DataFrame:
+    """Every indicator per (district, unit) of the selection (cached)."""
+    f = f or filters()
+    return _unit_summary(version(), f)
+
+
+def as_of(f: Filters | None = None) -> date:
+    """Today, capped to the end of the month range and of the latest month with data."""
+    f = f or filters()
+    return views.as_of_date(f.year, f.months, date.today(), _latest_month(version(), f.year))
+
+
+def filters() -> Filters:
+    """The sidebar selection of this run (the districts already limited to the user's)."""
+    found = st.session_state.get(FILTERS_KEY)
+    if isinstance(found, Filters):
+        return found
+    return Filters(year=date.today().year)
+
+
+def district_colors() -> dict[str, str]:
+    """One colour per district, the same on every page (all districts of the loaded years)."""
+    from analytics.present import palette
+
+    f = filters()
+    known, _ = names(version(), (f.year - 1, f.year), None)
+    return palette.district_colors(known)

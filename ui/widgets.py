@@ -1,0 +1,99 @@
+"""Page pieces every page uses: header, KPI card, chart, table, export panel, notices."""
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import streamlit as st
+
+from analytics.errors import AnalyticsError
+from analytics.present.views import Filters
+from ui import cached
+
+log = logging.getLogger(__name__)
+
+
+STATUS_BADGE_COLORS = {"超前": "green", "正常": "blue", "滞后": "red", "无目标": "gray"}
+STATUS_ICONS = {"超前": "▲", "正常": "●", "滞后": "▼", "无目标": "○"}
+
+
+# --- page pieces -------------------------------------------------------------------------
+
+def page_header(title: str, f: Filters | None = None) -> Filters:
+    """The page title and a caption naming the selection; returns the filters."""
+    f = f or cached.filters()
+    st.title(title)
+    scope = "、".join(f.districts) if f.districts else "全部区县"
+    if f.units:
+        scope += f"（{len(f.units)} 个单位）"
+    st.caption(f"{f.period_label} · {scope} · 数据截至 {cached.as_of(f):%Y年%m月%d日}")
+    return f
+
+
+def show_empty(message: str = "所选范围内暂无数据。") -> None:
+    """A friendly notice instead of an empty table or chart."""
+    st.info(message, icon="ℹ️")
+
+
+def show_error(exc: AnalyticsError) -> None:
+    st.error(str(exc))
+
+
+def metric_card(label: str, value: str, *, status: str | None = None,
+                lines: tuple[str, ...] = (), help: str | None = None,
+                delta: str | None = None) -> None:
+    """A KPI card: big number, 同比 as the delta, a status badge (超前 green … 无目标
+    grey), detail lines."""
+    with st.container(border=True):
+        st.metric(label, value, delta=delta, help=help, delta_color="normal",
+                  delta_description="同比" if delta else None)
+        if status:
+            st.badge(f"{STATUS_ICONS.get(status, '')} {status}",
+                     color=STATUS_BADGE_COLORS.get(status, "gray"))
+        for line in lines:
+            st.caption(line)
+
+
+def chart(fig, key: str) -> None:
+    """A plotly figure at full width (Chinese toolbar labels come from the figure)."""
+    st.plotly_chart(fig, key=key, config={"displaylogo": False, "locale": "zh-CN"})
+
+
+def table(df: pd.DataFrame, key: str, **kwargs) -> None:
+    """A read-only table, index hidden (columns already labelled in Chinese); a blank
+    cell shows "—", never "None"."""
+    st.dataframe(df, key=key, hide_index=True, **{"placeholder": "—", **kwargs})
+
+
+def export_panel(rep, key: str) -> None:
+    """Downloads of the selection (Excel with charts, offline HTML) and the drafted paragraph.
+
+    The files are built only when a button is clicked (deferred download data).
+    """
+    import functools
+
+    st.subheader("导出")
+    try:
+        from analytics.present.export_html import report_html
+        from analytics.present.export_xlsx import report_xlsx
+        from analytics.present.summary_text import draft_summary
+    except ImportError:
+        st.caption("导出功能尚未安装。")
+        return
+    stem = f"团务数据_{rep.selection.area_label}_{rep.selection.period_label}"
+    left, right = st.columns(2)
+    left.download_button(
+        "下载 Excel 报告（含图表）", functools.partial(report_xlsx, rep),
+        file_name=f"{stem}.xlsx", key=f"{key}_xlsx", on_click="ignore", icon=":material/download:",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    right.download_button(
+        "下载离线 HTML 报告", functools.partial(report_html, rep), file_name=f"{stem}.html",
+        key=f"{key}_html", on_click="ignore", mime="text/html", icon=":material/download:")
+    with st.expander("工作总结数据段落（可复制）", expanded=False):
+        try:
+            text = draft_summary(rep)
+        except AnalyticsError as exc:
+            st.error(str(exc))
+        else:
+            st.caption("由所选范围的数据自动生成，复制后可直接粘贴到工作总结中（右上角复制按钮）。")
+            st.code(text, language=None, wrap_lines=True)
