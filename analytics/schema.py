@@ -49,11 +49,31 @@ class Field:
     max: float | None = None
     min_exclusive: bool = False
     hint: str = ""
+    # longest text accepted; also the width of the database column (none: unbounded text)
+    max_length: int | None = None
 
     @property
     def headers(self) -> tuple[str, ...]:
         """Every header text that names this field (label first)."""
         return (self.label, *[s for s in self.synonyms if s != self.label])
+
+    @property
+    def nullable(self) -> bool:
+        """Whether an accepted row may leave it empty (not required and no default)."""
+        return not (self.required or self.default is not None)
+
+    @property
+    def dtype(self) -> str:
+        """The pandas dtype of this field in a canonical frame (loader and database reads)."""
+        if self.type is FieldType.INT:
+            return "Int64" if self.nullable else "int64"
+        if self.type is FieldType.YEAR:
+            return "int64"
+        if self.type in (FieldType.NUMBER, FieldType.RATE):
+            return "float64"
+        if self.type is FieldType.DATE:
+            return "datetime64[ns]"
+        return "object"
 
 
 @dataclass(frozen=True)
@@ -70,19 +90,29 @@ class Kind:
     # fields whose (period) value scopes a batch: used for replace decisions
     scope_field: str = "month"
     description: str = ""
-    # columns the loader adds to every accepted row, after the fields
-    derived: tuple[str, ...] = ()
+    # columns the loader adds to every accepted row, after the fields (never read from a sheet)
+    derived: tuple[Field, ...] = ()
 
     def field(self, name: str) -> Field:
-        for f in self.fields:
+        for f in (*self.fields, *self.derived):
             if f.name == name:
                 return f
         raise KeyError(name)
 
     @property
+    def stored_fields(self) -> tuple[Field, ...]:
+        """The fields and derived columns: what a database row of this kind holds."""
+        return (*self.fields, *self.derived)
+
+    @property
     def columns(self) -> tuple[str, ...]:
         """Columns of the canonical frame: fields, derived columns, `source_row`."""
-        return (*(f.name for f in self.fields), *self.derived, "source_row")
+        return (*(f.name for f in self.stored_fields), SOURCE_ROW)
+
+    @property
+    def dtypes(self) -> dict[str, str]:
+        """pandas dtype of every canonical column (`source_row` is the Excel row number)."""
+        return {**{f.name: f.dtype for f in self.stored_fields}, SOURCE_ROW: "int64"}
 
     @property
     def numeric_fields(self) -> tuple[str, ...]:
@@ -90,8 +120,14 @@ class Kind:
                      if f.type in (FieldType.INT, FieldType.NUMBER))
 
 
+SOURCE_ROW = "source_row"
+NAME_LENGTH = 64   # district names, volunteer ids and names
+
 _DISTRICT = Field("district", "区", ("区县", "县区", "所属区", "区（县）", "区(县)"),
-                  FieldType.TEXT, required=True, hint="填写所属区县名称，如“东城区”")
+                  FieldType.TEXT, required=True, hint="填写所属区县名称，如“东城区”",
+                  max_length=NAME_LENGTH)
+# the month every dated row belongs to, derived from its date
+_MONTH_OF_DATE = Field("month", "月份", (), FieldType.MONTH, required=True)
 _UNIT = Field("unit", "单位", ("团组织", "所属团组织", "基层团组织", "单位名称", "团组织名称"),
               FieldType.TEXT, required=True, hint="填写基层团组织全称")
 
@@ -118,7 +154,8 @@ ACTIVITIES = Kind(
     ),
     signature=("title", "category", "participants"),
     upload_fields=("district",),
-    derived=("month", "dimension"),
+    derived=(_MONTH_OF_DATE,
+             Field("dimension", "三力一度", (), FieldType.TEXT, max_length=16)),
 )
 
 STUDY = Kind(
@@ -149,9 +186,9 @@ VOLUNTEER = Kind(
     description="每行一名志愿者的一次服务",
     fields=(
         Field("volunteer_id", "志愿者编号", ("编号", "志愿者ID", "志愿者id"), FieldType.TEXT,
-              hint="有编号时按编号识别同一志愿者，否则按 姓名+单位"),
+              hint="有编号时按编号识别同一志愿者，否则按 姓名+单位", max_length=NAME_LENGTH),
         Field("name", "姓名", ("志愿者姓名",), FieldType.TEXT,
-              hint="无志愿者编号时必填"),
+              hint="无志愿者编号时必填", max_length=NAME_LENGTH),
         _DISTRICT,
         _UNIT,
         Field("project", "服务项目", ("项目", "活动名称"), FieldType.TEXT),
@@ -162,7 +199,8 @@ VOLUNTEER = Kind(
     signature=("hours", "date"),
     upload_fields=("district",),
     scope_field="month",
-    derived=("month", "person_key"),
+    derived=(_MONTH_OF_DATE,
+             Field("person_key", "志愿者标识", (), FieldType.TEXT, required=True)),
 )
 
 TARGETS = Kind(
@@ -172,7 +210,7 @@ TARGETS = Kind(
     fields=(
         Field("year", "年度", ("年份",), FieldType.YEAR, required=True),
         Field("district", "区", ("区县", "县区", "所属区"), FieldType.TEXT, required=True,
-              hint="全区合计目标填“全部”"),
+              hint="全区合计目标填“全部”", max_length=NAME_LENGTH),
         Field("indicator", "指标", ("指标名称",), FieldType.INDICATOR, required=True),
         Field("value", "目标值", ("目标",), FieldType.NUMBER, required=True, min=0,
               hint="比率可填 95% 或 0.95"),

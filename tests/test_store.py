@@ -13,7 +13,7 @@ from analytics.store import tables
 from analytics.access import SYSTEM, User
 from analytics.store.engine import get_engine
 from analytics.errors import PermissionDenied, RowsRejected, ScopeConflict
-from analytics.store.engine import data_version
+from analytics.store.engine import data_version, head_revision
 from analytics.store.frames import load_frames
 from analytics.store.batches import find_conflicts, has_data, list_batches, store_checked
 from tests import store_helpers as h
@@ -33,8 +33,8 @@ def test_schema_is_created_once_and_versioned(db_url):
     first = get_engine(db_url)
     second = get_engine(db_url)          # an up-to-date schema is left alone
     with second.connect() as conn:
-        versions = conn.execute(select(tables.schema_version.c.version)).scalars().all()
-    assert versions == [1]
+        versions = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
+    assert versions == [head_revision()]
     assert data_version(first) == 0 and has_data(first) is False
     first.dispose(), second.dispose()
 

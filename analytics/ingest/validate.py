@@ -96,17 +96,13 @@ def _present(array: np.ndarray) -> np.ndarray:
 
 
 def _typed(array: np.ndarray, f: Field) -> pd.Series:
-    """Canonical dtype of one accepted column (see the common brief)."""
-    if f.type is FieldType.INT:
-        if f.required or f.default is not None:   # rejected rows may hold NaN: they are dropped
-            return pd.Series(array, dtype="float64").fillna(0).astype("int64")
-        return pd.Series(array, dtype="float64").astype("Int64")
-    if f.type is FieldType.YEAR:
+    """One accepted column in its canonical dtype (`Field.dtype`)."""
+    if f.dtype == "int64":       # rejected rows may hold NaN: they are dropped
         return pd.Series(array, dtype="float64").fillna(0).astype("int64")
-    if f.type in (FieldType.NUMBER, FieldType.RATE):
-        return pd.Series(array, dtype="float64")
-    if f.type is FieldType.DATE:
-        return pd.Series(array.astype("datetime64[ns]"))
+    if f.dtype in ("Int64", "float64"):
+        return pd.Series(array, dtype="float64").astype(f.dtype)
+    if f.dtype == "datetime64[ns]":
+        return pd.Series(array.astype(f.dtype))
     return pd.Series(array, dtype=object).where(_present(array), None)
 
 
@@ -152,6 +148,7 @@ def validate_columns(kind_name: str, columns: dict[str, Column], data: list[np.n
                         + ("或在上传时指定" if f.name in kind.upload_fields else ""))
             issues.extend((int(i), f.name, ERROR, text) for i in np.flatnonzero(missing))
         issues.extend(_bound_issues(f, array))
+        issues.extend(_length_issues(f, array))
         issues.extend(_future_issues(f, array, today))
         arrays[f.name] = array
 
@@ -199,6 +196,14 @@ def _unknown_category_warnings(cells: np.ndarray, values: np.ndarray) -> list[tu
             out.append((int(i), "category", WARNING,
                         f"活动类别“{label}”不在类别表中，已计入“其他”；如需归入其他类别请改用类别表中的名称"))
     return out
+
+
+def _length_issues(f: Field, array: np.ndarray) -> list[tuple[int, str, str, str]]:
+    if f.max_length is None:
+        return []
+    long = [i for i, v in enumerate(array) if isinstance(v, str) and len(v) > f.max_length]
+    text = f"过长：最多 {f.max_length} 个字，请改用简称"
+    return [(i, f.name, ERROR, text) for i in long]
 
 
 def _bound_issues(f: Field, array: np.ndarray) -> list[tuple[int, str, str, str]]:

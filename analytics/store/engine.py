@@ -1,18 +1,22 @@
 """The database engine: SQLite by default, any SQLAlchemy URL otherwise.
 
-The application creates and upgrades its own schema: `schema_version` holds
-the applied version and `MIGRATIONS` are applied in order, each in the write
-transaction that also records it. Nobody runs DDL by hand.
+The application creates and upgrades its own schema with alembic (the
+revisions in `migrations/versions`), at start-up and by
+`python -m analytics db upgrade`. Nobody runs DDL by hand.
 """
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, select, text
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -29,8 +33,9 @@ def database_url(url: str | None = None) -> str:
     return url or os.environ.get("LEAGUE_DB_URL") or DEFAULT_URL
 
 
-def get_engine(url: str | None = None) -> Engine:
-    """An engine for `url` (see `database_url`) with the schema up to date.
+def get_engine(url: str | None = None, *, upgrade: bool = True) -> Engine:
+    """An engine for `url` (see `database_url`) with the schema up to date
+    (`upgrade=False` leaves the schema as it is, for `db current`).
 
     >>> engine = get_engine("sqlite:///:memory:")
     """
@@ -42,7 +47,8 @@ def get_engine(url: str | None = None) -> Engine:
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         engine = create_engine(parsed, pool_pre_ping=True)
-    upgrade_schema(engine)
+    if upgrade:
+        upgrade_schema(engine)
     return engine
 
 
@@ -122,34 +128,48 @@ def data_version(engine: Engine) -> int:
 
 # --- migrations ---------------------------------------------------------------
 
-def _v1_initial(conn: Connection) -> None:
-    tables.metadata.create_all(conn)
-    conn.execute(tables.counters.insert().values(name="data_version", value=0))
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+BASELINE = "0001"          # the schema before alembic, when `schema_version` held 1
+_UPGRADE_LOCK = 4242001    # PostgreSQL advisory lock id: one start-up upgrades at a time
 
 
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1_initial,)
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration, built in code (no alembic.ini): the revisions in migrations/."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
 
 
-def schema_version_of(conn: Connection) -> int:
-    if not conn.dialect.has_table(conn, "schema_version"):
-        return 0
-    return int(conn.execute(text("SELECT MAX(version) FROM schema_version")).scalar() or 0)
+@cache
+def head_revision() -> str:
+    """The newest revision in migrations/versions."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-def upgrade_schema(engine: Engine) -> int:
-    """Apply pending migrations in order; returns the schema version."""
+def current_revision(conn: Connection) -> str | None:
+    """The revision the database is at (None: empty, or made before alembic)."""
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade_schema(engine: Engine) -> str:
+    """Bring the database to the newest revision; returns it.
+
+    One transaction holds the write lock while it runs, so two processes
+    starting together upgrade once. A database made before alembic (it has
+    the `schema_version` table) is stamped with the baseline first.
+    """
     with engine.connect() as conn:
-        if schema_version_of(conn) == len(MIGRATIONS):
-            return len(MIGRATIONS)
+        if current_revision(conn) == head_revision():
+            return head_revision()
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
             conn.execution_options(sqlite_begin="IMMEDIATE")
         with conn.begin():
             if engine.dialect.name == "postgresql":
-                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
-            current = schema_version_of(conn)
-            for version, migrate in enumerate(MIGRATIONS[current:], start=current + 1):
-                migrate(conn)
-                conn.execute(tables.schema_version.insert().values(
-                    version=version, applied_at=datetime.now()))
-    return len(MIGRATIONS)
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_UPGRADE_LOCK})")
+            config = alembic_config(conn)
+            if current_revision(conn) is None and conn.dialect.has_table(conn, "schema_version"):
+                command.stamp(config, BASELINE)
+            command.upgrade(config, "head")
+    return head_revision()

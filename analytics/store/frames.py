@@ -106,18 +106,10 @@ def _read_kind(conn: Connection, kind: str, years: tuple[int, ...] | None,
     return _canonical_dtypes(kind, frame)
 
 
-_DTYPES = {
-    "activities": {"sessions": "int64", "participants": "int64", "volunteers": "Int64",
-                   "service_hours": "float64", "reached": "Int64", "funds": "float64",
-                   "source_row": "int64"},
-    "study": {"members": "int64", "learners": "int64", "rate": "float64", "source_row": "int64"},
-    "volunteer": {"hours": "float64", "source_row": "int64"},
-    "targets": {"year": "int64", "value": "float64", "source_row": "int64"},
-}
-
-
 def _canonical_dtypes(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
-    for name, dtype in _DTYPES[kind].items():
+    for name, dtype in schema.KINDS[kind].dtypes.items():
+        if dtype in ("object", "datetime64[ns]"):
+            continue
         column = frame[name]
         if dtype == "int64" and column.isna().any():
             dtype = "Int64"

@@ -7,8 +7,11 @@ what a batch replaced. `batch_scopes` holds one row per (kind, district,
 period) a batch covers; a partial unique index over the active ones is what
 makes two imports of the same scope unable to both win.
 
-Data tables are indexed on (active, month, district): month before district
-because the dashboards read whole years of every district.
+The data tables are derived from `schema` (one column per stored field, its
+type from the field type); they are indexed on (active, month, district):
+month before district because the dashboards read whole years of every
+district. The tables as they are in a database are the alembic revisions
+in `migrations/`; a test checks that the two agree.
 """
 from __future__ import annotations
 
@@ -17,13 +20,10 @@ from sqlalchemy import (
     MetaData, String, Table, Text, text,
 )
 
-metadata = MetaData()
+from analytics import schema
+from analytics.schema import FieldType
 
-schema_version = Table(
-    "schema_version", metadata,
-    Column("version", Integer, primary_key=True, autoincrement=False),
-    Column("applied_at", DateTime, nullable=False),
-)
+metadata = MetaData()
 
 # named counters; "data_version" bumps on every store/replace/rollback
 counters = Table(
@@ -73,70 +73,36 @@ def _row_state() -> list[Column]:
     ]
 
 
-activities = Table(
-    "activities", metadata,
-    *_row_state(),
-    Column("date", Date, nullable=False),
-    Column("month", String(7), nullable=False),
-    Column("district", String(64), nullable=False),
-    Column("unit", Text, nullable=False),
-    Column("title", Text, nullable=False),
-    Column("category", String(32), nullable=False),
-    Column("dimension", String(16)),
-    Column("sessions", BigInteger, nullable=False),
-    Column("participants", BigInteger, nullable=False),
-    Column("volunteers", BigInteger),
-    Column("service_hours", Float),
-    Column("reached", BigInteger),
-    Column("funds", Float),
-    Column("source_row", Integer),
-    Index("ix_activities_scope", "active", "month", "district"),
-)
-
-study = Table(
-    "study", metadata,
-    *_row_state(),
-    Column("period", Text),
-    Column("month", String(7), nullable=False),
-    Column("district", String(64), nullable=False),
-    Column("unit", Text, nullable=False),
-    Column("members", BigInteger, nullable=False),
-    Column("learners", BigInteger, nullable=False),
-    Column("rate", Float),
-    Column("source_row", Integer),
-    Index("ix_study_scope", "active", "month", "district"),
-)
-
-volunteer = Table(
-    "volunteer", metadata,
-    *_row_state(),
-    Column("volunteer_id", String(64)),
-    Column("name", String(64)),
-    Column("district", String(64), nullable=False),
-    Column("unit", Text, nullable=False),
-    Column("project", Text),
-    Column("date", Date, nullable=False),
-    Column("hours", Float, nullable=False),
-    Column("month", String(7), nullable=False),
-    Column("person_key", Text, nullable=False),
-    Column("source_row", Integer),
-    Index("ix_volunteer_scope", "active", "month", "district"),
-)
-
-targets = Table(
-    "targets", metadata,
-    *_row_state(),
-    Column("year", Integer, nullable=False),
-    Column("district", String(64), nullable=False),
-    Column("indicator", String(32), nullable=False),
-    Column("value", Float, nullable=False),
-    Column("source_row", Integer),
-    Index("ix_targets_scope", "active", "district", "year"),
-)
-
-DATA_TABLES: dict[str, Table] = {
-    "activities": activities, "study": study, "volunteer": volunteer, "targets": targets,
+# the database type of each field type; a text field with `max_length` is a VARCHAR of that width
+SQL_TYPES = {
+    FieldType.TEXT: Text, FieldType.INT: BigInteger, FieldType.NUMBER: Float,
+    FieldType.DATE: Date, FieldType.MONTH: lambda: String(7), FieldType.YEAR: Integer,
+    FieldType.RATE: Float, FieldType.CATEGORY: lambda: String(32),
+    FieldType.INDICATOR: lambda: String(32),
 }
+
+
+def _column(f: schema.Field) -> Column:
+    sql_type = String(f.max_length) if f.max_length else SQL_TYPES[f.type]()
+    return Column(f.name, sql_type, nullable=f.nullable)
+
+
+def _data_table(kind: schema.Kind) -> Table:
+    """The table of one sheet kind: row state, then every stored field of `schema`."""
+    scope = ("active", "month", "district") if kind.scope_field == "month" \
+        else ("active", "district", kind.scope_field)
+    return Table(
+        kind.name, metadata,
+        *_row_state(),
+        *(_column(f) for f in kind.stored_fields),
+        Column(schema.SOURCE_ROW, Integer),
+        Index(f"ix_{kind.name}_scope", *scope),
+    )
+
+
+DATA_TABLES: dict[str, Table] = {name: _data_table(kind) for name, kind in schema.KINDS.items()}
+activities, study, volunteer, targets = (DATA_TABLES[k] for k in
+                                         ("activities", "study", "volunteer", "targets"))
 
 users = Table(
     "users", metadata,
