@@ -75,3 +75,7 @@ class BadOption(AnalyticsError):
     """A value given by the caller (not the file), such as `--month 2026-13`, is invalid."""
 
     exit_code = 2
+
+
+class InvalidPeriod(AnalyticsError):
+    """A month range or day asked for does not make sense (`--months 5-4`, `--as-of 6月30日`)."""

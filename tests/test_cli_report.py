@@ -68,7 +68,7 @@ def test_xlsx_file_with_district_filter(db, capsys, tmp_path):
                           "--as-of", "2026-03-31", "--format", "xlsx", "-o", str(target),
                           "--db", db)
     assert (code, err) == (0, "")
-    assert out.strip() == f"已导出 2026年1—3月（东城区）报告：{target}"
+    assert out.strip() == f"已导出 2026年1—3月（东城区）报告，数据截至 2026年3月31日（指定的统计截止日）：{target}"
     book = openpyxl.load_workbook(io.BytesIO(target.read_bytes()))
     assert book.sheetnames[0] == "区县对比"
     rows = [[c.value for c in row] for row in book["区县对比"].iter_rows(min_row=5, max_row=6)]

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,6 @@ import pytest
 from analytics.access import SYSTEM
 from analytics.store.accounts import create_user
 from analytics.cli.main import build_parser, main
-from analytics.cli.storage import as_of_for
 from analytics.store.engine import get_engine
 from analytics.store.sample import load_sample
 from analytics.store.batches import clear_sample, has_sample, list_batches
@@ -206,10 +204,3 @@ def test_every_command_has_help_with_an_example(command):
     assert any(c.dest == command and c.help for c in sub._choices_actions)
 
 
-@pytest.mark.parametrize("year, given, today, expected", [
-    (2026, None, date(2026, 11, 24), date(2026, 11, 24)),
-    (2025, None, date(2026, 11, 24), date(2025, 12, 31)),     # past year: capped to its end
-    (2025, "2025-06-30", date(2026, 11, 24), date(2025, 6, 30)),
-])
-def test_as_of_defaults_to_today_capped_to_the_year(year, given, today, expected):
-    assert as_of_for(year, given, today) == expected

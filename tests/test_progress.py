@@ -122,11 +122,6 @@ def test_change(current, previous, rate, expected):
     assert (c.absolute, c.relative) == expected
 
 
-@pytest.mark.parametrize("year, month, expected", [(2026, 1, (2025, 12)), (2026, 7, (2026, 6))])
-def test_previous_month(year, month, expected):
-    assert progress.previous_month(year, month) == expected
-
-
 def test_compare_tables():
     now = pd.DataFrame({"district": ["A", "B"], "activity_sessions": [10, 4],
                         "study_rate": [0.9, 0.8]})

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from analytics.metrics import indicators, progress
+from analytics.errors import InvalidPeriod
 from analytics.metrics.report import (
-    TOTAL, InvalidSelection, build_report, rank_label, resolve_as_of,
+    TOTAL, build_report, rank_label,
 )
 from tests.report_helpers import sample_frames
 
@@ -152,18 +153,8 @@ def test_empty_frames_give_an_empty_report():
 
 @pytest.mark.parametrize("months", [(0, 3), (5, 4), (1, 13)])
 def test_bad_month_range_is_a_chinese_error(months):
-    with pytest.raises(InvalidSelection, match="月份范围"):
+    with pytest.raises(InvalidPeriod, match="月份范围"):
         build_report(sample_frames(), year=2026, months=months)
-
-
-@pytest.mark.parametrize(("today", "expected"), [
-    (date(2026, 11, 24), date(2026, 10, 31)),     # a finished range: its last day
-    (date(2026, 5, 10), date(2026, 5, 10)),       # a running range: today
-    (date(2025, 12, 1), date(2026, 10, 31)),      # a future year: the range's end
-])
-def test_as_of_defaults_to_the_end_of_the_range_but_not_after_today(today, expected):
-    assert resolve_as_of(2026, (1, 10), None, today=today) == expected
-    assert resolve_as_of(2026, (1, 10), date(2026, 1, 5), today=today) == date(2026, 1, 5)
 
 
 def test_stars_count_the_volunteers_of_the_selection_with_all_their_hours():

@@ -6,30 +6,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from analytics.metrics import indicators
 from analytics.present import views
-from analytics.present.views import Filters
-
-
-@pytest.mark.parametrize(("year", "months", "today", "expected"), [
-    (2026, (1, 12), date(2026, 11, 24), date(2026, 11, 24)),   # current year: today
-    (2026, (1, 10), date(2026, 11, 24), date(2026, 10, 31)),   # range ended: its last day
-    (2025, (1, 12), date(2026, 11, 24), date(2025, 12, 31)),   # past year
-    (2024, (2, 2), date(2026, 1, 1), date(2024, 2, 29)),       # leap February
-    (2027, (1, 12), date(2026, 11, 24), date(2026, 11, 24)),   # future year: today
-])
-def test_as_of_date(year, months, today, expected):
-    assert views.as_of_date(year, months, today) == expected
-
-
-@pytest.mark.parametrize(("months", "label"), [
-    ((1, 12), "2026年全年"), ((1, 10), "2026年1—10月"), ((3, 3), "2026年3月"),
-])
-def test_period_label(months, label):
-    assert Filters(2026, months).period_label == label
-
-
-def test_month_labels():
-    assert Filters(2026, (9, 11)).month_labels == ["2026-09", "2026-10", "2026-11"]
 
 
 def test_years_of_batches_skips_rolled_back_and_reads_years_and_months():
@@ -264,18 +242,7 @@ def test_kpi_cards_carry_the_year_on_year_change():
     assert cards["volunteer_hours"].yoy is None
 
 
-@pytest.mark.parametrize(("months", "latest", "expected"), [
-    ((1, 12), "2026-10", date(2026, 10, 31)),   # November not reported yet
-    ((1, 12), "2025-12", date(2026, 11, 24)),   # another year's month: no cap
-    ((1, 8), "2026-10", date(2026, 8, 31)),
-    ((11, 12), "2026-10", date(2026, 11, 24)),  # nothing in the range: today
-    ((1, 12), None, date(2026, 11, 24)),
-])
-def test_as_of_date_capped_at_the_latest_reported_month(months, latest, expected):
-    assert views.as_of_date(2026, months, date(2026, 11, 24), latest) == expected
-
-
 def test_latest_month():
     frames = _frames()
-    assert views.latest_month(frames, 2026) == "2026-04"
-    assert views.latest_month(frames, 2025) is None
+    assert indicators.latest_month(frames, 2026) == "2026-04"
+    assert indicators.latest_month(frames, 2025) is None

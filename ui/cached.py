@@ -18,6 +18,7 @@ from analytics.store.frames import load_frames
 from analytics.metrics import indicators
 from analytics.present import views
 from analytics.store.engine import data_version, database_url, get_engine
+from analytics import periods
 from analytics.errors import AnalyticsError
 from analytics.present.views import Filters
 
@@ -82,7 +83,7 @@ def _load(data_ver: int, years: tuple[int, ...]) -> dict[str, pd.DataFrame]:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _latest_month(data_ver: int, year: int) -> str | None:
-    return views.latest_month(_load(data_ver, (year - 1, year)), year)
+    return indicators.latest_month(_load(data_ver, (year - 1, year)), year)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -128,7 +129,7 @@ def _report(data_ver: int, year: int, months: tuple[int, int], districts: tuple[
 def report(f: Filters | None = None):
     """The selection's `analytics.report.Report` (every figure, computed once, cached)."""
     f = f or filters()
-    return _report(version(), f.year, f.months, f.districts, f.units, as_of(f))
+    return _report(version(), f.year, f.months, f.districts, f.units, as_of(f).day)
 
 
 @st.cache_data(max_entries=8, show_spinner="正在统计星级志愿者…")
@@ -151,7 +152,7 @@ def _stars(data_ver: int, year: int, districts: tuple[str, ...], units: tuple[st
 def stars(f: Filters | None = None) -> pd.DataFrame:
     """Cumulative hours and star level per volunteer, over every year up to the as-of day."""
     f = f or filters()
-    return _stars(version(), f.year, f.districts, f.units, as_of(f))
+    return _stars(version(), f.year, f.districts, f.units, as_of(f).day)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -165,10 +166,11 @@ def unit_summary(f: Filters | None = None) -> pd.DataFrame:
     return _unit_summary(version(), f)
 
 
-def as_of(f: Filters | None = None) -> date:
-    """Today, capped to the end of the month range and of the latest month with data."""
+def as_of(f: Filters | None = None) -> periods.AsOf:
+    """The selection's as-of day by the one rule (`periods.as_of`), and why."""
     f = f or filters()
-    return views.as_of_date(f.year, f.months, date.today(), _latest_month(version(), f.year))
+    return periods.as_of(f.year, f.months, today=date.today(),
+                         latest_month=_latest_month(version(), f.year))
 
 
 def filters() -> Filters:

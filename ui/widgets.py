@@ -26,7 +26,7 @@ def page_header(title: str, f: Filters | None = None) -> Filters:
     scope = "、".join(f.districts) if f.districts else "全部区县"
     if f.units:
         scope += f"（{len(f.units)} 个单位）"
-    st.caption(f"{f.period_label} · {scope} · 数据截至 {cached.as_of(f):%Y年%m月%d日}")
+    st.caption(f"{f.period_label} · {scope} · {cached.as_of(f).text}")
     return f
 
 

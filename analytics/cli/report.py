@@ -4,10 +4,9 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from datetime import date
 from pathlib import Path
 
-from analytics import schema
+from analytics import periods, schema
 from analytics.errors import AnalyticsError
 
 FORMATS = ("xlsx", "html", "md")
@@ -56,15 +55,6 @@ def parse_months(text: str) -> tuple[int, int]:
     return first, last
 
 
-def _as_of(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadReportOption(f"截止日“{text}”格式不对，应为 YYYY-MM-DD，如 2026-06-30") from None
-
-
 def _format(args: argparse.Namespace) -> str:
     if args.format:
         return args.format
@@ -81,7 +71,7 @@ def run_report(args: argparse.Namespace) -> int:
     from analytics.store.frames import load_frames
 
     months = parse_months(args.months)
-    as_of = _as_of(args.as_of)
+    as_of = periods.parse_day(args.as_of)
     kind = _format(args)
     if kind != "md" and not args.output:
         raise BadReportOption(f"{kind} 格式需要用 -o 指定输出文件，如 -o 报告.{kind}")
@@ -90,12 +80,6 @@ def run_report(args: argparse.Namespace) -> int:
     # every year: 同比 needs last year, 星级 counts hours of all years
     wanted = [*districts, schema.ALL_DISTRICTS] if districts else None
     frames = load_frames(engine, districts=wanted)
-    if as_of is None:
-        # as the pages do: not past the latest month with data, so that 同比 and
-        # 序时进度 don't count months nobody has reported yet as zeros
-        from analytics.present import views
-        as_of = views.as_of_date(args.year, months, date.today(),
-                                 views.latest_month(frames, args.year))
     report = build_report(frames, year=args.year, months=months, districts=districts, as_of=as_of)
     if kind == "xlsx":
         from analytics.present.export_xlsx import report_xlsx
@@ -118,5 +102,5 @@ def run_report(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise BadReportOption(f"无法写入文件“{path}”：{exc.strerror or exc}") from None
     sel = report.selection
-    print(f"已导出 {sel.period_label}（{sel.area_label}）报告：{path}")
+    print(f"已导出 {sel.period_label}（{sel.area_label}）报告，{sel.as_of_text}：{path}")
     return 0

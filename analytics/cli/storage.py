@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -124,27 +123,19 @@ def _register_indicators(subparsers) -> None:
     parser.add_argument("--district", action="append", metavar="区县",
                         help="只看这个区县（可重复）；默认全部区县")
     parser.add_argument("--as-of", metavar="YYYY-MM-DD",
-                        help="统计截止日，默认今天（往年默认为年末）")
+                        help="统计截止日，默认为已上报数据的最后一个月月底（不晚于今天；往年为年末）")
     parser.add_argument("--json", action="store_true", help="输出 JSON")
     _db_option(parser)
     parser.set_defaults(func=run_indicators)
-
-
-def as_of_for(year: int, given: str | None, today: date | None = None) -> date:
-    """--as-of, else today; capped to the end of `year`."""
-    if given:
-        try:
-            return date.fromisoformat(given)
-        except ValueError:
-            raise AnalyticsError(f"截止日“{given}”格式不对，应为 YYYY-MM-DD，如 2026-06-30") from None
-    return min(today or date.today(), date(year, 12, 31))
 
 
 def run_indicators(args: argparse.Namespace) -> int:
     from analytics.metrics.indicators import indicator_report
     from analytics.store.frames import load_frames
 
-    as_of = as_of_for(args.year, args.as_of)
+    from analytics import periods
+
+    as_of = periods.parse_day(args.as_of)
     engine = _engine(args)
     districts = args.district
     frames = load_frames(engine, years=[args.year],
@@ -176,7 +167,7 @@ def report_table(report: dict) -> str:
     names = [i.name for i in schema.INDICATORS]
     table = pd.DataFrame([[r["district"], *(_format(n, r.get(n)) for n in names)] for r in rows],
                          columns=["区县", *(f"{i.label}" for i in schema.INDICATORS)])
-    lines = [f"{report['year']} 年指标（截至 {report['as_of']}）", table.to_string(index=False)]
+    lines = [f"{report['year']} 年指标（{report['as_of_text']}）", table.to_string(index=False)]
     goals = [[r["district"], schema.INDICATOR_BY_NAME[n].label, _format(n, t.get("target")),
               _pct(t.get("completion")), _pct(t.get("expected")), t.get("status") or "—"]
              for r in rows for n, t in r.get("targets", {}).items()]

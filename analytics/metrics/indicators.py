@@ -20,8 +20,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from analytics import periods, schema
 from analytics.metrics import progress
-from analytics import schema
 
 Frames = Mapping[str, pd.DataFrame]
 
@@ -170,10 +170,16 @@ def activities_by_dimension(activities: pd.DataFrame) -> pd.DataFrame:
 
 # --- selecting rows -----------------------------------------------------------
 
-def months_of(year: int, months: tuple[int, int] | None = None) -> list[str]:
-    """"YYYY-MM" labels of `year` for the inclusive month range (all 12 by default)."""
-    first, last = months or (1, 12)
-    return [f"{year:04d}-{m:02d}" for m in range(first, last + 1)]
+def latest_month(frames: Frames, year: int) -> str | None:
+    """The newest month key of `year` that any data frame has rows for, or None."""
+    found = []
+    for kind in DATA_KINDS:
+        df = frames.get(kind)
+        if df is not None and len(df):
+            months = df["month"][df["month"].str.startswith(f"{year:04d}-")]
+            if len(months):
+                found.append(months.max())
+    return max(found) if found else None
 
 
 def select(frames: Frames, *, year: int | None = None,
@@ -189,7 +195,7 @@ def select(frames: Frames, *, year: int | None = None,
     """
     district_set = None if districts is None else list(districts)
     unit_set = None if units is None else list(units)
-    allowed = months_of(year, months) if year is not None else None
+    allowed = periods.months_of(year, months) if year is not None else None
     first = last = None       # day range for dated frames (fast datetime compare)
     if year is not None:
         lo, hi = months or (1, 12)
@@ -276,7 +282,7 @@ def summarize(frames: Frames, by: Iterable[str] = ("district",)) -> pd.DataFrame
 
 
 def _month_grid(year: int, last_month: int, keys: list) -> pd.DataFrame:
-    months = months_of(year, (1, last_month))
+    months = periods.months_of(year, (1, last_month))
     if not keys:
         return pd.DataFrame({"month": months})
     return pd.MultiIndex.from_product([keys, months], names=["district", "month"]).to_frame(index=False)
@@ -436,7 +442,7 @@ def mom(frames: Frames, indicator: str, *, year: int, month: int,
         districts: Iterable[str] | None = None) -> progress.Change:
     """环比: a month against the month before it (January against December)."""
     districts = None if districts is None else list(districts)
-    py, pm = progress.previous_month(year, month)
+    py, pm = periods.previous_month(year, month)
     now = select(frames, year=year, months=(month, month), districts=districts)
     before = select(frames, year=py, months=(pm, pm), districts=districts)
     return progress.change(period_value(now, indicator), period_value(before, indicator),
@@ -492,9 +498,12 @@ def _entry(values: Mapping, targets: pd.DataFrame | None, year: int, as_of: date
     return entry
 
 
-def indicator_report(frames: Frames, *, year: int, as_of: date,
-                     districts: list[str] | None = None) -> dict:
+def indicator_report(frames: Frames, *, year: int, as_of: date | None = None,
+                     districts: list[str] | None = None, today: date | None = None) -> dict:
     """The `indicators --json` object (DESIGN.md) for `year` up to `as_of`.
+
+    `as_of` defaults by the as-of rule (`periods.as_of`), the same rule the
+    pages and the report use; `as_of_basis` / `as_of_text` say which applied.
 
     Per district and in total: every indicator over the months of the year
     up to `as_of` (dated rows up to that day), plus a `targets` entry for
@@ -504,6 +513,9 @@ def indicator_report(frames: Frames, *, year: int, as_of: date,
     districts and weights study_rate overall; its targets follow
     `progress.area_target`. Values are plain python numbers.
     """
+    resolved = periods.as_of(year, today=today or date.today(), given=as_of,
+                             latest_month=latest_month(frames, year))
+    as_of = resolved.day
     sel = select(frames, year=year, until=as_of, districts=districts)
     sel = _with_person_codes(sel)
     table = summarize(sel, by=["district"]).set_index("district")
@@ -526,5 +538,6 @@ def indicator_report(frames: Frames, *, year: int, as_of: date,
             lambda ind, d=name: progress.target_value(targets, ind, year, d))})
     total = _entry(totals(sel), targets, year, as_of,
                    lambda ind: progress.area_target(targets, ind, year, districts))
-    return {"year": int(year), "as_of": as_of.isoformat(), "districts": rows,
+    return {"year": int(year), "as_of": as_of.isoformat(), "as_of_basis": resolved.basis,
+            "as_of_text": resolved.text, "districts": rows,
             "total": {"district": schema.ALL_DISTRICTS, **total}}

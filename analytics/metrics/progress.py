@@ -190,11 +190,6 @@ def change(current: float | None, previous: float | None, *, rate: bool = False)
     return Change(current, previous, absolute, relative)
 
 
-def previous_month(year: int, month: int) -> tuple[int, int]:
-    """The (year, month) before: (2026, 1) → (2025, 12)."""
-    return (year - 1, 12) if month == 1 else (year, month - 1)
-
-
 def compare_tables(current: pd.DataFrame, previous: pd.DataFrame,
                    by: Iterable[str], indicators: Iterable[str]) -> pd.DataFrame:
     """Tidy change table from two `summarize` tables of the same grouping.

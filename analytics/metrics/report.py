@@ -7,23 +7,18 @@ indicator itself: every figure comes from the single definitions in
 """
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 
+from analytics import periods
 from analytics.metrics import dimensions, indicators, progress, stars
 from analytics import schema
-from analytics.errors import AnalyticsError
 
 TOTAL = "合计"
 INDICATOR_NAMES = indicators.INDICATOR_NAMES
-
-
-class InvalidSelection(AnalyticsError):
-    """The year / month range asked for does not make sense."""
 
 
 @dataclass(frozen=True)
@@ -35,16 +30,17 @@ class Selection:
     districts: tuple[str, ...]     # the districts reported on, in order
     as_of: date
     whole_area: bool               # True when no districts were chosen (the whole area)
+    as_of_basis: str = periods.GIVEN   # why `as_of` is that day (see `periods.as_of`)
 
     @property
     def period_label(self) -> str:
         """"2026年1—10月", "2026年3月" or "2026年" (whole year)."""
-        first, last = self.months
-        if (first, last) == (1, 12):
-            return f"{self.year}年"
-        if first == last:
-            return f"{self.year}年{first}月"
-        return f"{self.year}年{first}—{last}月"
+        return periods.period_label(self.year, self.months)
+
+    @property
+    def as_of_text(self) -> str:
+        """"数据截至 2026年10月31日（已上报数据的最后一个月）"."""
+        return periods.AsOf(self.as_of, self.as_of_basis).text
 
     @property
     def area_label(self) -> str:
@@ -112,23 +108,6 @@ class Report:
         return rows.iloc[0].to_dict()
 
 
-def resolve_as_of(year: int, months: tuple[int, int], as_of: date | None,
-                  today: date | None = None) -> date:
-    """The as-of day: given, else the last day of the month range (never after today)."""
-    if as_of is not None:
-        return as_of
-    last = date(year, months[1], calendar.monthrange(year, months[1])[1])
-    today = today or date.today()
-    return min(last, today) if today >= date(year, months[0], 1) else last
-
-
-def _check_months(months: tuple[int, int]) -> tuple[int, int]:
-    first, last = (int(m) for m in months)
-    if not (1 <= first <= last <= 12):
-        raise InvalidSelection(f"月份范围 {first}-{last} 无效：应为 1 到 12 之间，且起始月不大于结束月，如 1-10。")
-    return first, last
-
-
 def _district_names(frames: Mapping[str, pd.DataFrame], sel: Mapping[str, pd.DataFrame],
                     districts: Iterable[str] | None) -> tuple[str, ...]:
     if districts is not None:
@@ -189,7 +168,7 @@ def _targets(sel: Mapping[str, pd.DataFrame], comparison: pd.DataFrame,
 
 def _target_pace(targets: pd.DataFrame, selection: Selection) -> pd.DataFrame:
     parts = []
-    wanted = set(indicators.months_of(selection.year, selection.months))
+    wanted = set(periods.months_of(selection.year, selection.months))
     for row in targets[targets["district"] == TOTAL].itertuples():
         if progress.is_rate(row.indicator):
             continue
@@ -254,7 +233,7 @@ def _monthly(sel: Mapping[str, pd.DataFrame], selection: Selection, *,
                                   ).iloc[0:0]
     table = indicators.monthly(sel, year, list(selection.districts), by_district=by_district,
                                until=as_of if as_of.year == year else None)
-    wanted = indicators.months_of(year, selection.months)
+    wanted = periods.months_of(year, selection.months)
     return table[table["month"].isin(wanted)].reset_index(drop=True)
 
 
@@ -267,20 +246,23 @@ def build_report(frames: Mapping[str, pd.DataFrame], *, year: int,
     `frames` are the canonical frames of any years (last year's rows give
     同比; earlier years count towards 星级 hours). `districts=None` means the
     whole area: every district with data or a target in the year. `as_of`
-    defaults to the last day of the month range (or today, if earlier);
-    rows dated after it are left out and 序时进度 is taken at it.
+    defaults by the as-of rule (`periods.as_of`: the end of the month range,
+    never after today or the last month with data); rows dated after it are
+    left out and 序时进度 is taken at it.
 
     >>> report = build_report(frames, year=2026, months=(1, 10))   # doctest: +SKIP
     >>> report.total["study_rate"]                                  # doctest: +SKIP
     0.9746
     """
-    months = _check_months(months)
-    as_of = resolve_as_of(year, months, as_of)
+    months = periods.check_month_range(months)
+    resolved = periods.as_of(year, months, today=date.today(), given=as_of,
+                             latest_month=indicators.latest_month(frames, year))
+    as_of = resolved.day
     chosen = None if districts is None else list(dict.fromkeys(districts))
     sel = indicators.select(frames, year=year, months=months, until=as_of, districts=chosen)
     names = _district_names(frames, sel, chosen)
     selection = Selection(year=year, months=months, districts=names, as_of=as_of,
-                          whole_area=chosen is None)
+                          whole_area=chosen is None, as_of_basis=resolved.basis)
     comparison = _comparison(sel, names)
     total = indicators.totals(sel)
     monthly = _monthly(sel, selection, by_district=True)
@@ -308,5 +290,4 @@ def rank_label(rank) -> str:
     return "—" if rank is None or pd.isna(rank) else f"第{int(rank)}名"
 
 
-__all__ = ["Report", "Selection", "InvalidSelection", "TOTAL", "build_report",
-           "resolve_as_of", "rank_label"]
+__all__ = ["Report", "Selection", "TOTAL", "build_report", "rank_label"]

@@ -7,14 +7,13 @@ recomputed: they come from `analytics.indicators` (one definition each).
 """
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 
-from analytics import schema
+from analytics import periods, schema
 
 Frames = Mapping[str, pd.DataFrame]
 DATA_KINDS = ("activities", "study", "volunteer")
@@ -35,55 +34,9 @@ class Filters:
     units: tuple[str, ...] = ()
 
     @property
-    def month_labels(self) -> list[str]:
-        first, last = self.months
-        return [f"{self.year:04d}-{m:02d}" for m in range(first, last + 1)]
-
-    @property
     def period_label(self) -> str:
-        """The period in Chinese, e.g. "2026年1—10月" or "2026年3月"."""
-        first, last = self.months
-        if first == last:
-            return f"{self.year}年{first}月"
-        if (first, last) == (1, 12):
-            return f"{self.year}年全年"
-        return f"{self.year}年{first}—{last}月"
-
-
-def as_of_date(year: int, months: tuple[int, int], today: date,
-               latest_month: str | None = None) -> date:
-    """The as-of day of a selection: today, capped to the end of the month range
-    and to the end of the latest month with data (`latest_month`, "YYYY-MM").
-
-    A past year (or a month range that ended) reads at the range's last day.
-    Capping at the last reported month keeps 同比 fair (last year's rows of a
-    month not yet reported this year are left out) and 序时进度 honest.
-
-    >>> as_of_date(2025, (1, 12), date(2026, 3, 5))
-    datetime.date(2025, 12, 31)
-    >>> as_of_date(2026, (1, 12), date(2026, 11, 24), "2026-10")
-    datetime.date(2026, 10, 31)
-    """
-    last = months[1]
-    end = date(year, last, calendar.monthrange(year, last)[1])
-    cap = min(today, end)
-    if latest_month and latest_month.startswith(f"{year:04d}-"):
-        m = int(latest_month[5:7])
-        if m >= months[0]:
-            cap = min(cap, date(year, m, calendar.monthrange(year, m)[1]))
-    return cap
-
-
-def latest_month(frames: Frames, year: int) -> str | None:
-    """The latest "YYYY-MM" of `year` that any data frame has rows for, or None."""
-    found = []
-    for kind in DATA_KINDS:
-        df = frames.get(kind)
-        if df is not None and len(df):
-            months = df["month"][df["month"].str.startswith(f"{year:04d}-")]
-            if len(months):
-                found.append(months.max())
-    return max(found) if found else None
+        """The period in Chinese, e.g. "2026年1—10月" or "2026年3月" (`periods.period_label`)."""
+        return periods.period_label(self.year, self.months)
 
 
 def years_of_batches(batches: pd.DataFrame) -> list[int]:
