@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import pandas as pd
 
 from analytics.errors import (
     PermissionDenied,
@@ -136,13 +135,6 @@ def editable_districts(actor: User | None) -> frozenset[str] | None:
     if actor.role == "admin":
         return None
     return actor.districts
-
-
-def filter_rows_by_actor(frame: pd.DataFrame, actor: User | None, action: str = "store",
-                         ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split `frame` by its `district` column into (allowed, denied) rows for `action`."""
-    allowed = frame["district"].map(lambda d: is_allowed(actor, action, d)).astype(bool)
-    return frame[allowed], frame[~allowed]
 
 
 def public_view_enabled() -> bool:

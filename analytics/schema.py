@@ -222,7 +222,22 @@ TARGETS = Kind(
 
 KINDS: dict[str, Kind] = {k.name: k for k in (ACTIVITIES, STUDY, VOLUNTEER, TARGETS)}
 
-ALL_DISTRICTS = "全部"
+ALL_DISTRICTS = "全部"          # the whole area in a targets sheet's 区 column
+WHOLE_AREA = "全部区县"         # the whole area as pages and prose name it
+NO_DISTRICTS = "未分配区县"     # a 填报员 account without districts
+
+# names kept in one database column (a user's or a batch's districts, a batch's periods)
+LIST_SEPARATOR = "|"
+
+
+def join_names(names) -> str:
+    """Names as one column value: sorted, distinct, "|"-joined ("" for none)."""
+    return LIST_SEPARATOR.join(sorted({n for n in names if n}))
+
+
+def split_names(text: str | None) -> list[str]:
+    """The names of a `join_names` value."""
+    return [n for n in (text or "").split(LIST_SEPARATOR) if n]
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.present import charts, summary_text, views
+from analytics.present import charts, labels, summary_text, views
 from analytics.metrics import indicators
 from analytics.errors import AnalyticsError
 from ui import session, widgets, cached
@@ -24,27 +24,27 @@ if not views.has_rows(sel, ["activities"]):
     st.stop()
 
 measure = st.segmented_control("统计口径", list(views.ACTIVITY_MEASURES), default="activity_sessions",
-                               format_func=views.indicator_label, key="activities_measure")
+                               format_func=labels.indicator_label, key="activities_measure")
 measure = measure or "activity_sessions"
 left, right = st.columns([3, 2])
 with left:
     widgets.chart(charts.category_bar(indicators.activities_by_category(acts), measure,
-                                 title=f"各类别{views.indicator_label(measure)}"),
+                                 title=f"各类别{labels.indicator_label(measure)}"),
              key="activities_by_category")
 with right:
     widgets.chart(charts.dimension_bar(indicators.activities_by_dimension(acts), measure,
-                                  title=f"三力一度各维度{views.indicator_label(measure)}"),
+                                  title=f"三力一度各维度{labels.indicator_label(measure)}"),
              key="activities_by_dimension")
 
 by_district = st.toggle("按区县分别显示", key="activities_by_district")
 trend = views.trend_inputs(rep, measure, by_district=by_district)
 widgets.chart(charts.trend_chart(trend.monthly, measure, bars=True, colors=cached.district_colors(),
-                            title=f"月度{views.indicator_label(measure)}"),
+                            title=f"月度{labels.indicator_label(measure)}"),
          key="activities_trend")
 
 units = views.top_rows(cached.unit_summary(f), measure, 20)
 widgets.chart(charts.ranking_bar(units, measure, by="unit",
-                            title=f"{views.indicator_label(measure)}最多的 20 个单位"),
+                            title=f"{labels.indicator_label(measure)}最多的 20 个单位"),
          key="activities_unit_ranking")
 
 st.subheader("活动清单")
@@ -52,7 +52,8 @@ text = st.text_input("搜索", key="activities_search", placeholder="输入活�
 rows = views.activity_list(acts, text)
 st.caption(f"共 {len(rows)} 项活动" + ("（已按关键词筛选）" if text.strip() else ""))
 if text.strip() and len(rows):
-    sentence = summary_text.topic_sentence(views.matching_activities(acts, text), text)
+    sentence = summary_text.topic_sentence(
+        indicators.activity_totals(views.matching_activities(acts, text)), text)
     st.code(sentence, language=None, wrap_lines=True)
     st.caption("以上为所筛选活动的合计，可复制到工作总结（右上角复制按钮）。")
 if len(rows):

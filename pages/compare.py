@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.present import charts, views
+from analytics.present import charts, labels, views
 from analytics.errors import AnalyticsError
 from ui import session, widgets, cached
 
@@ -55,12 +55,12 @@ def comparison_chart(indicator: str, large: bool):
     ordered = views.top_rows(rep.comparison, indicator, None)
     return charts.comparison_bar(ordered, indicator, targets=views.district_targets(rep, indicator),
                                  colors=colors, large=large,
-                                 title=f"各区县{views.indicator_label(indicator)}（从高到低）")
+                                 title=f"各区县{labels.indicator_label(indicator)}（从高到低）")
 
 
 def yoy_chart(indicator: str, large: bool):
     return charts.yoy_bar(views.district_yoy(rep), indicator, large=large,
-                          title=f"{views.indicator_label(indicator)}同比（与上年同期）")
+                          title=f"{labels.indicator_label(indicator)}同比（与上年同期）")
 
 
 def radar_chart(large: bool):
@@ -69,9 +69,9 @@ def radar_chart(large: bool):
 
 if meeting:
     slides = ["对比总表",
-              *(f"{views.indicator_label(i)}对比" for i in views.COMPARE_INDICATORS),
+              *(f"{labels.indicator_label(i)}对比" for i in views.COMPARE_INDICATORS),
               "三力一度雷达图",
-              *(f"{views.indicator_label(i)}同比" for i in views.COMPARE_INDICATORS)]
+              *(f"{labels.indicator_label(i)}同比" for i in views.COMPARE_INDICATORS)]
 
     def step(delta: int) -> None:
         current = slides.index(st.session_state.get(SLIDE_KEY, slides[0]))
@@ -115,7 +115,7 @@ with right:
 
 st.subheader("同比")
 yoy_indicator = st.selectbox("指标", list(views.COMPARE_INDICATORS), key="compare_yoy_indicator",
-                             format_func=views.indicator_label)
+                             format_func=labels.indicator_label)
 widgets.chart(yoy_chart(yoy_indicator, False), key="compare_yoy")
 
 widgets.export_panel(rep, key="compare")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.present import charts, views
+from analytics.present import charts, labels, views
 from analytics.errors import AnalyticsError
 from ui import session, widgets, cached
 
@@ -31,7 +31,7 @@ for row_start in range(0, len(cards), 3):
 st.subheader("月度趋势")
 trend_options = list(views.CARD_INDICATORS)
 indicator = st.selectbox("指标", trend_options, key="overview_trend_indicator",
-                         format_func=views.indicator_label)
+                         format_func=labels.indicator_label)
 trend = views.trend_inputs(rep, indicator)
 widgets.chart(charts.trend_chart(trend.monthly, indicator, target_pace=trend.pace,
                             target=trend.target, cumulative=trend.cumulative),

@@ -1,6 +1,6 @@
 """目标管理: this year's targets by district and indicator, edited in place.
 
-Saving goes through `admin_views.save_targets`, which checks the role
+Saving goes through `store.target_edits.save_targets`, which checks the role
 (edit_targets for the changed districts) and stores the edit as a targets
 batch: audited, shown in 导入记录, and undone there like any upload.
 """
@@ -15,7 +15,8 @@ from analytics.present.targets_grid import (
     DISTRICT_COLUMN, TARGET_COLUMNS, grid_targets, split_targets_grid, targets_grid,
 )
 from analytics.present.admin_tables import known_districts
-from analytics.store.target_edits import save_targets, targets_sheet_bytes
+from analytics.present.targets_grid import targets_sheet_bytes
+from analytics.store.target_edits import save_targets
 from analytics.errors import AnalyticsError
 from analytics.store.batches import list_batches
 from analytics.store.frames import load_frames

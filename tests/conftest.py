@@ -102,3 +102,14 @@ def engine(db_url):
     eng = get_engine(db_url)
     yield eng
     eng.dispose()
+
+
+# these need a server, a browser, an app run or processes of their own: outside the fast loop
+_SLOW_KINDS = ("browser", "postgres", "apptest", "subprocess")
+
+
+def pytest_collection_modifyitems(items):
+    """`pytest -m "not slow"` is the fast inner loop: every test of a slow kind is slow too."""
+    for item in items:
+        if any(item.get_closest_marker(kind) for kind in _SLOW_KINDS):
+            item.add_marker(pytest.mark.slow)

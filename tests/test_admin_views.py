@@ -209,7 +209,7 @@ def test_changed_districts():
 def test_targets_sheet_bytes_has_template_headers_and_note():
     rows = pd.DataFrame({"year": [2026], "district": ["青山区"], "indicator": ["study_rate"],
                          "value": [0.95]})
-    text = target_edits.targets_sheet_bytes(rows, note="admin 在线编辑").decode("utf-8-sig")
+    text = targets_grid.targets_sheet_bytes(rows, note="admin 在线编辑").decode("utf-8-sig")
     assert text == "年度,区,指标,目标值\n2026,青山区,参学率,0.95\n注：admin 在线编辑\n"
 
 

@@ -150,19 +150,16 @@ def test_can_see():
     (VIEWER, [], [2, 3, 4, 5]),
     (None, [], [2, 3, 4, 5]),
 ])
-def test_filter_rows_by_actor(actor, allowed_rows, denied_rows):
-    frame = pd.DataFrame({"district": ["青山区", "临江区", "青山区", "东湖区"],
-                          "participants": [10, 20, 30, 40], "source_row": [2, 3, 4, 5]})
-    allowed, denied = access.filter_rows_by_actor(frame, actor)
-    assert allowed["source_row"].tolist() == allowed_rows
-    assert denied["source_row"].tolist() == denied_rows
-    assert list(allowed.columns) == ["district", "participants", "source_row"]
+def test_rows_each_actor_may_store(actor, allowed_rows, denied_rows):
+    rows = {2: "青山区", 3: "临江区", 4: "青山区", 5: "东湖区"}
+    allowed = [r for r, d in rows.items() if access.is_allowed(actor, "store", d)]
+    assert allowed == allowed_rows
+    assert [r for r in rows if r not in allowed] == denied_rows
 
 
-def test_filter_rows_by_actor_for_view():
-    frame = pd.DataFrame({"district": ["青山区", "临江区"], "source_row": [2, 3]})
-    allowed, denied = access.filter_rows_by_actor(frame, VIEWER_QS, "view")
-    assert (allowed["source_row"].tolist(), denied["source_row"].tolist()) == ([2], [3])
+def test_rows_a_district_viewer_may_view():
+    rows = {2: "青山区", 3: "临江区"}
+    assert [r for r, d in rows.items() if access.is_allowed(VIEWER_QS, "view", d)] == [2]
 
 
 @pytest.mark.parametrize(("logged_in_at", "now", "expired"), [

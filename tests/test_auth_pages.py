@@ -17,6 +17,8 @@ from tests.admin_pages_helpers import (
     PASSWORD, ROOT, add_user, app, app_env, login_as, page_title, texts,
 )
 
+pytestmark = pytest.mark.apptest
+
 PAGES = {"overview": "总览", "upload": "数据上传", "targets": "目标管理", "audit": "操作日志",
          "accounts": "账号管理", "me": "我的账号"}
 

@@ -150,7 +150,7 @@ def test_yoy_bar_current_and_previous():
 
 
 def test_heatmap_units_months_bands():
-    fig = charts.heatmap_units_months(STUDY)
+    fig = charts.heatmap_units_months(indicators.unit_month_rates(STUDY))
     (heat,) = fig.data
     assert heat.type == "heatmap"
     assert heat.x == ("1月", "2月")
@@ -160,7 +160,8 @@ def test_heatmap_units_months_bands():
     assert heat.z.tolist()[2] == [3.0, 2.0] and heat.z.tolist()[1][0] == 1.0
     assert heat.colorbar.ticktext == ("预警", "关注 ≥80%", "达标 ≥90%", "优秀 ≥95%")
     assert fig.layout.title.text == "各单位月度参学率"
-    assert_empty(charts.heatmap_units_months(STUDY.iloc[:0]), "各单位月度参学率")
+    assert_empty(charts.heatmap_units_months(indicators.unit_month_rates(STUDY.iloc[:0])),
+                 "各单位月度参学率")
 
 
 def test_category_and_dimension_bars():

@@ -86,6 +86,7 @@ def test_bad_month_option_is_a_clear_error(clean_csv):
     (["{dir}/missing.xlsx"], 2, "", "错误：找不到文件"),
     (["{dir}/no_table.csv"], 2, "", "错误：文件中没有找到可识别的表格"),
 ])
+@pytest.mark.subprocess
 def test_module_entry_point_exit_codes(tmp_path, clean_csv, argv, code, stdout_has, stderr_has):
     (tmp_path / "no_table.csv").write_bytes(csv_bytes([["姓名", "电话"], ["张三", "1"]]))
     argv = [a.format(csv=clean_csv, dir=tmp_path) for a in argv]

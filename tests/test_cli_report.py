@@ -132,6 +132,7 @@ def test_parse_months_rejects_nonsense():
         parse_months("0-3")
 
 
+@pytest.mark.subprocess
 def test_help_has_an_example():
     result = subprocess.run([sys.executable, "-m", "analytics", "report", "-h"],
                             capture_output=True, text=True, check=False)

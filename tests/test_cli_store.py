@@ -188,6 +188,7 @@ def test_load_sample_from_a_folder_and_clear_it(sqlite_url, tmp_path):
     engine.dispose()
 
 
+@pytest.mark.subprocess
 def test_python_m_analytics_import_runs(sqlite_url, tmp_path):
     a = activities_file(tmp_path / "a.xlsx")
     done = subprocess.run([sys.executable, "-m", "analytics", "import", str(a), "--db", sqlite_url],

@@ -177,6 +177,7 @@ def test_users_help_lists_every_command(capsys):
         assert command in out
 
 
+@pytest.mark.subprocess
 def test_as_a_real_process(tmp_path):
     """End to end through `python -m analytics`: exit codes, stdout, no traceback."""
     url = f"sqlite:///{tmp_path}/league.db"

@@ -25,6 +25,8 @@ from analytics.store.frames import load_frames
 from analytics.store.batches import list_batches, store_checked
 from tests import store_helpers as h
 
+pytestmark = pytest.mark.subprocess
+
 ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = """

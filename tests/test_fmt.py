@@ -1,6 +1,6 @@
 import pytest
 
-from analytics.present import fmt
+from analytics.present import fmt, labels
 
 
 @pytest.mark.parametrize("value, unit, text", [
@@ -45,5 +45,5 @@ def test_fmt_value_uses_schema_units(indicator, value, text):
 
 
 def test_labels():
-    assert fmt.label("study_rate") == "参学率"
-    assert fmt.label_with_unit("activity_participants") == "参与人次（人次）"
+    assert labels.indicator_label("study_rate") == "参学率"
+    assert labels.label_with_unit("activity_participants") == "参与人次（人次）"

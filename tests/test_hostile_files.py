@@ -9,7 +9,7 @@ import pytest
 
 from analytics.errors import NoTable, UnreadableFile
 from analytics.ingest.sniff import Limits, sniff_format
-from analytics.ingest.isolate import parse_isolated
+from analytics.ingest.isolate import ChildParse
 from analytics.ingest.check import check_file
 from tests.workbooks import VOLUNTEER_SHEET, csv_bytes, macro_xlsx, patched_xlsx, write_xlsx
 
@@ -124,7 +124,7 @@ def test_real_native_crash_in_child_is_reported_cleanly(tmp_path):
 ])
 def test_child_misbehaviour_becomes_unreadable_file(hook, limits, match):
     with pytest.raises(UnreadableFile, match=match):
-        parse_isolated(csv_bytes([["a"]]), "csv", limits=limits, hook=hook)
+        ChildParse(csv_bytes([["a"]]), "csv", limits=limits, hook=hook).result()
 
 
 @pytest.mark.parametrize("body, match", [
@@ -136,6 +136,7 @@ def test_other_non_spreadsheets(body, match):
     refused(body, match)
 
 
+@pytest.mark.subprocess
 def test_cli_prints_one_message_and_no_traceback(tmp_path):
     path = tmp_path / "p.xlsx"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 50)

@@ -77,6 +77,7 @@ def test_db_upgrade_and_current_commands(tmp_path, capsys):
 
 
 @pytest.mark.slow
+@pytest.mark.subprocess
 def test_two_processes_starting_together_upgrade_once(tmp_path):
     url = f"sqlite:///{tmp_path}/league.db"
     code = "import sys; from analytics.store.engine import get_engine; get_engine(sys.argv[1])"

@@ -24,6 +24,8 @@ from analytics.store.engine import get_engine
 from tests import dashboard_helpers as dh
 from tests import store_helpers as sh
 
+pytestmark = pytest.mark.apptest
+
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")
 # the folder of page scripts (Streamlit runs a folder named `pages/` next to the

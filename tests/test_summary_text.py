@@ -216,5 +216,7 @@ def test_topic_sentence_totals_the_searched_activities_in_the_seed_style():
     found = views.matching_activities(rows, "防溺水")
     assert len(found) == 20
     # 20 场次 exactly; 280 人次 -> 200余 (one significant digit); 820 hours -> 超800; no 覆盖人数
-    assert topic_sentence(found, "防溺水") == "开展防溺水相关活动20场次，参与青年200余人次，总服务时长超800小时。"
-    assert topic_sentence(views.matching_activities(rows, "没有"), "没有") == ""
+    assert topic_sentence(indicators.activity_totals(found), "防溺水") \
+        == "开展防溺水相关活动20场次，参与青年200余人次，总服务时长超800小时。"
+    assert topic_sentence(indicators.activity_totals(views.matching_activities(rows, "没有")),
+                          "没有") == ""

@@ -13,6 +13,8 @@ from analytics.store.frames import load_frames
 from tests import store_helpers as sh
 from tests.admin_pages_helpers import ROOT, add_user, app_env, login_as, texts
 
+pytestmark = pytest.mark.apptest
+
 YEAR = 2026
 
 

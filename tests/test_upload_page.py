@@ -14,6 +14,8 @@ from tests.admin_pages_helpers import (
 )
 from tests.workbooks import Sheet, write_xlsx
 
+pytestmark = pytest.mark.apptest
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER = ["序号", "日期", "区", "单位", "活动名称", "活动类别", "场次", "参与人次"]
 

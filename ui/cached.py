@@ -135,18 +135,16 @@ def report(f: Filters | None = None):
 @st.cache_data(max_entries=8, show_spinner="正在统计星级志愿者…")
 def _stars(data_ver: int, year: int, districts: tuple[str, ...], units: tuple[str, ...],
            as_of_day: date):
-    from analytics.metrics.stars import volunteer_stars
+    from analytics.metrics.stars import stars_over_years
 
     # the selected year and the one before are already loaded (`_load`); only the
     # older years are read here, not the whole history again
     older = [y for y in views.years_of_batches(batch_list(data_ver)) if y < year - 1]
-    parts = [_load(data_ver, (year - 1, year))]
+    parts = [_load(data_ver, (year - 1, year))["volunteer"]]
     if older:
-        parts.append(load_frames(engine(), years=older))
-    volunteer = pd.concat([p["volunteer"] for p in parts], ignore_index=True)
-    volunteer = indicators.select({"volunteer": volunteer}, districts=districts or None,
-                                  units=units or None)["volunteer"]
-    return volunteer_stars(volunteer, as_of=as_of_day)
+        parts.append(load_frames(engine(), years=older)["volunteer"])
+    return stars_over_years(parts, as_of=as_of_day, districts=districts or None,
+                            units=units or None)
 
 
 def stars(f: Filters | None = None) -> pd.DataFrame:

@@ -11,9 +11,9 @@ from datetime import date
 
 import streamlit as st
 
-from analytics import access
+from analytics import access, schema
 from analytics.store import batches
-from analytics.present import views
+from analytics.present import labels, views
 from analytics.errors import AnalyticsError
 from analytics.present.views import Filters
 from ui import cached, session
@@ -21,7 +21,6 @@ from ui import cached, session
 log = logging.getLogger(__name__)
 
 
-ROLE_LABELS = {"admin": "管理员", "filler": "填报员", "viewer": "查看者"}
 DEFAULT_MONTHS = (1, 12)
 
 
@@ -43,7 +42,7 @@ def render_sidebar(user: access.User) -> Filters:
     both = (year - 1, year)
     known, _ = cached.names(cached.version(), both, None)
     district_options = views.visible_districts(known, allowed)
-    chosen = sb.multiselect("区县", district_options, key="d", placeholder="全部区县",
+    chosen = sb.multiselect("区县", district_options, key="d", placeholder=schema.WHOLE_AREA,
                             bind="query-params")
     districts = views.effective_districts(chosen, allowed)
     _, unit_options = cached.names(cached.version(), both, None if districts is None else tuple(districts))
@@ -63,7 +62,7 @@ def _render_user(user: access.User) -> None:
     if user.username == access.PUBLIC.username:
         sb.caption("公开只读视图")
         return
-    sb.markdown(f"**{user.username}** · {ROLE_LABELS.get(user.role, user.role)}")
+    sb.markdown(f"**{user.username}** · {labels.role_label(user.role)}")
     if user.districts:
         sb.caption("区县：" + "、".join(sorted(user.districts)))
     if sb.button("退出登录", key="logout", icon=":material/logout:"):

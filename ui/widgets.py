@@ -6,15 +6,15 @@ import logging
 import pandas as pd
 import streamlit as st
 
+from analytics import schema
 from analytics.errors import AnalyticsError
+from analytics.present import palette
 from analytics.present.views import Filters
 from ui import cached
 
 log = logging.getLogger(__name__)
 
 
-STATUS_BADGE_COLORS = {"超前": "green", "正常": "blue", "滞后": "red", "无目标": "gray"}
-STATUS_ICONS = {"超前": "▲", "正常": "●", "滞后": "▼", "无目标": "○"}
 
 
 # --- page pieces -------------------------------------------------------------------------
@@ -23,7 +23,7 @@ def page_header(title: str, f: Filters | None = None) -> Filters:
     """The page title and a caption naming the selection; returns the filters."""
     f = f or cached.filters()
     st.title(title)
-    scope = "、".join(f.districts) if f.districts else "全部区县"
+    scope = "、".join(f.districts) if f.districts else schema.WHOLE_AREA
     if f.units:
         scope += f"（{len(f.units)} 个单位）"
     st.caption(f"{f.period_label} · {scope} · {cached.as_of(f).text}")
@@ -48,8 +48,8 @@ def metric_card(label: str, value: str, *, status: str | None = None,
         st.metric(label, value, delta=delta, help=help, delta_color="normal",
                   delta_description="同比" if delta else None)
         if status:
-            st.badge(f"{STATUS_ICONS.get(status, '')} {status}",
-                     color=STATUS_BADGE_COLORS.get(status, "gray"))
+            color, icon = palette.STATUS_BADGES.get(status, ("gray", ""))
+            st.badge(f"{icon} {status}", color=color)
         for line in lines:
             st.caption(line)
 

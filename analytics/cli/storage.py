@@ -149,14 +149,12 @@ def run_indicators(args: argparse.Namespace) -> int:
 
 
 def _format(name: str, value) -> str:
-    if value is None:
-        return "—"
+    from analytics.present import fmt
+
     indicator = schema.INDICATOR_BY_NAME.get(name)
     if indicator is not None and indicator.is_rate:
-        return f"{value * 100:.2f}%"
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
-    return f"{int(value):,}"
+        return fmt.fmt_rate(value)
+    return fmt.fmt_number(value)
 
 
 def report_table(report: dict) -> str:
@@ -179,7 +177,9 @@ def report_table(report: dict) -> str:
 
 
 def _pct(value) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+    from analytics.present import fmt
+
+    return fmt.fmt_rate(value, digits=1)
 
 
 # --- sample -----------------------------------------------------------------------
@@ -235,15 +235,10 @@ def _register_batches(subparsers) -> None:
     rollback.set_defaults(func=run_batches_rollback)
 
 
-BATCH_LABELS = {"id": "批次", "kind": "类型", "districts": "区县", "periods": "月份",
-                "file_name": "文件", "sha256": "SHA-256", "username": "导入人",
-                "created_at": "导入时间", "rows_accepted": "导入行数",
-                "rows_rejected": "跳过行数", "status": "状态"}
-
-
 def run_batches_list(args: argparse.Namespace) -> int:
     from analytics.access import allowed_districts, editable_districts
-    from analytics.store.batches import STATUS_LABELS, list_batches
+    from analytics.present.admin_tables import batches_table
+    from analytics.store.batches import list_batches
 
     engine = _engine(args)
     actor = _actor(engine, args)
@@ -260,11 +255,9 @@ def run_batches_list(args: argparse.Namespace) -> int:
     if frame.empty:
         print("还没有导入任何批次。")
         return 0
-    frame["kind"] = frame["kind"].map(lambda k: schema.KINDS[k].label)
-    frame["status"] = frame["status"].map(STATUS_LABELS).fillna(frame["status"])
     frame["sha256"] = frame["sha256"].str[:12]
     frame["created_at"] = frame["created_at"].dt.strftime("%Y-%m-%d %H:%M")
-    print(frame.rename(columns=BATCH_LABELS).to_string(index=False))
+    print(batches_table(frame).to_string(index=False))
     return 0
 
 

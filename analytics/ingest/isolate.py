@@ -27,20 +27,15 @@ PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 _CHILD_CODE = "from analytics.ingest.isolate import child_main; child_main()"
 
 
-def parse_isolated(data: bytes, fmt: str, *, name: str = "", limits: Limits = Limits(),
-                   hook: str | None = None) -> list:
-    """Run `reader.parse_raw_packed(data, fmt, name)` in a child process; return its answer.
+class ChildParse:
+    """`parse.parse_raw_packed(data, fmt, name)` running in a child process; the caller may
+    work meanwhile, then ask `result()`.
 
     The child gets `limits.memory_bytes` of address space and
     `limits.timeout_s` seconds; if it dies (native abort, out of memory) or
-    overruns, the caller gets `UnreadableFile`. `hook` is for tests only:
+    overruns, `result()` raises `UnreadableFile`. `hook` is for tests only:
     "abort", "hang" or "balloon" make the child misbehave on purpose.
     """
-    return ChildParse(data, fmt, name=name, limits=limits, hook=hook).result()
-
-
-class ChildParse:
-    """A parse running in a child process; the caller may work meanwhile, then ask `result()`."""
 
     def __init__(self, data: bytes, fmt: str, *, name: str = "", limits: Limits = Limits(),
                  hook: str | None = None) -> None:

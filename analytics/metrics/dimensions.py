@@ -80,3 +80,25 @@ def three_forces(frames: Mapping[str, pd.DataFrame], *,
                              np.where(grid["value"].notna(), 0.0, np.nan))
     grid["members"] = grid["members"].astype("Int64")
     return grid[SCORE_COLUMNS]
+
+
+def score_table(scores: pd.DataFrame, values: str = "score") -> pd.DataFrame:
+    """`three_forces` as district × dimension (`values`: "score" or "value"), districts in
+    their order, every dimension a column (NaN where there is none)."""
+    if scores is None or not len(scores):
+        return pd.DataFrame(columns=list(schema.DIMENSIONS)).rename_axis("district")
+    table = scores.pivot(index="district", columns="dimension", values=values)
+    return table.reindex(index=list(dict.fromkeys(scores["district"])),
+                         columns=list(schema.DIMENSIONS)).rename_axis(columns=None)
+
+
+def dimension_leaders(scores: pd.DataFrame) -> dict[str, list[str]]:
+    """{district: the dimensions whose score it leads}, for dimensions anyone scores in."""
+    leaders: dict[str, list[str]] = {}
+    if scores is None or not len(scores):
+        return leaders
+    for dim in schema.DIMENSIONS:
+        rows = scores[(scores["dimension"] == dim) & scores["score"].notna()]
+        if len(rows) and rows["score"].max() > 0:
+            leaders.setdefault(rows.loc[rows["score"].idxmax(), "district"], []).append(dim)
+    return leaders

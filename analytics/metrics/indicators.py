@@ -372,17 +372,43 @@ def study_band(rate: float | None,
     return (bands or schema.study_bands())[-1]
 
 
+def study_band_levels(rates, bands: tuple[schema.StudyBand, ...] | None = None) -> np.ndarray:
+    """The band index of each rate, 0 = the lowest band (NaN where there is no rate)."""
+    ascending = sorted(bands or schema.study_bands(), key=lambda b: b.min_rate)
+    edges = np.array([b.min_rate for b in ascending])
+    values = np.asarray(rates, dtype="float64")
+    idx = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 1)
+    return np.where(np.isnan(values), np.nan, idx.astype("float64"))
+
+
 def study_bands_of(rates: pd.Series,
                    bands: tuple[schema.StudyBand, ...] | None = None) -> pd.Series:
     """Vectorised `study_band(...).band` for a Series of rates (None where NaN)."""
-    bands = bands or schema.study_bands()
-    ascending = sorted(bands, key=lambda b: b.min_rate)
-    edges = np.array([b.min_rate for b in ascending])
-    values = rates.to_numpy(dtype="float64")
-    idx = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 1)
-    labels = np.array([b.band for b in ascending], dtype=object)[idx]
-    labels[np.isnan(values)] = None
+    ascending = sorted(bands or schema.study_bands(), key=lambda b: b.min_rate)
+    levels = study_band_levels(rates, ascending)
+    names = np.array([b.band for b in ascending], dtype=object)
+    labels = np.where(np.isnan(levels), None, names[np.nan_to_num(levels).astype(int)])
     return pd.Series(labels, index=rates.index, dtype="object")
+
+
+def unit_month_rates(study: pd.DataFrame | None) -> pd.DataFrame:
+    """Weighted 参学率 per (district, unit, month) with its band level (0 = lowest band):
+    district, unit, month, learners, members, study_rate, band_level."""
+    cols = ["district", "unit", "month", "learners", "members", "study_rate", "band_level"]
+    if study is None or not len(study):
+        return pd.DataFrame(columns=cols)
+    cells = study.groupby(["district", "unit", "month"], observed=True)[["learners", "members"]].sum()
+    cells["study_rate"] = cells["learners"] / cells["members"].where(cells["members"] > 0)
+    cells["band_level"] = study_band_levels(cells["study_rate"])
+    return cells.reset_index()[cols]
+
+
+def activity_totals(activities: pd.DataFrame | None) -> dict[str, float]:
+    """Σ sessions, participants, reached and service_hours of some activity rows (0 for none)."""
+    names = ("sessions", "participants", "reached", "service_hours")
+    if activities is None or not len(activities):
+        return {c: 0.0 for c in names}
+    return {c: float(pd.to_numeric(activities[c], errors="coerce").sum()) for c in names}
 
 
 def lagging_units(study: pd.DataFrame, *, min_members: int = 30,

@@ -47,7 +47,7 @@ class Selection:
         """The area as prose: one district's committee speaks of "全区"."""
         if len(self.districts) == 1:
             return self.districts[0]
-        return "全部区县" if self.whole_area else "、".join(self.districts)
+        return schema.WHOLE_AREA if self.whole_area else "、".join(self.districts)
 
 
 @dataclass
@@ -69,6 +69,8 @@ class Report:
     - `yoy`: district (or 合计), indicator, current, previous, change,
       change_rel — `previous` NaN where last year has no data.
     - `three_forces`: dimensions.three_forces (district, dimension, value, score ...).
+    - `dimensions`: activity_sessions and activity_participants per 三力一度 dimension
+      (indicators.activities_by_dimension; 其他 last).
     - `categories`: per category: dimension, activity_sessions,
       activity_participants, reached, volunteers, service_hours, funds.
     - `stars`: star level distribution (level, label, count) of the volunteers
@@ -86,6 +88,7 @@ class Report:
     yoy: pd.DataFrame
     three_forces: pd.DataFrame
     categories: pd.DataFrame
+    dimensions: pd.DataFrame
     stars: pd.DataFrame
     lagging_units: pd.DataFrame
 
@@ -279,6 +282,7 @@ def build_report(frames: Mapping[str, pd.DataFrame], *, year: int,
         yoy=_yoy(frames, selection),
         three_forces=dimensions.three_forces(sel, districts=names),
         categories=_categories(sel.get("activities")),
+        dimensions=indicators.activities_by_dimension(sel.get("activities")),
         stars=_stars(frames, sel, as_of),
         lagging_units=indicators.lagging_units(
             sel.get("study", indicators.frame(sel, "study")), limit=10),

@@ -8,6 +8,7 @@ at 100. Below the first threshold: level 0, 未达星级.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 import numpy as np
@@ -95,3 +96,17 @@ def star_distribution(stars: pd.DataFrame,
     full = full.merge(counts, on=[by, "level"], how="left")
     full["count"] = full["count"].fillna(0).astype("int64")
     return full[[by, "level", "label", "count"]]
+
+
+def stars_over_years(volunteer_parts: Iterable[pd.DataFrame], *, as_of: date | None = None,
+                     districts: Iterable[str] | None = None,
+                     units: Iterable[str] | None = None) -> pd.DataFrame:
+    """`volunteer_stars` over volunteer rows read in parts (e.g. the loaded years and the
+    older ones), limited to some districts and units: stars count the hours of every year."""
+    from analytics.metrics.indicators import select
+
+    parts = [p for p in volunteer_parts if p is not None]
+    volunteer = pd.concat(parts, ignore_index=True) if parts else None
+    if volunteer is not None:
+        volunteer = select({"volunteer": volunteer}, districts=districts, units=units)["volunteer"]
+    return volunteer_stars(volunteer, as_of=as_of)

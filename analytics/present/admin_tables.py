@@ -1,7 +1,6 @@
-"""Shaping for the admin-side pages: login gate, upload preview, batches,
-accounts, audit log and targets.
+"""Shaping for the admin-side pages: upload preview, batches, accounts, audit log.
 
-Pure functions over DataFrames and the loader/auth/store objects, so the
+Pure functions over DataFrames and the loader/access objects, so the
 pages stay thin (read widgets, call these, render) and this is tested
 without Streamlit. Every table a page shows gets Chinese column names here.
 """
@@ -14,32 +13,21 @@ from datetime import date
 import pandas as pd
 
 from analytics import access
-from analytics.store import accounts
 from analytics.errors import AnalyticsError
-from analytics.schema import ALL_DISTRICTS, KINDS
-from analytics.store.batches import STATUS_LABELS
+from analytics.present import labels
+from analytics.schema import (
+    ALL_DISTRICTS, KINDS, LIST_SEPARATOR, NO_DISTRICTS, WHOLE_AREA, split_names,
+)
 
 
-# --- Chinese labels ----------------------------------------------------------
+# --- Chinese labels (one place: `labels`) ----------------------------------
 
 ROLE_LABELS = dict(access.ROLES)
-KIND_LABELS = {name: kind.label for name, kind in KINDS.items()}
-# audit actions: the account ones come from `auth`, the data ones from `store`
-ACTION_LABELS = {
-    "store": "导入", "import": "导入", "replace": "替换导入", "rollback": "撤销批次",
-    "edit_targets": "修改目标", "sample": "导入示例数据", "clear_sample": "清除示例数据",
-    **accounts.AUDIT_ACTIONS,
-}
+KIND_LABELS = labels.KIND_LABELS
+role_label = labels.role_label
+action_label = labels.action_label
 # how `accounts.list_users` writes an account without districts
-NO_DISTRICT_TEXTS = frozenset({"全部区县", "未分配区县"})
-
-
-def role_label(role: str) -> str:
-    return ROLE_LABELS.get(role, role)
-
-
-def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action)
+NO_DISTRICT_TEXTS = frozenset({WHOLE_AREA, NO_DISTRICTS})
 
 
 def split_districts(value) -> list[str]:
@@ -55,15 +43,15 @@ def split_districts(value) -> list[str]:
         return [str(v) for v in value if str(v)]
     text = str(value)
     for sep in ("、", ",", "，", ";"):
-        text = text.replace(sep, "|")
-    return [part.strip() for part in text.split("|") if part.strip()]
+        text = text.replace(sep, LIST_SEPARATOR)
+    return [part.strip() for part in split_names(text) if part.strip()]
 
 
 def user_scope_text(user) -> str:
     """A user's districts for display: a filler without districts may edit none."""
     if user.districts:
         return "、".join(sorted(user.districts))
-    return "未分配（请联系管理员）" if user.role == "filler" else "全部区县"
+    return "未分配（请联系管理员）" if user.role == "filler" else WHOLE_AREA
 
 
 # --- upload preview ----------------------------------------------------------
@@ -105,7 +93,7 @@ def sheet_heading(sheet) -> str:
     """A one-line title for a sheet's preview, e.g. 工作表“3月”：活动台账（表头在第 3 行）."""
     if sheet.kind is None:
         return f"工作表“{sheet.sheet}”：未发现数据表（已忽略）"
-    label = KIND_LABELS.get(sheet.kind, sheet.kind)
+    label = labels.kind_label(sheet.kind)
     where = f"（表头在第 {sheet.header_row} 行）" if sheet.header_row else ""
     return f"工作表“{sheet.sheet}”：{label}{where}"
 
@@ -161,9 +149,9 @@ def batches_table(batches: pd.DataFrame) -> pd.DataFrame:
     """`store.list_batches` with Chinese values and headers (known columns only)."""
     frame = batches[[c for c in BATCH_LABELS if c in batches.columns]].copy()
     if "kind" in frame:
-        frame["kind"] = frame["kind"].map(lambda k: KIND_LABELS.get(k, k))
+        frame["kind"] = frame["kind"].map(labels.kind_label)
     if "status" in frame:
-        frame["status"] = frame["status"].map(lambda s: STATUS_LABELS.get(s, s))
+        frame["status"] = frame["status"].map(lambda s: labels.batch_status_label(s))
     for col in ("districts", "periods"):
         if col in frame:
             frame[col] = frame[col].map(lambda v: "、".join(split_districts(v)))
@@ -184,9 +172,9 @@ def batch_choice_text(batches: pd.DataFrame, batch_id: int) -> str:
     if row.empty:
         return f"批次 #{batch_id}"
     r = row.iloc[0]
-    return (f"批次 #{batch_id}：{KIND_LABELS.get(r['kind'], r['kind'])} "
+    return (f"批次 #{batch_id}：{labels.kind_label(r['kind'])} "
             f"{'、'.join(split_districts(r['districts']))} {'、'.join(split_districts(r['periods']))}"
-            f"（{r['file_name']}，{STATUS_LABELS.get(r['status'], r['status'])}）")
+            f"（{r['file_name']}，{labels.batch_status_label(r['status'])}）")
 
 
 USER_LABELS = {

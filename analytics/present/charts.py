@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.present import fmt, palette
+from analytics.present import fmt, labels, palette
 from analytics.metrics import progress
 from analytics import schema
-from analytics.present.fmt import label
+from analytics.present.labels import indicator_label as label
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 EMPTY_TEXT = "暂无数据"
@@ -237,7 +237,7 @@ def trend_chart(monthly: pd.DataFrame, indicator: str, *,
         fig.add_hline(y=float(target), line={"color": palette.TARGET, "dash": "dash", "width": 2},
                       annotation_text=_target_text(indicator, target),
                       annotation_position="top left")
-    _style(fig, name, large=large, x_title="月份", y_title=fmt.label_with_unit(indicator))
+    _style(fig, name, large=large, x_title="月份", y_title=labels.label_with_unit(indicator))
     if progress.is_rate(indicator) and not bars:
         fig.update_yaxes(range=_rate_range(monthly[column], target), **_axis_format(indicator))
     else:
@@ -288,7 +288,7 @@ def ranking_bar(df: pd.DataFrame, indicator: str, *, by: str = "district",
         fig.add_vline(x=float(target), line={"color": palette.TARGET, "dash": "dash", "width": 2},
                       annotation_text=_target_text(indicator, target),
                       annotation_position="top")
-    _style(fig, name, large=large, x_title=fmt.label_with_unit(indicator), y_title="")
+    _style(fig, name, large=large, x_title=labels.label_with_unit(indicator), y_title="")
     _value_axis(fig, indicator, axis="x")
     fig.update_layout(height=max(320, 40 * len(names) + 120) if large else max(280, 28 * len(names) + 100),
                       showlegend=False)
@@ -323,7 +323,7 @@ def comparison_bar(summary: pd.DataFrame, indicator: str, *,
                         "line": {"color": palette.TARGET, "width": 4}},
                 customdata=[fmt.fmt_value(indicator, t) for _, t in hit],
                 hovertemplate="%{x}<br>目标：%{customdata}<extra></extra>"))
-    _style(fig, name, large=large, x_title="区", y_title=fmt.label_with_unit(indicator))
+    _style(fig, name, large=large, x_title="区", y_title=labels.label_with_unit(indicator))
     _value_axis(fig, indicator)
     return fig
 
@@ -354,7 +354,7 @@ def yoy_bar(yoy: pd.DataFrame, indicator: str, *, by: str = "district",
     unit = schema.INDICATOR_BY_NAME[indicator].unit
     change_text = [fmt.fmt_change(c, r, rate=rate, unit=unit) if pd.notna(c) else "无上年数据"
                    for c, r in zip(data["change"], data["change_rel"])]
-    labels = [_change_label(c, r, rate) for c, r in zip(data["change"], data["change_rel"])]
+    bar_texts = [_change_label(c, r, rate) for c, r in zip(data["change"], data["change_rel"])]
     fig = go.Figure()
     fig.add_trace(go.Bar(
         name="上年同期", x=names, y=data["previous"].astype("float64"),
@@ -362,14 +362,14 @@ def yoy_bar(yoy: pd.DataFrame, indicator: str, *, by: str = "district",
         hovertemplate="%{x}<br>上年同期：%{customdata}<extra></extra>"))
     fig.add_trace(go.Bar(
         name="本期", x=names, y=data["current"].astype("float64"), marker_color=palette.PRIMARY,
-        text=labels, textposition="outside", cliponaxis=False, constraintext="none",
+        text=bar_texts, textposition="outside", cliponaxis=False, constraintext="none",
         customdata=np.stack([now_text, change_text], axis=-1),
         hovertemplate="%{x}<br>本期：%{customdata[0]}<br>同比：%{customdata[1]}<extra></extra>"))
     if data["previous"].isna().all():
         fig.add_annotation(text="上年同期无数据", x=0.5, y=1.05, xref="paper", yref="paper",
                            showarrow=False)
     _style(fig, name, large=large, x_title={"district": "区", "unit": "单位"}.get(by, ""),
-           y_title=fmt.label_with_unit(indicator))
+           y_title=labels.label_with_unit(indicator))
     _value_axis(fig, indicator)
     fig.update_layout(barmode="group")
     return fig
@@ -386,25 +386,20 @@ def _band_colorscale(bands: list[schema.StudyBand]) -> list[list]:
     return scale
 
 
-def heatmap_units_months(study: pd.DataFrame, *, large: bool = False,
+def heatmap_units_months(cells: pd.DataFrame, *, large: bool = False,
                          title: str | None = None) -> go.Figure:
-    """参学率 unit × month (weighted per cell), coloured by study band."""
+    """参学率 unit × month, coloured by study band; `cells` is `indicators.unit_month_rates`."""
     name = title or "各单位月度参学率"
-    if _is_empty(study, "members"):
+    if _is_empty(cells, "members"):
         return empty_figure(name, large=large)
-    cells = study.groupby(["district", "unit", "month"], observed=True)[["learners", "members"]].sum()
-    cells["rate"] = cells["learners"] / cells["members"].where(cells["members"] > 0)
-    cells = cells.reset_index()
-    many = cells["district"].nunique() > 1
-    cells["row"] = (cells["district"] + "·" + cells["unit"]) if many else cells["unit"]
-    grid = cells.pivot(index="row", columns="month", values="rate").sort_index(ascending=False)
+    many = len(set(cells["district"])) > 1
+    cells = cells.assign(row=(cells["district"] + "·" + cells["unit"]) if many else cells["unit"])
+    grid = cells.pivot(index="row", columns="month", values="study_rate").sort_index(ascending=False)
+    levels = cells.pivot(index="row", columns="month", values="band_level").reindex_like(grid)
     months = list(grid.columns)
     text = [[fmt.fmt_rate(v) for v in row] for row in grid.to_numpy()]
     bands = sorted(schema.study_bands(), key=lambda b: b.min_rate)
-    edges = np.array([b.min_rate for b in bands])
-    rates = grid.to_numpy(dtype="float64")
-    level = np.clip(np.searchsorted(edges, rates, side="right") - 1, 0, len(bands) - 1)
-    z = np.where(np.isnan(rates), np.nan, level.astype("float64"))
+    z = levels.to_numpy(dtype="float64")
     fig = go.Figure(go.Heatmap(
         z=z, x=[_month_label(m) for m in months], y=grid.index.tolist(), text=text,
         texttemplate="%{text}", colorscale=_band_colorscale(bands), zmin=-0.5,
@@ -439,7 +434,7 @@ def category_bar(by_category: pd.DataFrame, measure: str = "activity_participant
             marker_color=palette.DIMENSION_COLORS.get(dimension, palette.MISSING),
             text=[_short(measure, v) for v in part[measure]], textposition="outside", cliponaxis=False, constraintext="none", customdata=text,
             hovertemplate=f"%{{x}}（{dimension}）<br>{label(measure)}：%{{customdata}}<extra></extra>"))
-    _style(fig, name, large=large, x_title="活动类别", y_title=fmt.label_with_unit(measure))
+    _style(fig, name, large=large, x_title="活动类别", y_title=labels.label_with_unit(measure))
     _value_axis(fig, measure)
     fig.update_xaxes(categoryorder="array", categoryarray=data["category"].tolist())
     return fig
@@ -458,7 +453,7 @@ def dimension_bar(by_dimension: pd.DataFrame, measure: str = "activity_participa
         marker_color=[palette.DIMENSION_COLORS.get(d, palette.MISSING) for d in dims],
         text=text, textposition="outside", cliponaxis=False, constraintext="none", customdata=text, showlegend=False,
         hovertemplate=f"%{{x}}<br>{label(measure)}：%{{customdata}}<extra></extra>"))
-    _style(fig, name, large=large, x_title="维度", y_title=fmt.label_with_unit(measure))
+    _style(fig, name, large=large, x_title="维度", y_title=labels.label_with_unit(measure))
     _value_axis(fig, measure)
     return fig
 

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.present import charts, fmt, palette
-from analytics.metrics import progress
+from analytics.present import charts, fmt, labels, palette
+from analytics.metrics import dimensions, progress
 from analytics import schema
 from analytics.metrics.report import TOTAL, Report, rank_label
 from analytics.present.summary_text import draft_summary
@@ -41,14 +41,14 @@ def _comparison_table(report: Report) -> pd.DataFrame:
     for row in report.comparison.to_dict("records"):
         out = {"区县": row["district"]}
         for name in INDICATOR_NAMES:
-            out[fmt.label(name)] = _value(name, row[name])
-            out[f"{fmt.label(name)}排名"] = rank_label(row[f"rank_{name}"])
+            out[labels.indicator_label(name)] = _value(name, row[name])
+            out[f"{labels.indicator_label(name)}排名"] = rank_label(row[f"rank_{name}"])
         rows.append(out)
     if rows:
         total = {"区县": TOTAL}
         for name in INDICATOR_NAMES:
-            total[fmt.label(name)] = _value(name, report.total[name])
-            total[f"{fmt.label(name)}排名"] = ""
+            total[labels.indicator_label(name)] = _value(name, report.total[name])
+            total[f"{labels.indicator_label(name)}排名"] = ""
         rows.append(total)
     return pd.DataFrame(rows)
 
@@ -56,7 +56,7 @@ def _comparison_table(report: Report) -> pd.DataFrame:
 def _targets_table(report: Report) -> pd.DataFrame:
     return pd.DataFrame([{
         "区县": row["district"],
-        "指标": fmt.label(row["indicator"]),
+        "指标": labels.indicator_label(row["indicator"]),
         "实际完成": _value(row["indicator"], row["actual"]),
         "年度目标": _value(row["indicator"], row["target"]),
         "完成率": fmt.fmt_rate(row["completion"]),
@@ -69,7 +69,7 @@ def _yoy_table(report: Report) -> pd.DataFrame:
     rows = report.yoy[report.yoy["previous"].notna()]
     return pd.DataFrame([{
         "区县": row["district"],
-        "指标": fmt.label(row["indicator"]),
+        "指标": labels.indicator_label(row["indicator"]),
         "本期": _value(row["indicator"], row["current"]),
         "去年同期": _value(row["indicator"], row["previous"]),
         "同比": fmt.fmt_change(row["change"], row["change_rel"],
@@ -81,11 +81,9 @@ def _forces_table(report: Report) -> pd.DataFrame:
     scores = report.three_forces
     if not len(scores):
         return pd.DataFrame()
-    table = scores.pivot(index="district", columns="dimension", values="score")
-    table = table.reindex(index=list(dict.fromkeys(scores["district"])),
-                          columns=list(schema.DIMENSIONS))
+    table = dimensions.score_table(scores)
     out = table.map(lambda v: fmt.MISSING if pd.isna(v) else f"{v:.1f}")
-    return out.rename_axis(None, axis=1).rename_axis("区县").reset_index()
+    return out.rename_axis("区县").reset_index()
 
 
 def _categories_table(report: Report) -> pd.DataFrame:
@@ -118,7 +116,7 @@ def _monthly_table(report: Report) -> pd.DataFrame:
     for row in report.monthly_total.to_dict("records"):
         out = {"月份": row["month"]}
         for name in INDICATOR_NAMES:
-            out[fmt.label(name)] = _value(name, row[name])
+            out[labels.indicator_label(name)] = _value(name, row[name])
         rows.append(out)
     return pd.DataFrame(rows)
 
@@ -217,7 +215,7 @@ def _figures(report: Report) -> list[tuple[str, list[go.Figure]]]:
             trends.append(charts.trend_chart(
                 report.monthly_total.assign(district=TOTAL), name, cumulative=True,
                 target_pace=pace, colors={TOTAL: palette.PRIMARY},
-                title=f"{fmt.label(name)}累计完成与目标序时进度"))
+                title=f"{labels.indicator_label(name)}累计完成与目标序时进度"))
     bullets = [charts.kpi_bullet(row["indicator"], None if pd.isna(row["actual"]) else row["actual"],
                                  target=row["target"], expected=row["expected"])
                for row in targets[targets["district"] == TOTAL].to_dict("records")]

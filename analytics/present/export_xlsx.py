@@ -20,8 +20,8 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from analytics.present import fmt, palette
-from analytics.metrics import progress
+from analytics.present import labels, palette
+from analytics.metrics import dimensions, progress
 from analytics import schema
 from analytics.metrics.report import TOTAL, Report
 from analytics.present.summary_text import draft_facts, draft_summary, fact_label
@@ -119,8 +119,8 @@ def write_number(ws: Worksheet, row: int, col: int, value, cell_format=None) -> 
         ws.write_number(row, col, float(value), cell_format)
 
 
-def _header(ws: Worksheet, row: int, labels: Iterable[str], f: _Formats, col: int = 0) -> None:
-    for i, label in enumerate(labels):
+def _header(ws: Worksheet, row: int, headings: Iterable[str], f: _Formats, col: int = 0) -> None:
+    for i, label in enumerate(headings):
         write_text(ws, row, col + i, label or None, f.header)
 
 
@@ -131,7 +131,7 @@ def _title(ws: Worksheet, report: Report, title: str, f: _Formats, note: str = "
 
 
 def _unit_label(indicator: str) -> str:
-    return fmt.label_with_unit(indicator)
+    return labels.label_with_unit(indicator)
 
 
 def _chart(wb: Workbook, kind: str, title: str, *, subtype: str | None = None,
@@ -158,10 +158,10 @@ def _compare_sheet(wb: Workbook, report: Report, f: _Formats) -> None:
     ws = wb.add_worksheet(SHEET_COMPARE)
     _title(ws, report, "区县对比", f,
            f"统计截至 {report.selection.as_of.isoformat()}；排名按数值从高到低，并列取同一名次")
-    labels = ["区县"]
+    headings = ["区县"]
     for name in INDICATOR_NAMES:
-        labels += [_unit_label(name), "排名"]
-    _header(ws, HEADER_ROW, labels, f)
+        headings += [_unit_label(name), "排名"]
+    _header(ws, HEADER_ROW, headings, f)
     table = report.comparison
     first = HEADER_ROW + 1
     colors = palette.district_colors(report.selection.districts)
@@ -186,10 +186,10 @@ def _compare_sheet(wb: Workbook, report: Report, f: _Formats) -> None:
     target_rows = _district_targets(ws, report, total_row + 2, f)
     chart_row = total_row + 2 + (len(table) + 3 if target_rows else 0)
     for j, name in enumerate(INDICATOR_NAMES):
-        chart = _chart(wb, "column", f"{fmt.label(name)}区县对比",
+        chart = _chart(wb, "column", f"{labels.indicator_label(name)}区县对比",
                        y_title=_unit_label(name), y_format=_axis_format(name))
         chart.add_series({
-            "name": fmt.label(name),
+            "name": labels.indicator_label(name),
             "categories": [SHEET_COMPARE, first, 0, last, 0],
             "values": [SHEET_COMPARE, first, 1 + 2 * j, last, 1 + 2 * j],
             "points": [{"fill": {"color": colors[d]}} for d in table["district"]],
@@ -247,14 +247,14 @@ def _monthly_sheet(wb: Workbook, report: Report, f: _Formats) -> None:
     for name in INDICATOR_NAMES:
         pace = report.target_pace[report.target_pace["indicator"] == name]
         write_text(ws, row0, 0, _unit_label(name), f.block)
-        labels = ["月份", *districts, TOTAL]
+        headings = ["月份", *districts, TOTAL]
         cumulative = name in COUNT_NAMES
         if cumulative:
-            labels.append("合计累计")
+            headings.append("合计累计")
         if len(pace):
-            labels.append("目标进度（累计）")
+            headings.append("目标进度（累计）")
         head = row0 + 1
-        _header(ws, head, labels, f)
+        _header(ws, head, headings, f)
         for i, month in enumerate(months):
             r = head + 1 + i
             write_text(ws, r, 0, month, f.text)
@@ -272,7 +272,7 @@ def _monthly_sheet(wb: Workbook, report: Report, f: _Formats) -> None:
                 hit = pace[pace["month"] == month]
                 write_number(ws, r, col, hit["target"].iloc[0] if len(hit) else None, f.of(name))
         first, last = head + 1, head + len(months)
-        line = _chart(wb, "line", f"{fmt.label(name)}月度趋势", y_title=_unit_label(name),
+        line = _chart(wb, "line", f"{labels.indicator_label(name)}月度趋势", y_title=_unit_label(name),
                       y_format=_axis_format(name))
         for j, d in enumerate(districts):
             line.add_series({"name": [SHEET_MONTHLY, head, 1 + j],
@@ -282,11 +282,11 @@ def _monthly_sheet(wb: Workbook, report: Report, f: _Formats) -> None:
                              "marker": {"type": "circle", "size": 5,
                                         "fill": {"color": colors[d]},
                                         "border": {"color": colors[d]}}})
-        chart_col = len(labels) + 1
+        chart_col = len(headings) + 1
         ws.insert_chart(row0, chart_col, line)
         if cumulative and len(pace):
             cum_col, pace_col = 2 + len(districts), 3 + len(districts)
-            progress_chart = _chart(wb, "line", f"{fmt.label(name)}累计完成与目标进度",
+            progress_chart = _chart(wb, "line", f"{labels.indicator_label(name)}累计完成与目标进度",
                                     y_title=_unit_label(name), y_format=_axis_format(name))
             progress_chart.add_series({"name": [SHEET_MONTHLY, head, cum_col],
                                        "categories": [SHEET_MONTHLY, first, 0, last, 0],
@@ -333,7 +333,7 @@ def _targets_sheet(wb: Workbook, report: Report, f: _Formats) -> None:
         first, last = head + 1, head + len(rows)
         if len(rows) > 1 and rows["district"].iloc[-1] == TOTAL:
             last -= 1      # districts only: the 合计 bar would dwarf them
-        chart = _chart(wb, "column", f"{fmt.label(name)}：实际与目标", y_title=_unit_label(name),
+        chart = _chart(wb, "column", f"{labels.indicator_label(name)}：实际与目标", y_title=_unit_label(name),
                        y_format=_axis_format(name))
         chart.add_series({"name": [SHEET_TARGETS, head, 1],
                           "categories": [SHEET_TARGETS, first, 0, last, 0],
@@ -383,8 +383,8 @@ def _forces_sheet(wb: Workbook, report: Report, f: _Formats) -> None:
         write_text(ws, HEADER_ROW, 0, "所选范围内暂无数据", f.note)
         return
     districts = list(dict.fromkeys(scores["district"]))
-    score = scores.pivot(index="district", columns="dimension", values="score")
-    value = scores.pivot(index="district", columns="dimension", values="value")
+    score = dimensions.score_table(scores, "score")
+    value = dimensions.score_table(scores, "value")
     write_text(ws, HEADER_ROW - 1, 0, "得分（0–100）", f.block)
     _header(ws, HEADER_ROW, ["区县", *DIMENSION_NAMES], f)
     first = HEADER_ROW + 1

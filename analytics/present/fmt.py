@@ -41,6 +41,21 @@ def fmt_count(value, unit: str = "") -> str:
     return text + unit
 
 
+def fmt_number(value) -> str:
+    """A plain number for tables of figures (command line): "29,025", "812.5"; no 万."""
+    if _missing(value):
+        return MISSING
+    v = float(value)
+    return f"{int(v):,}" if v == int(v) else f"{v:,.1f}"
+
+
+def fmt_relative(value, digits: int = 2) -> str:
+    """A relative change with its sign: 0.123 → "+12.30%"."""
+    if _missing(value):
+        return MISSING
+    return f"{float(value) * 100:+.{digits}f}%"
+
+
 def fmt_rate(value, digits: int = 2) -> str:
     """`fmt_rate(0.97456)` → "97.46%" (value is a fraction)."""
     if _missing(value):
@@ -74,7 +89,7 @@ def fmt_change(absolute, relative=None, *, rate: bool = False, unit: str = "") -
     sign = "+" if float(absolute) > 0 else ("-" if float(absolute) < 0 else "±")
     text = sign + fmt_count(abs(float(absolute)), unit)
     if not _missing(relative):
-        text += f"（{float(relative) * 100:+.2f}%）"
+        text += f"（{fmt_relative(relative)}）"
     return text
 
 
@@ -86,14 +101,3 @@ def fmt_value(indicator: str, value) -> str:
     if indicator == "volunteer_hours":
         return fmt_hours(value)
     return fmt_count(value, ind.unit)
-
-
-def label(indicator: str) -> str:
-    """The Chinese label of an indicator ("参学率")."""
-    return schema.INDICATOR_BY_NAME[indicator].label
-
-
-def label_with_unit(indicator: str) -> str:
-    """Axis-title style: "参与人次（人次）", "参学率（%）"."""
-    ind = schema.INDICATOR_BY_NAME[indicator]
-    return f"{ind.label}（{ind.unit}）"

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from analytics import schema
 from analytics.metrics.indicators import study_band
+from analytics.metrics.progress import AHEAD, BEHIND, NO_TARGET, ON_TRACK
 
 # Plotly's qualitative 'Plotly' + 'D3' sets, muted enough for a big screen
 DISTRICT_PALETTE: tuple[str, ...] = (
@@ -20,10 +21,14 @@ DISTRICT_PALETTE: tuple[str, ...] = (
 )
 
 STATUS_COLORS: dict[str, str] = {
-    "超前": "#2e7d32",
-    "正常": "#1565c0",
-    "滞后": "#c62828",
-    "无目标": "#9e9e9e",
+    AHEAD: "#2e7d32",
+    ON_TRACK: "#1565c0",
+    BEHIND: "#c62828",
+    NO_TARGET: "#9e9e9e",
+}
+# a status as a badge on a KPI card: (Streamlit badge colour, icon)
+STATUS_BADGES: dict[str, tuple[str, str]] = {
+    AHEAD: ("green", "▲"), ON_TRACK: ("blue", "●"), BEHIND: ("red", "▼"), NO_TARGET: ("gray", "○"),
 }
 
 DIMENSION_COLORS: dict[str, str] = {
@@ -48,12 +53,7 @@ def district_colors(districts: Iterable[str]) -> dict[str, str]:
 
 def status_color(status: str) -> str:
     """Colour of 超前 / 正常 / 滞后 / 无目标."""
-    return STATUS_COLORS.get(status, STATUS_COLORS["无目标"])
-
-
-def band_colors() -> dict[str, str]:
-    """{band: colour} from schema.study_bands(), highest band first."""
-    return {b.band: b.color for b in schema.study_bands()}
+    return STATUS_COLORS.get(status, STATUS_COLORS[NO_TARGET])
 
 
 def band_color(rate: float | None) -> str:

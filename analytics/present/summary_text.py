@@ -35,11 +35,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
+from collections.abc import Mapping
 from typing import Literal
 
 import pandas as pd
 
-from analytics.metrics import progress, stars
+from analytics.metrics import dimensions, progress, stars
 from analytics import schema
 from analytics.metrics.report import TOTAL, Report
 
@@ -237,17 +238,15 @@ def _categories(d: _Draft, report: Report, limit: int = 6) -> None:
         d.sentences.append("其中，" + "；".join(parts) + "。")
 
 
-def topic_sentence(activities: pd.DataFrame, topic: str) -> str:
+def topic_sentence(total: Mapping[str, float], topic: str) -> str:
     """One sentence on the activities found by a search, for a 工作总结's 专项 paragraph:
     "开展防溺水相关活动20余场次，参与青年300余人次，总服务时长超800小时。"
 
-    `activities` are canonical activity rows (e.g. `views.matching_activities`);
-    "" when there are none. Figures follow this module's rounding rule.
+    `total` is `indicators.activity_totals` of the matched rows; "" when there
+    are no sessions. Figures follow this module's rounding rule.
     """
-    if activities is None or not len(activities):
+    if not total or not total.get("sessions"):
         return ""
-    total = {c: float(pd.to_numeric(activities[c], errors="coerce").sum())
-             for c in ("sessions", "participants", "reached", "service_hours")}
     d = _Draft()
     text = (f"开展{topic.strip()}相关活动{d.fig('sessions', total['sessions'])}场次，"
             f"参与青年{d.fig('participants', total['participants'])}人次")
@@ -281,12 +280,9 @@ def _volunteers(d: _Draft, report: Report, subject: str) -> None:
 def _three_forces(d: _Draft, report: Report) -> None:
     """"按“三力一度”归类，引领力方面开展活动…场次、参与青年…人次；…"; with several
     districts, which district's 三力一度 score leads in each dimension."""
-    table = report.categories
-    if not len(table):
+    if not len(report.categories):
         return
-    sums = (table[table["dimension"].notna()]
-            .groupby("dimension", sort=False)[["activity_sessions", "activity_participants"]]
-            .sum())
+    sums = report.dimensions.set_index("dimension")
     parts = []
     for dim in schema.DIMENSIONS:
         if dim not in sums.index or not _present(sums.at[dim, "activity_sessions"]):
@@ -298,13 +294,8 @@ def _three_forces(d: _Draft, report: Report) -> None:
     if not parts:
         return
     text = "按“三力一度”归类，" + "；".join(parts)
-    scores = report.three_forces
-    if len(report.selection.districts) > 1 and len(scores) and scores["score"].notna().any():
-        leaders: dict[str, list[str]] = {}
-        for dim in schema.DIMENSIONS:
-            rows = scores[(scores["dimension"] == dim) & scores["score"].notna()]
-            if len(rows) and rows["score"].max() > 0:
-                leaders.setdefault(rows.loc[rows["score"].idxmax(), "district"], []).append(dim)
+    if len(report.selection.districts) > 1:
+        leaders = dimensions.dimension_leaders(report.three_forces)
         if leaders:
             text += ("。按每百名团员计，" + "，".join(f"{name}{'、'.join(dims)}居各区县首位"
                                                 for name, dims in leaders.items()))

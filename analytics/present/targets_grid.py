@@ -7,12 +7,14 @@ without Streamlit. Every table a page shows gets Chinese column names here.
 """
 from __future__ import annotations
 
+import io
+
 import math
 from collections.abc import Sequence
 
 import pandas as pd
 
-from analytics.schema import ALL_DISTRICTS, INDICATORS
+from analytics.schema import ALL_DISTRICTS, INDICATORS, KINDS
 
 
 # --- targets -------------------------------------------------------------------
@@ -88,3 +90,23 @@ def changed_districts(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
         if not same:
             changed.append(district)
     return changed
+
+
+def targets_sheet_bytes(rows: pd.DataFrame, *, note: str) -> bytes:
+    """A targets sheet (UTF-8 CSV, headers as in the template) for the loader.
+
+    `note` goes on a 注： line under the table (skipped by the loader), e.g.
+    where the file came from.
+    """
+    labels = {i.name: i.label for i in INDICATORS}
+    fields = KINDS["targets"].fields
+    out = io.StringIO()
+    sheet = pd.DataFrame({
+        fields[0].label: rows["year"].astype(int),
+        fields[1].label: rows["district"],
+        fields[2].label: rows["indicator"].map(labels),
+        fields[3].label: rows["value"].map(lambda v: f"{float(v):.10g}"),
+    })
+    sheet.to_csv(out, index=False, lineterminator="\n")
+    out.write(f"注：{note}\n")
+    return out.getvalue().encode("utf-8-sig")

@@ -14,6 +14,8 @@ from datetime import date
 import pandas as pd
 
 from analytics import periods, schema
+from analytics.metrics import progress
+from analytics.present import labels
 
 Frames = Mapping[str, pd.DataFrame]
 DATA_KINDS = ("activities", "study", "volunteer")
@@ -44,8 +46,8 @@ def years_of_batches(batches: pd.DataFrame) -> list[int]:
     if batches is None or not len(batches):
         return []
     live = batches[batches["status"] != "rolled_back"]
-    periods = live["periods"].dropna().astype(str).str.split("|").explode()
-    years = periods.str.slice(0, 4)
+    keys = live["periods"].dropna().astype(str).map(schema.split_names).explode().dropna()
+    years = keys.str.slice(0, 4)
     return sorted({int(y) for y in years if y.isdigit()})
 
 
@@ -112,59 +114,6 @@ def has_rows(frames: Frames, kinds: Iterable[str] = DATA_KINDS) -> bool:
     return any(frames.get(k) is not None and len(frames[k]) for k in kinds)
 
 
-# --- Chinese column labels ---------------------------------------------------------
-
-EXTRA_LABELS: dict[str, str] = {
-    "month": "月份",
-    "dimension": "三力一度",
-    "person_key": "志愿者标识",
-    "source_row": "原表行号",
-    "district": "区县",
-    "unit": "单位",
-    "rank": "排名",
-    "band": "参学等级",
-    "hours": "服务时长（小时）",
-    "cum_hours": "累计服务时长（小时）",
-    "total_hours": "累计服务时长（小时）",
-    "level": "星级",
-    "star_level": "星级",
-    "star_label": "星级",
-    "label": "星级",
-    "records": "服务次数",
-    "count": "人数",
-    "target": "目标值",
-    "completion": "完成率",
-    "expected": "序时进度",
-    "status": "状态",
-    "score": "得分",
-    "value": "数值",
-    "indicator": "指标",
-}
-
-
-def column_labels() -> dict[str, str]:
-    """Chinese label of every canonical field, derived column and indicator."""
-    labels: dict[str, str] = {}
-    for kind in schema.KINDS.values():
-        for f in kind.fields:
-            labels.setdefault(f.name, f.label)
-    labels.update(EXTRA_LABELS)
-    for ind in schema.INDICATORS:
-        labels[ind.name] = ind.label + (f"（{ind.unit}）" if ind.unit and ind.unit != "%" else "")
-        labels[f"rank_{ind.name}"] = f"{ind.label}排名"
-    labels["hours"] = EXTRA_LABELS["hours"]
-    labels["date"] = "日期"
-    return labels
-
-
-def labelled(df: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """`df` (only `columns`, in that order, when given) with Chinese column names."""
-    if columns is not None:
-        df = df[[c for c in columns if c in df.columns]]
-    labels = column_labels()
-    return df.rename(columns={c: labels.get(c, c) for c in df.columns})
-
-
 # --- searchable lists ----------------------------------------------------------------
 
 
@@ -205,29 +154,20 @@ def activity_list(activities: pd.DataFrame | None, text: str = "") -> pd.DataFra
     """The activities as a table to read, newest first, filtered by `text`, Chinese columns."""
     rows = matching_activities(activities, text)
     if not len(rows):
-        return labelled(pd.DataFrame(columns=list(ACTIVITY_LIST_COLUMNS)))
+        return labels.labelled(pd.DataFrame(columns=list(ACTIVITY_LIST_COLUMNS)))
     rows = rows.sort_values(["date", "district", "unit"], ascending=[False, True, True])
     rows = rows.assign(date=rows["date"].dt.date)
-    return labelled(rows.reset_index(drop=True), ACTIVITY_LIST_COLUMNS)
+    return labels.labelled(rows.reset_index(drop=True), ACTIVITY_LIST_COLUMNS)
 
 
 # --- ranks -------------------------------------------------------------------------------
-
-
-def with_ranks(table: pd.DataFrame, indicators: Iterable[str]) -> pd.DataFrame:
-    """`table` plus a `rank_<indicator>` column per indicator (1 = highest; ties share)."""
-    out = table.copy()
-    for name in indicators:
-        if name in out:
-            out[f"rank_{name}"] = out[name].rank(ascending=False, method="min").astype("Int64")
-    return out
 
 
 # --- KPI cards -----------------------------------------------------------------------------
 
 CARD_INDICATORS = ("study_rate", "study_learners", "activity_sessions", "activity_participants",
                    "volunteer_count", "volunteer_hours")
-NO_TARGET = "无目标"
+NO_TARGET = progress.NO_TARGET
 
 
 @dataclass(frozen=True)
@@ -291,7 +231,7 @@ def _yoy_text(report, name: str) -> str | None:
     relative = row.get("change_rel")
     if relative is None or pd.isna(relative):
         return None
-    return f"{relative * 100:+.2f}%"
+    return fmt.fmt_relative(relative)
 
 
 def _number(value) -> float | None:
@@ -317,18 +257,6 @@ def district_status_table(report) -> pd.DataFrame:
             row[f"{label}状态"] = hit["status"].iloc[0] if len(hit) else NO_TARGET
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def behind_count(table: pd.DataFrame) -> int:
-    """How many cells of a `district_status_table` read 滞后."""
-    if not len(table):
-        return 0
-    return int((table == "滞后").to_numpy().sum())
-
-
-def indicator_label(name: str) -> str:
-    """The Chinese label of an indicator, for select boxes."""
-    return schema.INDICATOR_BY_NAME[name].label
 
 
 @dataclass(frozen=True)
@@ -396,13 +324,13 @@ def lagging_table(lagging: pd.DataFrame) -> pd.DataFrame:
     from analytics.present import fmt
 
     if lagging is None or not len(lagging):
-        return labelled(pd.DataFrame(columns=list(LAGGING_COLUMNS)))
+        return labels.labelled(pd.DataFrame(columns=list(LAGGING_COLUMNS)))
     shown = lagging.assign(
         study_rate=lagging["study_rate"].map(fmt.fmt_rate),
         study_learners=lagging["study_learners"].map(fmt.fmt_count),
         study_members=lagging["study_members"].map(fmt.fmt_count),
     )
-    return labelled(shown.reset_index(drop=True), LAGGING_COLUMNS)
+    return labels.labelled(shown.reset_index(drop=True), LAGGING_COLUMNS)
 
 
 # --- units ----------------------------------------------------------------------------------
@@ -436,15 +364,18 @@ def units_below(study: pd.DataFrame | None, threshold: float) -> pd.DataFrame:
 
 
 def heatmap_rows(study: pd.DataFrame | None, max_units: int = 40) -> tuple[pd.DataFrame, int]:
-    """The study rows of at most `max_units` units (those with the lowest 参学率),
-    and how many units there are in all; a heatmap of hundreds of rows is unreadable."""
+    """The heatmap cells (`indicators.unit_month_rates`) of at most `max_units` units — those
+    with the lowest 参学率 — and how many units there are in all; a heatmap of hundreds of
+    rows is unreadable."""
+    from analytics.metrics import indicators
+
     if study is None or not len(study):
-        return (study if study is not None else pd.DataFrame()), 0
+        return indicators.unit_month_rates(None), 0
     units = unit_summary({"study": study})
-    if len(units) <= max_units:
-        return study, len(units)
-    keep = top_rows(units, "study_rate", max_units, lowest=True)[["district", "unit"]]
-    return study.merge(keep, on=["district", "unit"]), len(units)
+    if len(units) > max_units:
+        keep = top_rows(units, "study_rate", max_units, lowest=True)[["district", "unit"]]
+        study = study.merge(keep, on=["district", "unit"])
+    return indicators.unit_month_rates(study), len(units)
 
 
 VOLUNTEER_LIST_COLUMNS = ("volunteer_id", "name", "district", "unit", "cum_hours", "star_label")
@@ -454,13 +385,13 @@ def volunteer_list(stars: pd.DataFrame | None, text: str = "") -> pd.DataFrame:
     """`stars.volunteer_stars` as a table to read: most hours first, searchable by
     编号, 姓名, 区县, 单位 or 星级, Chinese columns."""
     if stars is None or not len(stars):
-        return labelled(pd.DataFrame(columns=list(VOLUNTEER_LIST_COLUMNS)))
+        return labels.labelled(pd.DataFrame(columns=list(VOLUNTEER_LIST_COLUMNS)))
     rows = search(stars, text, ("volunteer_id", "name", "district", "unit", "label"))
     rows = rows.rename(columns={"hours": "cum_hours", "label": "star_label"})
     rows = rows.assign(cum_hours=rows["cum_hours"].round(1),
                        volunteer_id=rows["volunteer_id"].fillna("—"),
                        name=rows["name"].fillna("—"))
-    return labelled(rows.reset_index(drop=True), VOLUNTEER_LIST_COLUMNS)
+    return labels.labelled(rows.reset_index(drop=True), VOLUNTEER_LIST_COLUMNS)
 
 
 # --- 区县对比 ------------------------------------------------------------------------------
@@ -511,9 +442,7 @@ def district_yoy(report) -> pd.DataFrame:
 
 def three_forces_table(scores: pd.DataFrame) -> pd.DataFrame:
     """`dimensions.three_forces` as district × dimension scores (0–100, one decimal)."""
-    if scores is None or not len(scores):
-        return pd.DataFrame(columns=["区县", *schema.DIMENSIONS])
-    table = scores.pivot(index="district", columns="dimension", values="score")
-    table = table.reindex(columns=list(schema.DIMENSIONS)).round(1)
-    table = table.reindex(list(dict.fromkeys(scores["district"])))
-    return table.rename_axis(index="区县", columns=None).reset_index()
+    from analytics.metrics.dimensions import score_table
+
+    table = score_table(scores).astype("float64").round(1)
+    return table.rename_axis(index="区县").reset_index()

@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
 from analytics.access import ROLES, SYSTEM, User, authorize
+from analytics.schema import NO_DISTRICTS, WHOLE_AREA, join_names, split_names
 from analytics.store.audit import append_audit
 from analytics.errors import (
     AccountLocked, InvalidAccount, LoginFailed, NotFound, PermissionDenied, WeakPassword,
@@ -37,13 +38,6 @@ from analytics.store.tables import users
 log = logging.getLogger(__name__)
 
 
-# audit_log.action values written here, with their Chinese labels
-AUDIT_ACTIONS: dict[str, str] = {
-    "login": "登录", "login_failed": "登录失败", "account_locked": "账号锁定",
-    "create_user": "创建账号", "disable_user": "停用账号", "enable_user": "启用账号",
-    "reset_password": "重置密码", "set_role": "修改角色/区县", "change_password": "修改密码",
-    "unlock_user": "解锁账号",
-}
 
 MAX_FAILED_LOGINS = 5
 LOCK_TIME = timedelta(minutes=15)
@@ -113,7 +107,7 @@ def _transaction(engine: Engine) -> Iterator[Connection]:
 
 
 def _districts_text(districts: Iterable[str]) -> str:
-    return "|".join(sorted(_clean_districts(districts)))
+    return join_names(_clean_districts(districts))
 
 
 def _clean_districts(districts: Iterable[str]) -> set[str]:
@@ -125,7 +119,7 @@ def _clean_districts(districts: Iterable[str]) -> set[str]:
 
 
 def _user_from_row(row) -> User:
-    districts = frozenset(d for d in (row.districts or "").split("|") if d)
+    districts = frozenset(split_names(row.districts))
     return User(row.username, row.role, districts, bool(row.must_change_password))
 
 
@@ -330,8 +324,8 @@ def _check_role(role: str) -> str:
 
 def _scope_text(role: str, districts: str) -> str:
     if not districts:
-        return "全部区县" if role != "filler" else "未分配区县"
-    return "、".join(districts.split("|"))
+        return WHOLE_AREA if role != "filler" else NO_DISTRICTS
+    return "、".join(split_names(districts))
 
 
 def create_user(engine: Engine, actor: User | None, username: str, password: str, role: str,
@@ -352,7 +346,7 @@ def create_user(engine: Engine, actor: User | None, username: str, password: str
                          detail=f"创建账号 {username}（{ROLES[role]}，{_scope_text(role, scope)}）")
     except IntegrityError:
         raise InvalidAccount(f"用户名 {username} 已存在") from None
-    return User(username, role, frozenset(scope.split("|")) - {""}, must_change_password)
+    return User(username, role, frozenset(split_names(scope)), must_change_password)
 
 
 def _update(engine: Engine, actor: User | None, username: str, action: str, detail: str,
@@ -407,7 +401,7 @@ def set_role_and_districts(engine: Engine, actor: User | None, username: str,
         with engine.connect() as conn:
             row = _row(conn, username)
         role = row.role if role is None else role
-        districts = (row.districts or "").split("|") if districts is None else districts
+        districts = split_names(row.districts) if districts is None else districts
     role = _check_role(role)
     scope = _districts_text(districts)
     _update(engine, actor, username, "set_role",

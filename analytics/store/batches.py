@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 
 BATCH_COLUMNS = ("id", "kind", "districts", "periods", "file_name", "sha256", "username",
                  "created_at", "rows_accepted", "rows_rejected", "status")
-STATUS_LABELS = {"active": "有效", "replaced": "已被替换", "rolled_back": "已撤销"}
 FAULT_ENV = "LEAGUE_TEST_FAULT"
 SQLITE_MAX_PARAMS = 32_766
 COPY_THRESHOLD = 1_000      # rows; PostgreSQL uses COPY above this
@@ -293,8 +292,8 @@ def _store_plan(conn: Connection, plan: _SheetPlan, file_check: FileCheck,
                            rejected=plan.rejected)
     batch_id = conn.execute(tables.batches.insert().values(
         kind=plan.kind,
-        districts="|".join(sorted({d for d, _ in plan.scopes})),
-        periods="|".join(sorted({p for _, p in plan.scopes})),
+        districts=schema.join_names(d for d, _ in plan.scopes),
+        periods=schema.join_names(p for _, p in plan.scopes),
         file_name=file_check.file, sheet=plan.sheet, sha256=file_check.sha256,
         username=actor.username, created_at=datetime.now(),
         rows_accepted=len(plan.frame), rows_rejected=len(plan.rejected),
@@ -437,7 +436,7 @@ def rollback_batch(engine: Engine, batch_id: int, *, actor: User | None = None) 
             raise NotFound(f"批次 #{batch_id} 不存在")
         if batch["status"] == "rolled_back":
             raise AlreadyRolledBack(f"批次 #{batch_id} 已撤销过")
-        authorize(actor, "rollback", [d for d in batch["districts"].split("|") if d])
+        authorize(actor, "rollback", schema.split_names(batch["districts"]))
         kind = batch["kind"]
         table = tables.DATA_TABLES[kind]
         restored: set[int] = set()
