@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.present import fmt
+
 from analytics.store import accounts
 from analytics.present.admin_tables import (
     ROLE_LABELS, known_districts, role_label, split_districts, users_table,
@@ -87,7 +89,7 @@ if flash:
     (st.success if level == "success" else st.error)(message)
 
 users = accounts.list_users(engine, user)
-st.dataframe(users_table(users), hide_index=True, width="stretch", placeholder="—",
+st.dataframe(users_table(users), hide_index=True, width="stretch", placeholder=fmt.MISSING,
              column_config={c: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
                             for c in ("锁定至", "创建时间", "更新时间")})
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.present import fmt
+
 from analytics.present.admin_tables import (
     action_label, audit_choices, audit_table, filter_audit, visible_audit,
 )
@@ -38,5 +40,5 @@ st.caption(f"共 {len(shown)} 条记录（最近 {AUDIT_LIMIT} 条内）。")
 if shown.empty:
     st.info("没有符合筛选条件的记录。")
 else:
-    st.dataframe(audit_table(shown), hide_index=True, width="stretch", placeholder="—",
+    st.dataframe(audit_table(shown), hide_index=True, width="stretch", placeholder=fmt.MISSING,
                  column_config={"时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})

@@ -11,11 +11,9 @@ from datetime import date
 import streamlit as st
 
 from analytics import access
-from analytics.present.targets_grid import (
-    DISTRICT_COLUMN, TARGET_COLUMNS, grid_targets, split_targets_grid, targets_grid,
-)
+from analytics.ingest.targets_editor import DISTRICT_COLUMN, TARGET_COLUMNS, grid_targets
 from analytics.present.admin_tables import known_districts
-from analytics.present.targets_grid import targets_sheet_bytes
+from analytics.present.targets_grid import split_targets_grid, targets_grid, targets_sheet_bytes
 from analytics.store.target_edits import save_targets
 from analytics.errors import AnalyticsError
 from analytics.store.batches import list_batches

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.present import fmt
+
 from analytics import access
 from analytics.present.admin_tables import (
     KIND_LABELS, batch_choice_text, batches_table, denied_districts, issues_table,
@@ -159,11 +161,11 @@ for name, checked in checked_files:
                 st.error(f"以下 {sheet.rows_rejected} 行未通过检查（行号为 Excel 中的行号），"
                          "请修正后重新上传：")
                 st.dataframe(issues_table(sheet.errors), hide_index=True, width="stretch",
-                             placeholder="—")
+                             placeholder=fmt.MISSING)
             if sheet.warnings:
                 with st.expander(f"提示（{len(sheet.warnings)} 条，不影响导入）"):
                     st.dataframe(issues_table(sheet.warnings), hide_index=True, width="stretch",
-                                 placeholder="—")
+                                 placeholder=fmt.MISSING)
             any_rejected |= sheet.rows_rejected > 0 or bool(denied)
             any_storable |= sheet.rows_accepted > 0
         if not already:
@@ -189,7 +191,7 @@ st.subheader("导入记录")
 if batches.empty:
     st.info("还没有导入记录。")
 else:
-    st.dataframe(batches_table(batches), hide_index=True, width="stretch", placeholder="—",
+    st.dataframe(batches_table(batches), hide_index=True, width="stretch", placeholder=fmt.MISSING,
                  column_config={"导入时间": st.column_config.DatetimeColumn(
                      format="YYYY-MM-DD HH:mm")})
     st.markdown("**撤销批次**：该批次的数据不再计入，它替换掉的数据恢复。")

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from analytics import access
+from analytics.ingest import targets_editor
 from analytics.store import batches, target_edits
 from analytics.present import targets_grid, admin_tables
 from analytics.access import PUBLIC, SYSTEM, User
@@ -182,7 +183,7 @@ def test_targets_grid_rates_in_percent_all_first():
 
 def test_grid_targets_round_trip():
     grid = targets_grid.targets_grid(TARGETS, year=2026, districts=[])
-    back = targets_grid.grid_targets(grid, year=2026).sort_values(["district", "indicator"])
+    back = targets_editor.grid_targets(grid, year=2026).sort_values(["district", "indicator"])
     assert back.values.tolist() == [[2026, "全部", "study_rate", 0.95],
                                     [2026, "青山区", "activity_sessions", 120.0],
                                     [2026, "青山区", "study_rate", 0.9]]
@@ -200,10 +201,10 @@ def test_split_targets_grid():
 def test_changed_districts():
     before = targets_grid.targets_grid(TARGETS, year=2026, districts=["临江区"])
     after = before.copy()
-    assert targets_grid.changed_districts(before, after) == []
+    assert targets_editor.changed_districts(before, after) == []
     after.loc[1, "活动场次（场）"] = 80
     after.loc[2, "参学率（%）"] = 90.0000000001   # float noise is no change
-    assert targets_grid.changed_districts(before, after) == ["临江区"]
+    assert targets_editor.changed_districts(before, after) == ["临江区"]
 
 
 def test_targets_sheet_bytes_has_template_headers_and_note():

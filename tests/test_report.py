@@ -8,8 +8,9 @@ import pytest
 
 from analytics.metrics import indicators, progress
 from analytics.errors import InvalidPeriod
+from analytics.present import fmt
 from analytics.metrics.report import (
-    TOTAL, build_report, rank_label,
+    TOTAL, build_report,
 )
 from tests.report_helpers import sample_frames
 
@@ -64,8 +65,8 @@ def test_district_without_data_is_listed_with_zeros():
     row = report.comparison.set_index("district").loc["南湾区"]
     assert (row["activity_sessions"], row["volunteer_hours"]) == (0, 0.0)
     assert pd.isna(row["study_rate"]) and pd.isna(row["rank_study_rate"])
-    assert rank_label(row["rank_study_rate"]) == "—"
-    assert rank_label(1) == "第1名"
+    assert fmt.fmt_rank(row["rank_study_rate"]) == "—"
+    assert fmt.fmt_rank(1) == "第1名"
 
 
 def test_targets_completion_and_status(report):

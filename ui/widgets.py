@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics import schema
 from analytics.errors import AnalyticsError
-from analytics.present import palette
+from analytics.present import fmt, palette
 from analytics.present.views import Filters
 from ui import cached
 
@@ -62,7 +62,7 @@ def chart(fig, key: str) -> None:
 def table(df: pd.DataFrame, key: str, **kwargs) -> None:
     """A read-only table, index hidden (columns already labelled in Chinese); a blank
     cell shows "—", never "None"."""
-    st.dataframe(df, key=key, hide_index=True, **{"placeholder": "—", **kwargs})
+    st.dataframe(df, key=key, hide_index=True, **{"placeholder": fmt.MISSING, **kwargs})
 
 
 def export_panel(rep, key: str) -> None:

@@ -289,9 +289,4 @@ def build_report(frames: Mapping[str, pd.DataFrame], *, year: int,
     )
 
 
-def rank_label(rank) -> str:
-    """"第1名", or "—" without a rank."""
-    return "—" if rank is None or pd.isna(rank) else f"第{int(rank)}名"
-
-
-__all__ = ["Report", "Selection", "TOTAL", "build_report", "rank_label"]
+__all__ = ["Report", "Selection", "TOTAL", "build_report"]

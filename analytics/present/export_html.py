@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from analytics.present import charts, fmt, labels, palette
 from analytics.metrics import dimensions, progress
 from analytics import schema
-from analytics.metrics.report import TOTAL, Report, rank_label
+from analytics.metrics.report import TOTAL, Report
 from analytics.present.summary_text import draft_summary
 
 INDICATOR_NAMES = tuple(i.name for i in schema.INDICATORS)
@@ -42,7 +42,7 @@ def _comparison_table(report: Report) -> pd.DataFrame:
         out = {"区县": row["district"]}
         for name in INDICATOR_NAMES:
             out[labels.indicator_label(name)] = _value(name, row[name])
-            out[f"{labels.indicator_label(name)}排名"] = rank_label(row[f"rank_{name}"])
+            out[f"{labels.indicator_label(name)}排名"] = fmt.fmt_rank(row[f"rank_{name}"])
         rows.append(out)
     if rows:
         total = {"区县": TOTAL}
@@ -89,7 +89,7 @@ def _forces_table(report: Report) -> pd.DataFrame:
 def _categories_table(report: Report) -> pd.DataFrame:
     return pd.DataFrame([{
         "活动类别": row["category"],
-        "三力一度": row["dimension"] or "—",
+        "三力一度": row["dimension"] or fmt.MISSING,
         "活动场次": fmt.fmt_count(row["activity_sessions"], "场"),
         "参与人次": fmt.fmt_count(row["activity_participants"], "人次"),
         "覆盖人数": fmt.fmt_count(row["reached"], "人"),
@@ -107,7 +107,7 @@ def _units_table(report: Report) -> pd.DataFrame:
         "区县": row["district"], "单位": row["unit"],
         "参学人次": fmt.fmt_count(row["study_learners"]),
         "应学团员数": fmt.fmt_count(row["study_members"]),
-        "参学率": fmt.fmt_rate(row["study_rate"]), "等级": row["band"] or "—",
+        "参学率": fmt.fmt_rate(row["study_rate"]), "等级": row["band"] or fmt.MISSING,
     } for row in report.lagging_units.to_dict("records")])
 
 
@@ -251,7 +251,7 @@ class _FigureWriter:
 def _table_html(table: pd.DataFrame, empty: str) -> str:
     if not len(table):
         return f'<p class="note">{html.escape(empty)}</p>'
-    text = table.to_html(index=False, escape=True, border=0, na_rep="—")
+    text = table.to_html(index=False, escape=True, border=0, na_rep=fmt.MISSING)
     for status in progress.STATUSES:           # colour our own status words
         text = text.replace(f"<td>{status}</td>", f'<td class="status-{status}">{status}</td>')
     return '<div class="wrap">' + text + "</div>"

@@ -20,7 +20,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from analytics.present import labels, palette
+from analytics.present import fmt, labels, palette
 from analytics.metrics import dimensions, progress
 from analytics import schema
 from analytics.metrics.report import TOTAL, Report
@@ -438,7 +438,7 @@ def _categories_sheet(wb: Workbook, report: Report, f: _Formats) -> None:
     first = HEADER_ROW + 1
     for i, row in enumerate(table.to_dict("records")):
         write_text(ws, first + i, 0, row["category"], f.text)
-        write_text(ws, first + i, 1, row["dimension"] or "—", f.text)
+        write_text(ws, first + i, 1, row["dimension"] or fmt.MISSING, f.text)
         for j, (col, _, kind) in enumerate(_CATEGORY_COLUMNS):
             write_number(ws, first + i, 2 + j, row[col], getattr(f, kind))
     last = first + len(table) - 1

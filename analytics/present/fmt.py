@@ -101,3 +101,8 @@ def fmt_value(indicator: str, value) -> str:
     if indicator == "volunteer_hours":
         return fmt_hours(value)
     return fmt_count(value, ind.unit)
+
+
+def fmt_rank(rank) -> str:
+    """"第1名", or "—" without a rank."""
+    return MISSING if _missing(rank) else f"第{int(rank)}名"

@@ -15,7 +15,7 @@ import pandas as pd
 
 from analytics import periods, schema
 from analytics.metrics import progress
-from analytics.present import labels
+from analytics.present import fmt, labels
 
 Frames = Mapping[str, pd.DataFrame]
 DATA_KINDS = ("activities", "study", "volunteer")
@@ -389,8 +389,8 @@ def volunteer_list(stars: pd.DataFrame | None, text: str = "") -> pd.DataFrame:
     rows = search(stars, text, ("volunteer_id", "name", "district", "unit", "label"))
     rows = rows.rename(columns={"hours": "cum_hours", "label": "star_label"})
     rows = rows.assign(cum_hours=rows["cum_hours"].round(1),
-                       volunteer_id=rows["volunteer_id"].fillna("—"),
-                       name=rows["name"].fillna("—"))
+                       volunteer_id=rows["volunteer_id"].fillna(fmt.MISSING),
+                       name=rows["name"].fillna(fmt.MISSING))
     return labels.labelled(rows.reset_index(drop=True), VOLUNTEER_LIST_COLUMNS)
 
 
@@ -420,7 +420,7 @@ def comparison_table(comparison: pd.DataFrame,
             out[label] = [v if r is None else f"{v}（第{r}）" for v, r in zip(values, ranks)]
         else:
             out[label] = values
-            out[f"{label}排名"] = ["—" if r is None else f"第{r}名" for r in ranks]
+            out[f"{label}排名"] = [fmt.fmt_rank(r) for r in ranks]
     return out
 
 

@@ -17,7 +17,7 @@ from analytics import access
 from analytics.errors import AnalyticsError
 from analytics.ingest.check import check_frame_rows
 from analytics.ingest.results import FileCheck
-from analytics.present.targets_grid import DISTRICT_COLUMN, changed_districts, grid_targets
+from analytics.ingest.targets_editor import DISTRICT_COLUMN, changed_districts, grid_targets
 from analytics.schema import KINDS
 from analytics.store.batches import StoreResult, store_checked
 
