@@ -1,15 +1,11 @@
-"""Accounts, roles and district scoping.
+"""Roles and district scoping, as pure functions over a `User`.
 
 Three roles: 管理员 `admin` (everything, accounts), 填报员 `filler` (stores,
 replaces and rolls back data of their own districts; sees every dashboard)
 and 查看者 `viewer` (sees the dashboards, limited to `districts` when set).
-`authorize` is a pure function over a `User`: the storage code and the pages
-call it before acting, so the rules hold whichever door a request comes in by.
-
-Passwords are bcrypt hashes; a clear password is never logged or stored. Five
-wrong passwords in a row lock an account for 15 minutes. Times are naive
-local `datetime`s, like the rest of the database; every function that
-depends on the clock takes `now=` so tests can be explicit about time.
+The storage code, the command line and the pages call `authorize` before
+acting, so the rules hold whichever door a request comes in by; which page
+a role may open is `page_allowed`.
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ them before `AppTest.run()`):
 
 - ``"user"``: the user name (str) of the logged-in account;
 - ``"logged_in_at"``: when the login happened (naive local `datetime.now()`, like
-  the database times); after `analytics.auth.session_expired` says so (8 hours),
+  the database times); after `analytics.access.session_expired` says so (8 hours),
   the session ends.
 
 The account is reloaded from the database on every run, so disabling an

@@ -1,9 +1,8 @@
 """`check_file`: read a spreadsheet, find its tables, validate every row. Stores nothing.
 
 The one entry point the CLI `check`, the upload page and the storage layer
-use. Reading is guarded (see `guard`), finding tables is `table`,
-validating is `validate`; this module ties them together and shapes the
-result the `check` contract in DESIGN.md describes.
+use. Reading is guarded (`reader`), finding tables is `table`, validating
+is `validate`; this module ties them together into `results`.
 """
 from __future__ import annotations
 

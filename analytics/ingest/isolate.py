@@ -1,12 +1,8 @@
-"""Hostile-file guards: refuse what must not be parsed, parse the rest in a child.
+"""Parsing in a child process with memory and time limits.
 
-Cheap checks run on the raw bytes first (size, type by magic bytes, zip
-directory sizes, macros, encryption). Parsing then runs in a separate
-Python process with an address-space limit and a timeout, after a
-streaming look at each sheet's declared range, so a file that makes the
-native parser abort or balloon kills only that child: the caller gets
-`UnreadableFile`, never a crash. This module and `reader` must not import
-pandas: the child starts from a bare interpreter and must stay quick.
+A file that makes the native parser abort or balloon kills only that
+child: the caller gets `UnreadableFile`, never a crash. The child starts
+from a bare interpreter (no pandas) and sends the sheets back packed.
 """
 from __future__ import annotations
 

@@ -1,10 +1,9 @@
-"""Reading a spreadsheet into raw sheets: lists of rows of cells, nothing interpreted.
+"""Parsing spreadsheet bytes into raw sheets: columns of cells, nothing interpreted.
 
 `.xlsx`, `.xls`, `.xlsb`, `.ods` go through python-calamine; `.csv` is
 decoded (UTF-8 with or without BOM, UTF-16, GBK/GB18030 — detected, not
-assumed). The type comes from the bytes, never from the file name. By
-default parsing runs in a guarded child process (see `guard`).
-This module must not import pandas (the child imports it).
+assumed). This runs inside the child process (`isolate`), so it must not
+import pandas.
 """
 from __future__ import annotations
 

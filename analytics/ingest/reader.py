@@ -1,10 +1,5 @@
-"""Reading a spreadsheet into raw sheets: lists of rows of cells, nothing interpreted.
-
-`.xlsx`, `.xls`, `.xlsb`, `.ods` go through python-calamine; `.csv` is
-decoded (UTF-8 with or without BOM, UTF-16, GBK/GB18030 — detected, not
-assumed). The type comes from the bytes, never from the file name. By
-default parsing runs in a guarded child process (see `guard`).
-This module must not import pandas (the child imports it).
+"""Reading a file into raw sheets: the guards (`sniff`), then the parse in a child
+(`isolate`), started early so the caller can work while it runs.
 """
 from __future__ import annotations
 

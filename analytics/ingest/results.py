@@ -1,9 +1,8 @@
-"""`check_file`: read a spreadsheet, find its tables, validate every row. Stores nothing.
+"""What checking a file finds: the sheets, their accepted rows, errors and warnings.
 
-The one entry point the CLI `check`, the upload page and the storage layer
-use. Reading is guarded (see `guard`), finding tables is `table`,
-validating is `validate`; this module ties them together and shapes the
-result the `check` contract in DESIGN.md describes.
+`RowIssue` is one failure as a tidy row (Excel row, the user's column,
+value, Chinese message): what the upload page and the CLI show as is.
+`to_json` gives the `check --json` contract of DESIGN.md.
 """
 from __future__ import annotations
 

@@ -1,12 +1,9 @@
-"""Hostile-file guards: refuse what must not be parsed, parse the rest in a child.
+"""Hostile-file guards on the raw bytes, before anything is parsed.
 
-Cheap checks run on the raw bytes first (size, type by magic bytes, zip
-directory sizes, macros, encryption). Parsing then runs in a separate
-Python process with an address-space limit and a timeout, after a
-streaming look at each sheet's declared range, so a file that makes the
-native parser abort or balloon kills only that child: the caller gets
-`UnreadableFile`, never a crash. This module and `reader` must not import
-pandas: the child starts from a bare interpreter and must stay quick.
+Size, type by magic bytes (never by file name), zip directory sizes and
+flags, macros, encryption, and a streaming look at each sheet's declared
+range: what must not be parsed is refused here with one Chinese message.
+No pandas: the parsing child imports this too and must start quickly.
 """
 from __future__ import annotations
 

@@ -1,15 +1,10 @@
-"""Accounts, roles and district scoping.
-
-Three roles: 管理员 `admin` (everything, accounts), 填报员 `filler` (stores,
-replaces and rolls back data of their own districts; sees every dashboard)
-and 查看者 `viewer` (sees the dashboards, limited to `districts` when set).
-`authorize` is a pure function over a `User`: the storage code and the pages
-call it before acting, so the rules hold whichever door a request comes in by.
+"""Accounts in the database: creating, changing, logging in, locking out.
 
 Passwords are bcrypt hashes; a clear password is never logged or stored. Five
 wrong passwords in a row lock an account for 15 minutes. Times are naive
 local `datetime`s, like the rest of the database; every function that
-depends on the clock takes `now=` so tests can be explicit about time.
+depends on the clock takes `now=` so tests can be explicit about time. What
+a role may do is `access`.
 """
 from __future__ import annotations
 

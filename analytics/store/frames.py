@@ -1,18 +1,9 @@
-"""Storing checked sheets as batches, replacing, rolling back, reading back.
+"""Reading stored rows back as canonical frames, one per kind.
 
-Every sheet with a table becomes a batch; a file is stored in ONE write
-transaction (all its sheets or nothing). A batch covers scopes
-(kind, district, period) — period is the month, or the year for targets.
-Replacing marks the old rows `active=false, replaced_by=<new batch>`;
-rolling a batch back deactivates its rows and re-activates what it replaced.
-
-`store_checked` is the core (it takes a `FileCheck` from the loader);
-`store_file` is `check_file` + `store_checked`.
-
-Test-only fault hook: with $LEAGUE_TEST_FAULT set to `sleep:SECONDS[:MARKER]`
-or `raise`, an import pauses (writing the file MARKER first) or fails after
-inserting half of a sheet's rows, inside its transaction — the fault tests
-kill or break it there.
+Only active rows are read, of the years and districts asked for, all kinds
+in one snapshot (a file's sheets commit together, so a reader sees all of
+them or none); results are cached per data version, so any store, replace
+or rollback invalidates them. Column dtypes come from `schema`.
 """
 from __future__ import annotations
 
