@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 
+from analytics.cli.options import db_option
+
 _FORMAT = argparse.RawDescriptionHelpFormatter
 
 
@@ -21,9 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         command = sub.add_parser(name, help=help_text, description=help_text + "。",
                                  epilog=f"示例：\n  python -m analytics db {name}",
                                  formatter_class=_FORMAT)
-        command.add_argument("--db", metavar="URL",
-                             help="数据库（SQLAlchemy URL），默认取环境变量 LEAGUE_DB_URL，"
-                                  "否则为 sqlite:///data/league.db")
+        db_option(command)
         command.set_defaults(func=func)
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from analytics import periods, schema
+from analytics.cli.options import db_option
 from analytics.errors import AnalyticsError
 
 FORMATS = ("xlsx", "html", "md")
@@ -37,9 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="输出文件；md 格式不填时输出到屏幕")
     parser.add_argument("--as-of", metavar="YYYY-MM-DD",
                         help="统计截止日，默认为所选月份的最后一天（不晚于今天，也不晚于已上报数据的最后一个月）")
-    parser.add_argument("--db", metavar="URL",
-                        help="数据库（SQLAlchemy URL），默认取环境变量 LEAGUE_DB_URL，"
-                             "否则为 sqlite:///data/league.db")
+    db_option(parser)
     parser.set_defaults(func=run_report)
 
 

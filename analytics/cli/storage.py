@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from analytics import schema
+from analytics.cli.options import db_option, user_option
 from analytics.errors import AnalyticsError, RowsRejected
 
 _FORMAT = argparse.RawDescriptionHelpFormatter
@@ -19,17 +20,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _register_indicators(subparsers)
     _register_sample(subparsers)
     _register_batches(subparsers)
-
-
-def _db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="URL",
-                        help="数据库（SQLAlchemy URL），默认取环境变量 LEAGUE_DB_URL，"
-                             "否则为 sqlite:///data/league.db")
-
-
-def _user_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--user", metavar="用户名",
-                        help="以该账号的身份和权限操作；不填则为本机管理员（system）")
 
 
 def _engine(args: argparse.Namespace) -> Engine:
@@ -60,8 +50,8 @@ def _register_import(subparsers) -> None:
     parser.add_argument("--month", metavar="YYYY-MM", help="表中没有“月份”列时使用的月份")
     parser.add_argument("--replace", action="store_true", help="覆盖已导入的同一区县同一月份数据")
     parser.add_argument("--skip-bad-rows", action="store_true", help="跳过错误行，仅导入有效行")
-    _db_option(parser)
-    _user_option(parser)
+    db_option(parser)
+    user_option(parser)
     parser.set_defaults(func=run_import)
 
 
@@ -125,7 +115,7 @@ def _register_indicators(subparsers) -> None:
     parser.add_argument("--as-of", metavar="YYYY-MM-DD",
                         help="统计截止日，默认为已上报数据的最后一个月月底（不晚于今天；往年为年末）")
     parser.add_argument("--json", action="store_true", help="输出 JSON")
-    _db_option(parser)
+    db_option(parser)
     parser.set_defaults(func=run_indicators)
 
 
@@ -190,7 +180,7 @@ def _register_sample(subparsers) -> None:
         description="把 sample_data/ 下的示例报表全部导入数据库（标记为示例数据，可在看板中一键清除）。",
         epilog="示例：\n  python -m analytics sample\n  python -m analytics sample --db sqlite:///demo.db",
         formatter_class=_FORMAT)
-    _db_option(parser)
+    db_option(parser)
     parser.set_defaults(func=run_sample)
 
 
@@ -222,16 +212,16 @@ def _register_batches(subparsers) -> None:
     listing.add_argument("--district", action="append", metavar="区县", help="只看涉及该区县的批次")
     listing.add_argument("--limit", type=int, default=50, metavar="N", help="最多列出 N 个（默认 50）")
     listing.add_argument("--json", action="store_true", help="输出 JSON")
-    _db_option(listing)
-    _user_option(listing)
+    db_option(listing)
+    user_option(listing)
     listing.set_defaults(func=run_batches_list)
     rollback = sub.add_parser("rollback", help="撤销一个批次（恢复它替换的数据）",
                               description="撤销一个批次：它导入的数据不再计入，被它替换的数据恢复。",
                               epilog="示例：\n  python -m analytics batches rollback 12 --user zhang",
                               formatter_class=_FORMAT)
     rollback.add_argument("batch_id", type=int, metavar="批次号")
-    _db_option(rollback)
-    _user_option(rollback)
+    db_option(rollback)
+    user_option(rollback)
     rollback.set_defaults(func=run_batches_rollback)
 
 

@@ -14,6 +14,7 @@ import re
 import sys
 
 from analytics import access
+from analytics.cli.options import db_option, user_option
 from analytics.store import accounts
 from analytics.store.engine import get_engine
 from analytics.errors import InvalidAccount, WeakPassword
@@ -80,10 +81,8 @@ def _command(sub: argparse._SubParsersAction, name: str, help_text: str, descrip
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     if name != "list":
         parser.add_argument("username", metavar="用户名")
-    parser.add_argument("--db", metavar="URL",
-                        help="数据库地址（SQLAlchemy URL），默认 $LEAGUE_DB_URL 或 data/league.db")
-    parser.add_argument("--user", metavar="用户名", dest="acting_user",
-                        help="以该账号的身份和权限操作（须为管理员）；不填则为本机管理员（system）")
+    db_option(parser)
+    user_option(parser, dest="acting_user", note="（须为管理员）")
     parser.set_defaults(func=func)
     return parser
 
