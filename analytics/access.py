@@ -1,7 +1,8 @@
 """Roles and district scoping, as pure functions over a `User`.
 
 Three roles: 管理员 `admin` (everything, accounts), 填报员 `filler` (stores,
-replaces and rolls back data of their own districts; sees every dashboard)
+replaces and rolls back data of their own districts, or only of their own
+units of a district — 基层团组织 staff; sees every dashboard)
 and 查看者 `viewer` (sees the dashboards, limited to `districts` when set).
 The storage code, the command line and the pages call `authorize` before
 acting, so the rules hold whichever door a request comes in by; which page
@@ -36,12 +37,17 @@ SESSION_TTL = timedelta(hours=8)
 
 @dataclass(frozen=True)
 class User:
-    """Who is acting. `districts` empty means every district."""
+    """Who is acting. `districts` empty means every district (a filler: none).
+
+    `units` are (district, unit) pairs a filler may fill in beside whole
+    `districts`: the account of one 街道团工委 or 学校团委.
+    """
 
     username: str
     role: str
     districts: frozenset[str] = frozenset()
     must_change_password: bool = False
+    units: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def label(self) -> str:
@@ -59,8 +65,13 @@ PUBLIC = User("public", "viewer", frozenset())
 
 # --- permissions (pure) --------------------------------------------------------
 
-def is_allowed(actor: User | None, action: str, district: str | None = None) -> bool:
-    """Whether `actor` may do `action`, on `district` when given."""
+def is_allowed(actor: User | None, action: str, district: str | None = None,
+               unit: str | None = None) -> bool:
+    """Whether `actor` may do `action`, on `district` (all of it) or on one `unit` of it.
+
+    A unit account may act on its units only: never on a whole district
+    (targets, a district-level batch), never on another unit.
+    """
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     if actor is None:
@@ -69,17 +80,32 @@ def is_allowed(actor: User | None, action: str, district: str | None = None) -> 
         return True
     if action == "view":
         return district is None or actor.can_see(district)
-    if action in DATA_ACTIONS and actor.role == "filler" and actor.districts:
-        return district is None or district in actor.districts
+    if action in DATA_ACTIONS and actor.role == "filler" and (actor.districts or actor.units):
+        if district is None or district in actor.districts:
+            return True
+        return unit is not None and (district, unit) in actor.units
     return False
 
 
-def authorize(actor: User | None, action: str, districts: Iterable[str] = ()) -> None:
-    """Raise `PermissionDenied` unless `actor` may do `action` on every one of `districts`.
+def reachable_districts(actor: User | None) -> frozenset[str]:
+    """Districts a filler holds whole or by some of their units (for naming a refusal)."""
+    if actor is None:
+        return frozenset()
+    return actor.districts | {d for d, _ in actor.units}
+
+
+def authorize(actor: User | None, action: str, districts: Iterable[str] = (), *,
+              units: Iterable[tuple[str, str]] = ()) -> None:
+    """Raise `PermissionDenied` unless `actor` may do `action` on every one of `districts`
+    (whole) and of `units` ((district, unit) pairs).
 
     >>> authorize(User("zhang", "filler", frozenset({"青山区"})), "store", ["临江区"])
     Traceback (most recent call last):
     analytics.errors.PermissionDenied: 您（填报员 zhang）无权导入 临江区 的数据
+    >>> authorize(User("dg", "filler", units=frozenset({("青山区", "东关街道")})), "store",
+    ...           units=[("青山区", "西关街道")])
+    Traceback (most recent call last):
+    analytics.errors.PermissionDenied: 您（填报员 dg）无权导入 青山区 西关街道 的数据
     """
     if actor is None:
         if action not in ACTIONS:
@@ -88,6 +114,13 @@ def authorize(actor: User | None, action: str, districts: Iterable[str] = ()) ->
     if not is_allowed(actor, action):
         raise PermissionDenied(_refusal(actor, action))
     denied = sorted({d for d in districts if not is_allowed(actor, action, d)})
+    reach = reachable_districts(actor)
+    for d, u in sorted(set(units)):
+        if not is_allowed(actor, action, d, u or None):
+            # a district the actor holds no unit of is named whole, else the unit refused
+            name = f"{d} {u}" if u and d in reach else d
+            if name not in denied:
+                denied.append(name)
     if denied:
         raise PermissionDenied(_refusal(actor, action, denied))
 
@@ -96,7 +129,8 @@ def _refusal(actor: User, action: str, districts: list[str] | None = None) -> st
     who = f"您（{actor.label}）"
     if action == "manage_users":
         return f"{who}无权管理账号，请联系管理员"
-    if actor.role == "filler" and not actor.districts and action in DATA_ACTIONS:
+    if actor.role == "filler" and not actor.districts and not actor.units \
+            and action in DATA_ACTIONS:
         return f"{who}尚未分配区县，无权{ACTIONS[action]}数据，请联系管理员"
     what = "目标" if action == "edit_targets" else "数据"
     if not districts:
@@ -130,7 +164,7 @@ def editable_districts(actor: User | None) -> frozenset[str] | None:
         return frozenset()
     if actor.role == "admin":
         return None
-    return actor.districts
+    return reachable_districts(actor)
 
 
 def public_view_enabled() -> bool:

@@ -89,6 +89,9 @@ class Kind:
     upload_fields: tuple[str, ...] = ()
     # fields whose (period) value scopes a batch: used for replace decisions
     scope_field: str = "month"
+    # whether each 基层团组织 (the `unit` field) reports its own rows: the replace scope is then
+    # (kind, district, unit, period), so units of one district add up instead of replacing each other
+    unit_scoped: bool = False
     description: str = ""
     # columns the loader adds to every accepted row, after the fields (never read from a sheet)
     derived: tuple[Field, ...] = ()
@@ -154,6 +157,7 @@ ACTIVITIES = Kind(
     ),
     signature=("title", "category", "participants"),
     upload_fields=("district",),
+    unit_scoped=True,
     derived=(_MONTH_OF_DATE,
              Field("dimension", "三力一度", (), FieldType.TEXT, max_length=16)),
 )
@@ -178,6 +182,7 @@ STUDY = Kind(
     ),
     signature=("members", "learners"),
     upload_fields=("district", "month"),
+    unit_scoped=True,
 )
 
 VOLUNTEER = Kind(
@@ -199,6 +204,7 @@ VOLUNTEER = Kind(
     signature=("hours", "date"),
     upload_fields=("district",),
     scope_field="month",
+    unit_scoped=True,
     derived=(_MONTH_OF_DATE,
              Field("person_key", "志愿者标识", (), FieldType.TEXT, required=True)),
 )

@@ -97,8 +97,8 @@ def test_audit_log_records_who_did_what(engine):
         ["zhang", "store", 1, "v1.xlsx"]]
     assert log["detail"].tolist() == [
         "撤销批次 #2（活动台账，v2.xlsx），恢复批次 #1",
-        "活动台账：青山区 2026-03，2 行，替换批次 #1",
-        "活动台账：青山区 2026-03，1 行"]
+        "活动台账：青山区 2026-03（单位0、单位1），2 行，替换批次 #1",
+        "活动台账：青山区 2026-03（单位0），1 行"]
     assert log["sha256"].str.len().tolist() == [64, 64, 64]
 
 

@@ -76,9 +76,9 @@ def test_killed_import_leaves_no_partial_rows(engine, db_url, tmp_path):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT COUNT(*) FROM activities").scalar() == 3
     # the lock died with the process: the next import goes through
-    newer = h.checked("again.xlsx", ("activities", h.activities("青山区", "2026-03", n=2)))
+    newer = h.checked("again.xlsx", ("activities", h.activities("青山区", "2026-03", participants=5)))
     assert store_checked(engine, newer, actor=SYSTEM, replace=True)[0].status == "replaced"
-    assert participants(engine) == 20
+    assert participants(engine) == 15
 
 
 def test_reader_sees_all_old_then_all_new(engine, db_url, tmp_path):
@@ -117,7 +117,7 @@ def test_a_reader_sees_one_state_across_kinds(engine, monkeypatch):
 def test_concurrent_import_of_one_scope_one_wins(engine, db_url, tmp_path):
     child = start_child(db_url, tmp_path / "half", seconds=1.5, n=40)
     rival = h.checked("rival.xlsx", ("activities", h.activities("青山区", "2026-03", n=2)))
-    with pytest.raises(ScopeConflict, match=r"青山区 2026-03 的活动台账已导入（批次 #1）"):
+    with pytest.raises(ScopeConflict, match=r"青山区 2026-03 单位0、单位1 的活动台账已导入（批次 #1）"):
         store_checked(engine, rival, actor=SYSTEM)         # waits for the child, then refused
     out, err = child.communicate(timeout=60)
     assert (child.returncode, out.strip()) == (0, "stored"), err

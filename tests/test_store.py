@@ -98,12 +98,13 @@ def test_stored_scope_is_refused_without_replace(engine):
     store_checked(engine, h.checked("a.xlsx", ("activities", h.activities("青山区", "2026-03"))),
                   actor=SYSTEM)
     newer = h.checked("b.xlsx", ("activities", h.activities("青山区", "2026-03", n=5)))
-    assert [(c.kind, c.district, c.period, c.batch_id) for c in find_conflicts(engine, newer)] == [
-        ("activities", "青山区", "2026-03", 1)]
+    assert [(c.kind, c.district, c.unit, c.period, c.batch_id)
+            for c in find_conflicts(engine, newer)] == [
+        ("activities", "青山区", f"单位{i}", "2026-03", 1) for i in range(3)]
     with pytest.raises(ScopeConflict) as err:
         store_checked(engine, newer, actor=SYSTEM)
-    assert str(err.value) == ("青山区 2026-03 的活动台账已导入（批次 #1）；"
-                              "如需覆盖请选择“替换”（--replace）")
+    assert str(err.value) == ("青山区 2026-03 单位0、单位1、单位2 的活动台账已导入（批次 #1）；"
+                              "如需覆盖请选择“替换”（--replace），只替换这些单位")
     assert totals(engine)["participants"] == 30
 
 
@@ -128,7 +129,8 @@ def test_partial_replace_keeps_the_other_months_of_a_batch(engine):
     march = h.checked("m.xlsx", ("activities", h.activities("青山区", "2026-03", n=1, participants=1)))
     store_checked(engine, march, actor=SYSTEM, replace=True)
     acts = load_frames(engine)["activities"]
-    assert acts.groupby("month")["participants"].sum().to_dict() == {"2026-03": 1, "2026-04": 30}
+    # only 单位0's March is replaced: 单位1 and 单位2 keep their 10 each, April stays whole
+    assert acts.groupby("month")["participants"].sum().to_dict() == {"2026-03": 21, "2026-04": 30}
     assert list_batches(engine)[["id", "status", "periods"]].values.tolist() == [
         [2, "active", "2026-03"], [1, "active", "2026-03|2026-04"]]
 
@@ -154,7 +156,8 @@ def test_rows_of_districts_the_filler_may_not_touch_are_rejected(engine):
     with pytest.raises(RowsRejected, match="其中无权导入 临江区 的数据"):
         store_checked(engine, file, actor=FILLER)
     [result] = store_checked(engine, file, actor=FILLER, skip_bad_rows=True)
-    assert (result.rows_stored, result.rows_rejected, result.scopes) == (3, 2, [("青山区", "2026-03")])
+    assert (result.rows_stored, result.rows_rejected, result.scopes) == (
+        3, 2, [("青山区", f"单位{i}", "2026-03") for i in range(3)])
     with engine.connect() as conn:
         rejected = json.loads(conn.execute(select(tables.batches.c.rejected_json)).scalar())
     # the same shape as the loader's rejected rows: {"row", "values", "errors": ["列：说明"]}
@@ -177,7 +180,7 @@ def test_targets_store_per_district_year_and_replace(engine):
         ("全部", "study_rate", 0.95), ("青山区", "study_learners", 100000.0),
         ("临江区", "study_learners", 80000.0)])))
     [result] = store_checked(engine, file, actor=SYSTEM)
-    assert result.scopes == [("临江区", "2026"), ("全部", "2026"), ("青山区", "2026")]
+    assert result.scopes == [("临江区", "", "2026"), ("全部", "", "2026"), ("青山区", "", "2026")]
     newer = h.checked("t2.xlsx", ("targets", h.targets(2026, [("青山区", "study_learners", 120000.0)])))
     with pytest.raises(ScopeConflict, match="青山区 2026 的年度目标已导入（批次 #1）"):
         store_checked(engine, newer, actor=SYSTEM)

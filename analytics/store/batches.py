@@ -2,7 +2,9 @@
 
 Every sheet with a table becomes a batch; a file is stored in ONE write
 transaction (all its sheets or nothing). A batch covers scopes
-(kind, district, period) — period is the month, or the year for targets.
+(kind, district, unit, period) — period is the month, or the year for
+targets; unit is the 基层团组织 for a `unit_scoped` kind and "" otherwise, so
+a file adds the units it holds and replaces only those units.
 Replacing marks the old rows `active=false, replaced_by=<new batch>`;
 rolling a batch back deactivates its rows and re-activates what it replaced.
 
@@ -35,7 +37,7 @@ from analytics.store import tables
 from analytics.store.audit import append_audit
 from analytics.store.engine import bump_data_version, write_transaction
 from analytics.errors import (
-    AlreadyRolledBack, ConcurrentImport, NotFound, PermissionDenied, RowsRejected,
+    AlreadyRolledBack, ConcurrentImport, NotFound, RowsRejected,
     ScopeConflict,
 )
 
@@ -61,23 +63,35 @@ class StoreResult:
     batch_id: int | None
     rows_stored: int
     rows_rejected: int
-    scopes: list[tuple[str, str]] = field(default_factory=list)
+    scopes: list[tuple[str, str, str]] = field(default_factory=list)   # (district, unit, period)
     replaced: list[int] = field(default_factory=list)   # batches whose rows this one replaced
     message: str = ""
     rejected: list[dict] = field(default_factory=list)  # the rows left out, as in the batch record
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Conflict:
     """A scope the file covers that an active batch already holds."""
 
     kind: str
     district: str
+    unit: str
     period: str
     batch_id: int
 
     def describe(self) -> str:
-        return f"{self.district} {self.period} 的{schema.KINDS[self.kind].label}已导入（批次 #{self.batch_id}）"
+        return describe_conflicts([self])
+
+
+def describe_conflicts(conflicts: list[Conflict]) -> str:
+    """青山区 2026-03 东关街道、西关街道 的活动台账已导入（批次 #1）: one clause per stored batch."""
+    groups: dict[tuple[str, str, str, int], list[str]] = {}
+    for c in sorted(conflicts):
+        groups.setdefault((c.kind, c.district, c.period, c.batch_id), []).append(c.unit)
+    return "；".join(
+        f"{district} {period} {'、'.join(u for u in units if u)}{' ' if any(units) else ''}"
+        f"的{schema.KINDS[kind].label}已导入（批次 #{batch_id}）"
+        for (kind, district, period, batch_id), units in groups.items())
 
 
 # --- storing --------------------------------------------------------------------
@@ -131,14 +145,14 @@ def store_checked(engine: Engine, file_check: FileCheck, *, actor: User | None,
                 raise _scope_conflict(conflicts)
             if conflicts:
                 for kind in {c.kind for c in conflicts}:
-                    authorize(actor, _store_action(kind, replacing=True),
-                              sorted({c.district for c in conflicts if c.kind == kind}))
+                    _authorize_scopes(actor, _store_action(kind, replacing=True), kind,
+                                      [(c.district, c.unit) for c in conflicts if c.kind == kind])
             results = [_store_plan(conn, plan, file_check, actor, is_sample) for plan in plans]
             if any(r.batch_id for r in results):
                 bump_data_version(conn)
             return results
     except IntegrityError as exc:
-        raise ConcurrentImport("另一个导入刚刚写入了同一区县、同一月份的数据，请刷新后重试"
+        raise ConcurrentImport("另一个导入刚刚写入了同一区县、同一单位、同一月份的数据，请刷新后重试"
                                "（如需覆盖请选择“替换”）。") from exc
 
 
@@ -155,8 +169,21 @@ class _SheetPlan:
     kind: str
     frame: pd.DataFrame
     rejected: list[dict]
-    scopes: list[tuple[str, str]]
-    denied_districts: list[str]
+    scopes: list[tuple[str, str, str]]
+    denied: list[str]                    # what the actor may not store: "临江区", "青山区 西关街道"
+    denied_frame: pd.DataFrame
+
+
+def _authorize_scopes(actor: User | None, action: str, kind: str,
+                      places: Iterable[tuple[str, str]]) -> None:
+    """`authorize` on (district, unit) places: by unit for a unit-scoped kind, else by district."""
+    from analytics.access import authorize
+
+    places = list(places)
+    if schema.KINDS[kind].unit_scoped:
+        authorize(actor, action, units=places)
+    else:
+        authorize(actor, action, sorted({d for d, _ in places}))
 
 
 def _store_action(kind: str, *, replacing: bool = False) -> str:
@@ -166,34 +193,57 @@ def _store_action(kind: str, *, replacing: bool = False) -> str:
 
 
 def _plan_sheet(sheet: SheetCheck, actor: User | None) -> _SheetPlan:
-    """Split a sheet's accepted rows into those the actor may store and the rest."""
-    from analytics.access import authorize
+    """Split a sheet's accepted rows into those the actor may store and the rest
+    (a unit account's rows of other units, a district account's of other districts)."""
+    from analytics.access import is_allowed, reachable_districts
 
+    kind = schema.KINDS[sheet.kind]
     frame = sheet.frame
     rejected = list(sheet.rejected)
+    action = _store_action(sheet.kind)
+    places = _places(sheet.kind, frame)
+    allowed = {(d, u): is_allowed(actor, action, d, u if kind.unit_scoped else None)
+               for d, u in set(zip(*places))} if len(frame) else {}
+    denied_places = sorted(p for p, ok in allowed.items() if not ok)
+    denied_frame = frame.iloc[0:0]
     denied: list[str] = []
-    for district in sorted(frame["district"].dropna().unique()) if len(frame) else []:
-        try:
-            authorize(actor, _store_action(sheet.kind), [district])
-        except PermissionDenied:
-            denied.append(district)
-    if denied:
-        mask = frame["district"].isin(denied)
-        rejected += _denied_rows(sheet.kind, frame[mask])
+    if denied_places:
+        mask = pd.Series(list(zip(*places)), index=frame.index).isin(denied_places)
+        denied_frame = frame[mask]
+        # refused for the whole district, or (a unit account in its own district) for some units
+        reach = reachable_districts(actor)
+        whole = {d for d, _ in denied_places if not kind.unit_scoped or d not in reach}
+        denied = sorted(whole) + [f"{d} {u}" for d, u in denied_places if d not in whole]
+        rejected += _denied_rows(sheet.kind, denied_frame, whole)
         frame = frame[~mask]
     return _SheetPlan(sheet.sheet, sheet.kind, frame, rejected,
-                      _scopes_of(sheet.kind, frame), denied)
+                      _scopes_of(sheet.kind, frame), denied, denied_frame)
 
 
-def _denied_rows(kind: str, frame: pd.DataFrame) -> list[dict]:
+def _places(kind: str, frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """(districts, units) of a frame's rows; units are "" for a kind that is not unit-scoped."""
+    districts = frame["district"].astype(str).tolist()
+    units = frame["unit"].astype(str).tolist() if schema.KINDS[kind].unit_scoped \
+        else [""] * len(frame)
+    return districts, units
+
+
+def _denied_rows(kind: str, frame: pd.DataFrame, whole_districts: set[str]) -> list[dict]:
+    """Rejected-row records naming what was refused: the district, or the unit of a district."""
     fields = schema.KINDS[kind].fields
+    district_label = schema.KINDS[kind].field("district").label
     rows = []
     for record in frame.to_dict("records"):
-        column = schema.KINDS[kind].field("district").label
+        district = record["district"]
+        if district in whole_districts:
+            error = f"{district_label}：无权导入 {district} 的数据"
+        else:
+            error = (f"{schema.KINDS[kind].field('unit').label}：无权导入 {district} "
+                     f"{record['unit']} 的数据")
         rows.append({
             "row": int(record.get("source_row") or 0),
             "values": {f.label: _text(record.get(f.name)) for f in fields},
-            "errors": [f"{column}：无权导入 {record['district']} 的数据"],
+            "errors": [error],
         })
     return rows
 
@@ -216,14 +266,15 @@ def _refuse_denied(plans: list[_SheetPlan], actor: User | None) -> None:
     for plan in plans:
         authorize(actor, _store_action(plan.kind))
     for plan in plans:
-        if plan.denied_districts:
-            authorize(actor, _store_action(plan.kind), plan.denied_districts)
+        if len(plan.denied_frame):
+            _authorize_scopes(actor, _store_action(plan.kind), plan.kind,
+                              zip(*_places(plan.kind, plan.denied_frame)))
 
 
 def _refuse_bad_rows(plans: list[_SheetPlan], skip_bad_rows: bool) -> None:
     """All or nothing by default; a file with no storable row at all was refused
     earlier (`_refuse_denied`)."""
-    denied = sorted({d for p in plans for d in p.denied_districts})
+    denied = sorted({d for p in plans for d in p.denied})
     count = sum(len(p.rejected) for p in plans)
     if count and not skip_bad_rows:
         extra = f"（其中无权导入 {'、'.join(denied)} 的数据）" if denied else ""
@@ -233,21 +284,33 @@ def _refuse_bad_rows(plans: list[_SheetPlan], skip_bad_rows: bool) -> None:
 
 
 def _refuse_overlaps(plans: list[_SheetPlan]) -> None:
-    """Two sheets of one file must not hold the same (kind, district, period)."""
-    seen: dict[tuple[str, str, str], str] = {}
+    """Two sheets of one file must not hold the same (kind, district, unit, period)."""
+    seen: dict[tuple[str, str, str, str], str] = {}
     for plan in plans:
-        for district, period in plan.scopes:
-            other = seen.setdefault((plan.kind, district, period), plan.sheet)
+        for district, unit, period in plan.scopes:
+            other = seen.setdefault((plan.kind, district, unit, period), plan.sheet)
             if other != plan.sheet:
-                raise ScopeConflict(f"工作表“{other}”和“{plan.sheet}”都含有 {district} {period} 的"
+                where = f"{district} {period} {unit}" if unit else f"{district} {period}"
+                raise ScopeConflict(f"工作表“{other}”和“{plan.sheet}”都含有 {where} 的"
                                     f"{schema.KINDS[plan.kind].label}，请合并为一个工作表后再导入。")
 
 
-def _scopes_of(kind: str, frame: pd.DataFrame) -> list[tuple[str, str]]:
+def _scopes_of(kind: str, frame: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """The (district, unit, period) scopes a frame's rows fall in."""
     if not len(frame):
         return []
-    periods = frame["year"].astype(str) if kind == "targets" else frame["month"]
-    return sorted(set(zip(frame["district"].astype(str), periods.astype(str))))
+    periods = frame[schema.KINDS[kind].scope_field].astype(str).tolist()
+    return sorted(set(zip(*_places(kind, frame), periods)))
+
+
+def scope_text(scopes: list[tuple[str, str, str]], limit: int = 6) -> str:
+    """青山区 2026-03（东关街道、西关街道）、临江区 2026-03 等 N 项: scopes by district and period."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for district, unit, period in scopes:
+        groups.setdefault((district, period), []).append(unit)
+    parts = [f"{d} {p}" + (f"（{'、'.join(u for u in units if u)}）" if any(units) else "")
+             for (d, p), units in groups.items()]
+    return "、".join(parts[:limit]) + (f" 等 {len(parts)} 项" if len(parts) > limit else "")
 
 
 def _duplicate_batches(conn: Connection, sha256: str) -> dict[str, int]:
@@ -257,21 +320,26 @@ def _duplicate_batches(conn: Connection, sha256: str) -> dict[str, int]:
     return {sheet: batch_id for sheet, batch_id in rows}
 
 
-def _conflicts(conn: Connection, kind: str, scopes: list[tuple[str, str]]) -> list[Conflict]:
+def _conflicts(conn: Connection, kind: str, scopes: list[tuple[str, str, str]]) -> list[Conflict]:
+    """Active scopes of other batches that `scopes` would replace (same unit, same period)."""
     if not scopes:
         return []
     s = tables.batch_scopes
     wanted = set(scopes)
-    rows = conn.execute(select(s.c.district, s.c.period, s.c.batch_id).where(
+    rows = conn.execute(select(s.c.district, s.c.unit, s.c.period, s.c.batch_id).where(
         s.c.active == true(), s.c.kind == kind,
-        s.c.district.in_({d for d, _ in scopes}), s.c.period.in_({p for _, p in scopes}))).all()
-    return sorted(Conflict(kind, d, p, b) for d, p, b in rows if (d, p) in wanted)
+        s.c.district.in_({d for d, _, _ in scopes}),
+        s.c.period.in_({p for _, _, p in scopes}))).all()
+    return sorted(Conflict(kind, d, u, p, b) for d, u, p, b in rows if (d, u, p) in wanted)
+
+
+SHOWN_CONFLICTS = 12   # units named in a refusal; the rest are counted
 
 
 def _scope_conflict(conflicts: list[Conflict]) -> ScopeConflict:
-    shown = "；".join(c.describe() for c in conflicts[:3])
-    more = f"等 {len(conflicts)} 项" if len(conflicts) > 3 else ""
-    exc = ScopeConflict(f"{shown}{more}；如需覆盖请选择“替换”（--replace）")
+    shown = describe_conflicts(conflicts[:SHOWN_CONFLICTS])
+    more = f"等 {len(conflicts)} 项" if len(conflicts) > SHOWN_CONFLICTS else ""
+    exc = ScopeConflict(f"{shown}{more}；如需覆盖请选择“替换”（--replace），只替换这些单位")
     exc.conflicts = conflicts
     return exc
 
@@ -292,8 +360,8 @@ def _store_plan(conn: Connection, plan: _SheetPlan, file_check: FileCheck,
                            rejected=plan.rejected)
     batch_id = conn.execute(tables.batches.insert().values(
         kind=plan.kind,
-        districts=schema.join_names(d for d, _ in plan.scopes),
-        periods=schema.join_names(p for _, p in plan.scopes),
+        districts=schema.join_names(d for d, _, _ in plan.scopes),
+        periods=schema.join_names(p for _, _, p in plan.scopes),
         file_name=file_check.file, sheet=plan.sheet, sha256=file_check.sha256,
         username=actor.username, created_at=datetime.now(),
         rows_accepted=len(plan.frame), rows_rejected=len(plan.rejected),
@@ -306,13 +374,11 @@ def _store_plan(conn: Connection, plan: _SheetPlan, file_check: FileCheck,
     replaced = sorted({c.batch_id for c in conflicts})
     _refresh_status(conn, replaced)
     conn.execute(tables.batch_scopes.insert(), [
-        {"batch_id": batch_id, "kind": plan.kind, "district": d, "period": p, "active": True}
-        for d, p in plan.scopes])
+        {"batch_id": batch_id, "kind": plan.kind, "district": d, "unit": u, "period": p,
+         "active": True} for d, u, p in plan.scopes])
     insert_rows(conn, tables.DATA_TABLES[plan.kind], plan.frame, batch_id)
     action = "replace" if replaced else "store"
-    scope_text = "、".join(f"{d} {p}" for d, p in plan.scopes[:6]) + \
-        (f" 等 {len(plan.scopes)} 项" if len(plan.scopes) > 6 else "")
-    detail = f"{label}：{scope_text}，{len(plan.frame)} 行"
+    detail = f"{label}：{scope_text(plan.scopes)}，{len(plan.frame)} 行"
     if plan.rejected:
         detail += f"，跳过 {len(plan.rejected)} 行"
     if replaced:
@@ -325,23 +391,32 @@ def _store_plan(conn: Connection, plan: _SheetPlan, file_check: FileCheck,
                        f"{verb}{label} {len(plan.frame)} 行（批次 #{batch_id}）", plan.rejected)
 
 
-def _period_column(table: Table):
-    return table.c.year if table.name == "targets" else table.c.month
+def _rows_in_scope(kind: str, district: str, unit: str, period: str):
+    """The condition selecting a data table's rows of one scope."""
+    k = schema.KINDS[kind]
+    t = tables.DATA_TABLES[kind]
+    column = t.c[k.scope_field]
+    value = int(period) if column.type.python_type is int else period
+    where = [t.c.district == district, column == value]
+    if k.unit_scoped:
+        where.append(t.c.unit == unit)
+    return and_(*where)
 
 
-def _period_value(kind: str, period: str) -> object:
-    return int(period) if kind == "targets" else period
+def _same_scope(kind: str, district: str, unit: str, period: str):
+    s = tables.batch_scopes
+    return and_(s.c.kind == kind, s.c.district == district, s.c.unit == unit,
+                s.c.period == period)
 
 
 def _deactivate_scope(conn: Connection, c: Conflict, new_batch: int) -> None:
     s = tables.batch_scopes
-    conn.execute(s.update().where(s.c.active == true(), s.c.kind == c.kind,
-                                  s.c.district == c.district, s.c.period == c.period)
+    conn.execute(s.update().where(s.c.active == true(),
+                                  _same_scope(c.kind, c.district, c.unit, c.period))
                  .values(active=False, replaced_by=new_batch))
     t = tables.DATA_TABLES[c.kind]
     conn.execute(t.update().where(t.c.batch_id == c.batch_id, t.c.active == true(),
-                                  t.c.district == c.district,
-                                  _period_column(t) == _period_value(c.kind, c.period))
+                                  _rows_in_scope(c.kind, c.district, c.unit, c.period))
                  .values(active=False, replaced_by=new_batch))
 
 
@@ -424,11 +499,11 @@ def rollback_batch(engine: Engine, batch_id: int, *, actor: User | None = None) 
     """Undo a batch: its rows go inactive, the rows it replaced come back.
 
     A batch that was itself replaced later hands what it replaced on to its
-    successor, so rolling that successor back restores the older data.
-    Returns the ids of batches whose rows were restored.
+    successor, so rolling that successor back restores the older data; so
+    does a scope taken since by another batch (a unit stored after a
+    migrated district-level batch). Returns the ids of batches whose rows
+    were restored.
     """
-    from analytics.access import authorize
-
     b, s = tables.batches, tables.batch_scopes
     with write_transaction(engine) as conn:
         batch = conn.execute(select(b).where(b.c.id == batch_id)).mappings().first()
@@ -436,26 +511,35 @@ def rollback_batch(engine: Engine, batch_id: int, *, actor: User | None = None) 
             raise NotFound(f"批次 #{batch_id} 不存在")
         if batch["status"] == "rolled_back":
             raise AlreadyRolledBack(f"批次 #{batch_id} 已撤销过")
-        authorize(actor, "rollback", schema.split_names(batch["districts"]))
         kind = batch["kind"]
+        own = conn.execute(select(s).where(s.c.batch_id == batch_id)).mappings().all()
+        _authorize_scopes(actor, "rollback", kind, [(r["district"], r["unit"]) for r in own]
+                          or [(d, "") for d in schema.split_names(batch["districts"])])
         table = tables.DATA_TABLES[kind]
-        restored: set[int] = set()
-        for scope in conn.execute(select(s).where(s.c.batch_id == batch_id)).mappings().all():
-            successor = None if scope["active"] else scope["replaced_by"]
-            same = and_(s.c.kind == kind, s.c.district == scope["district"],
-                        s.c.period == scope["period"], s.c.replaced_by == batch_id)
-            if successor is None:     # else the rows stay replaced, now by the successor
-                restored.update(conn.execute(select(s.c.batch_id).where(same)).scalars())
-            conn.execute(s.update().where(s.c.id == scope["id"])
-                         .values(active=False, replaced_by=None))
-            conn.execute(s.update().where(same).values(active=successor is None,
-                                                       replaced_by=successor))
-            rows_in_scope = and_(table.c.district == scope["district"],
-                                 _period_column(table) == _period_value(kind, scope["period"]))
-            conn.execute(table.update().where(rows_in_scope, table.c.replaced_by == batch_id)
-                         .values(active=successor is None, replaced_by=successor))
+
+        def key(scope) -> tuple[str, str, str]:
+            return scope["district"], scope["unit"], scope["period"]
+
+        successors = {key(r): None if r["active"] else r["replaced_by"] for r in own}
+        conn.execute(s.update().where(s.c.batch_id == batch_id)
+                     .values(active=False, replaced_by=None))
         conn.execute(table.update().where(table.c.batch_id == batch_id)
                      .values(active=False, replaced_by=None))
+        restored: set[int] = set()
+        replaced = conn.execute(select(s).where(s.c.kind == kind, s.c.replaced_by == batch_id)
+                                .order_by(s.c.id)).mappings().all()
+        for scope in replaced:
+            successor = successors.get(key(scope)) or conn.execute(
+                select(s.c.batch_id).where(s.c.active == true(), _same_scope(kind, *key(scope)))
+            ).scalar()
+            conn.execute(s.update().where(s.c.id == scope["id"])
+                         .values(active=successor is None, replaced_by=successor))
+            conn.execute(table.update().where(table.c.batch_id == scope["batch_id"],
+                                              table.c.replaced_by == batch_id,
+                                              _rows_in_scope(kind, *key(scope)))
+                         .values(active=successor is None, replaced_by=successor))
+            if successor is None:
+                restored.add(scope["batch_id"])
         conn.execute(b.update().where(b.c.id == batch_id).values(status="rolled_back"))
         _refresh_status(conn, sorted(restored))
         detail = f"撤销批次 #{batch_id}（{schema.KINDS[kind].label}，{batch['file_name']}）"

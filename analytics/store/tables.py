@@ -4,8 +4,9 @@ Data tables carry the canonical columns of their sheet kind plus
 `batch_id`, `active` and `replaced_by`: replacing or rolling back a batch is
 an UPDATE of those flags, so history is never lost and a rollback can restore
 what a batch replaced. `batch_scopes` holds one row per (kind, district,
-period) a batch covers; a partial unique index over the active ones is what
-makes two imports of the same scope unable to both win.
+unit, period) a batch covers (unit is "" for kinds that are not
+`unit_scoped`, such as targets); a partial unique index over the active ones
+is what makes two imports of the same scope unable to both win.
 
 The data tables are derived from `schema` (one column per stored field, its
 type from the field type); they are indexed on (active, month, district):
@@ -56,10 +57,12 @@ batch_scopes = Table(
     Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False, index=True),
     Column("kind", String(16), nullable=False),
     Column("district", String(64), nullable=False),
+    # the 基层团组织 of a unit-scoped kind; "" when the kind's scope is the whole district
+    Column("unit", Text, nullable=False, server_default=""),
     Column("period", String(16), nullable=False),     # "YYYY-MM", or "YYYY" for targets
     Column("active", Boolean, nullable=False),
     Column("replaced_by", Integer, nullable=True),
-    Index("ux_active_scope", "kind", "district", "period", unique=True,
+    Index("ux_active_scope", "kind", "district", "unit", "period", unique=True,
           sqlite_where=text("active"), postgresql_where=text("active")),
 )
 
@@ -111,6 +114,8 @@ users = Table(
     Column("password_hash", String(255), nullable=False),
     Column("role", String(16), nullable=False),
     Column("districts", Text, nullable=False, default=""),   # "|"-joined; empty = all
+    # units a 基层团组织 filler may fill in: JSON [[district, unit], ...]
+    Column("units", Text, nullable=False, default="[]", server_default="[]"),
     Column("active", Boolean, nullable=False, default=True),
     Column("must_change_password", Boolean, nullable=False, default=False),
     Column("failed_logins", Integer, nullable=False, default=0),
