@@ -87,6 +87,21 @@ def is_allowed(actor: User | None, action: str, district: str | None = None,
     return False
 
 
+UNIT_SEPARATOR = "/"      # "青山区/东关街道": how a unit of a district is typed and shown
+
+
+def unit_text(district: str, unit: str) -> str:
+    return f"{district}{UNIT_SEPARATOR}{unit}"
+
+
+def parse_unit(text: str) -> tuple[str, str]:
+    """"青山区/东关街道" (or ／) -> ("青山区", "东关街道"); `ValueError` (Chinese) when malformed."""
+    district, sep, unit = text.replace("／", UNIT_SEPARATOR).partition(UNIT_SEPARATOR)
+    if not sep or not district.strip() or not unit.strip():
+        raise ValueError(f"单位“{text}”应写成 区县{UNIT_SEPARATOR}单位，如 青山区{UNIT_SEPARATOR}东关街道团工委")
+    return district.strip(), unit.strip()
+
+
 def reachable_districts(actor: User | None) -> frozenset[str]:
     """Districts a filler holds whole or by some of their units (for naming a refusal)."""
     if actor is None:

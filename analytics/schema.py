@@ -231,6 +231,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (ACTIVITIES, STUDY, VOLUNTEER, TARG
 ALL_DISTRICTS = "全部"          # the whole area in a targets sheet's 区 column
 WHOLE_AREA = "全部区县"         # the whole area as pages and prose name it
 NO_DISTRICTS = "未分配区县"     # a 填报员 account without districts
+UNITS_ONLY = "仅限所列单位"     # the 区县 of a 填报员 account scoped to some units only
 
 # names kept in one database column (a user's or a batch's districts, a batch's periods)
 LIST_SEPARATOR = "|"
@@ -324,3 +325,23 @@ def study_bands(path: Path | None = None) -> tuple[StudyBand, ...]:
     rows = [StudyBand(r["band"], float(r["min_rate"]), r["color"])
             for r in _data_rows(path, "study_bands.csv")]
     return tuple(sorted(rows, key=lambda b: -b.min_rate))
+
+
+@dataclass(frozen=True)
+class ListedUnit:
+    """A 基层团组织 a district expects reports from; `expected=False` takes it off the list."""
+
+    district: str
+    unit: str
+    expected: bool = True
+
+
+NOT_EXPECTED = frozenset({"否", "0", "no", "false", "停用", "n"})
+
+
+@cache
+def listed_units(path: Path | None = None) -> tuple[ListedUnit, ...]:
+    """The editable unit list per district (analytics/data/units.csv: district, unit, expected)."""
+    return tuple(ListedUnit(r["district"], r["unit"],
+                            (r.get("expected") or "是").lower() not in NOT_EXPECTED)
+                 for r in _data_rows(path, "units.csv") if r.get("district") and r.get("unit"))

@@ -12,14 +12,15 @@ from analytics.present import fmt
 
 from analytics.store import accounts
 from analytics.present.admin_tables import (
-    ROLE_LABELS, known_districts, role_label, split_districts, users_table,
+    ROLE_LABELS, known_districts, known_unit_texts, role_label, split_districts, users_table,
 )
 from analytics.errors import AnalyticsError
-from analytics.store.batches import list_batches
+from analytics.store.batches import list_batches, reporting_scopes
 from ui import session
 
 FLASH_KEY = "accounts_flash"
-DISTRICTS_LABEL = "负责区县（填报员必须指定；查看者不选即可查看全部区县）"
+DISTRICTS_LABEL = "负责区县（填报员须指定区县或单位；查看者不选即可查看全部区县）"
+UNITS_LABEL = "负责单位（基层团组织填报员：只能导入这些单位的数据，写成 区县/单位）"
 
 user = session.require_user("accounts")
 engine = session.engine()
@@ -47,7 +48,7 @@ def _create() -> None:
         _flash("error", "请填写用户名和初始密码。")
         return
     _run(lambda: accounts.create_user(engine, user, name, password, s["new_user_role"],
-                                  s["new_user_districts"]),
+                                  s["new_user_districts"], units=s["new_user_units"]),
          lambda _: f"已创建账号 {name}（首次登录须修改密码）。")
 
 
@@ -57,15 +58,15 @@ def _selected() -> str:
 
 def _forget_edits() -> None:
     """Another account chosen: its own role and districts fill the form."""
-    for key in ("edit_role", "edit_districts"):
+    for key in ("edit_role", "edit_districts", "edit_units"):
         st.session_state.pop(key, None)
 
 
 def _save_role() -> None:
     s = st.session_state
     _run(lambda: accounts.set_role_and_districts(engine, user, _selected(), s["edit_role"],
-                                             s["edit_districts"]),
-         lambda _: f"已更新 {_selected()} 的角色和区县。")
+                                             s["edit_districts"], s["edit_units"]),
+         lambda _: f"已更新 {_selected()} 的角色、区县和单位。")
 
 
 def _set_active(active: bool) -> None:
@@ -94,6 +95,7 @@ st.dataframe(users_table(users), hide_index=True, width="stretch", placeholder=f
                             for c in ("锁定至", "创建时间", "更新时间")})
 
 districts = known_districts(list_batches(engine))
+units = known_unit_texts(reporting_scopes(engine))
 roles = list(ROLE_LABELS)
 
 add_tab, edit_tab = st.tabs(["新建账号", "修改账号"])
@@ -104,6 +106,8 @@ with add_tab:
         st.selectbox("角色", roles, format_func=role_label, key="new_user_role", index=1)
         st.multiselect(DISTRICTS_LABEL, districts, key="new_user_districts",
                        accept_new_options=True, placeholder="可选择或输入区县名称")
+        st.multiselect(UNITS_LABEL, units, key="new_user_units", accept_new_options=True,
+                       placeholder="可选择或输入，如 青山区/东关街道团工委")
         st.form_submit_button("新建账号", key="new_user_submit", type="primary",
                               on_click=_create)
 
@@ -121,7 +125,11 @@ with edit_tab:
             st.multiselect(DISTRICTS_LABEL, sorted(set(districts) | set(current)),
                            default=current, key="edit_districts", accept_new_options=True,
                            placeholder="可选择或输入区县名称")
-            st.form_submit_button("保存角色和区县", key="edit_user_submit", on_click=_save_role)
+            current_units = sorted(set(split_districts(row["units"])))
+            st.multiselect(UNITS_LABEL, sorted(set(units) | set(current_units)),
+                           default=current_units, key="edit_units", accept_new_options=True,
+                           placeholder="可选择或输入，如 青山区/东关街道团工委")
+            st.form_submit_button("保存角色、区县和单位", key="edit_user_submit", on_click=_save_role)
         cols = st.columns(3)
         if bool(row["active"]):
             cols[0].button("停用账号", key="disable_user", on_click=_set_active, args=(False,),

@@ -12,14 +12,19 @@ from analytics.present import fmt
 
 from analytics import access
 from analytics.present.admin_tables import (
-    KIND_LABELS, batch_choice_text, batches_table, denied_districts, issues_table,
-    known_districts, scope_summary, sheet_heading, totals_table, upload_month,
+    KIND_LABELS, batch_choice_text, batches_table, issues_table, known_districts, plan_counts,
+    refused_names, scope_summary, sheet_heading, totals_table, upload_month, upload_plan_table,
 )
 from analytics.store.batches import stored_batches_of
 from analytics.errors import AnalyticsError
 from analytics.ingest.check import check_file
+from analytics.metrics import reporting
 from analytics.schema import KINDS
-from analytics.store.batches import find_conflicts, list_batches, rollback_batch, store_checked
+from analytics.store.batches import (
+    describe_conflicts, find_conflicts, list_batches, preview_file, reporting_scopes,
+    rollback_batch, store_checked,
+)
+from analytics.present.reporting_tables import reporting_table
 from analytics.present.templates import template_bytes, template_filename
 from ui import session
 
@@ -152,9 +157,6 @@ for name, checked in checked_files:
             m[0].metric("有效行", f"{sheet.rows_accepted:,}")
             m[1].metric("未通过行", f"{sheet.rows_rejected:,}")
             m[2].metric("提示", f"{len(sheet.warnings):,}")
-            denied = denied_districts(user, sheet)
-            if denied:
-                st.error(f"您（{user.label}）无权导入 {'、'.join(denied)} 的数据，这些行不会导入。")
             if sheet.totals:
                 st.dataframe(totals_table(sheet.kind, sheet.totals, sheet.frame), hide_index=True)
             if sheet.errors:
@@ -166,14 +168,21 @@ for name, checked in checked_files:
                 with st.expander(f"提示（{len(sheet.warnings)} 条，不影响导入）"):
                     st.dataframe(issues_table(sheet.warnings), hide_index=True, width="stretch",
                                  placeholder=fmt.MISSING)
-            any_rejected |= sheet.rows_rejected > 0 or bool(denied)
+            any_rejected |= sheet.rows_rejected > 0
             any_storable |= sheet.rows_accepted > 0
         if not already:
-            conflicts = find_conflicts(engine, checked)
-            if conflicts:
+            preview = preview_file(engine, checked, user)
+            if len(preview):
+                st.markdown("**导入将如何处理各单位、各月份**（确认导入前不会写入）")
+                st.dataframe(upload_plan_table(preview), hide_index=True, width="stretch")
+            refused = refused_names(preview, user)
+            if refused:
+                any_rejected = True
+                st.error(f"您（{user.label}）无权导入 {'、'.join(refused)} 的数据，这些行不会导入。")
+            if plan_counts(preview)["replace"]:
                 any_conflict = True
-                st.warning("以下数据已导入，确认导入将替换它们：\n\n"
-                           + "\n".join(f"- {c.describe()}" for c in conflicts))
+                st.warning("以下数据已导入，确认替换将只覆盖这些单位，其他单位的数据不受影响：\n\n"
+                           + describe_conflicts(find_conflicts(engine, checked)).replace("；", "\n\n"))
 
 if checked_files:
     if any_rejected:
@@ -184,6 +193,24 @@ if checked_files:
               disabled=not any_storable)
 else:
     st.info("请选择要上传的报表文件。上传后会先显示检查结果，确认后才导入。")
+
+# --- 报送情况: which units have reported for a month ---------------------------------------
+st.divider()
+st.subheader("报送情况")
+scopes = reporting_scopes(engine, districts=editable)
+if scopes.empty:
+    st.info("还没有各基层团组织的报送记录。")
+else:
+    cols = st.columns(2)
+    report_district = cols[0].selectbox("区县", sorted(set(scopes["district"])),
+                                        key="reporting_district")
+    months = sorted(set(scopes.loc[scopes["district"] == report_district, "period"]),
+                    reverse=True)
+    report_month = cols[1].selectbox("月份", months, key="reporting_month")
+    status = reporting.reporting_status(scopes, reporting.unit_list(), month=report_month,
+                                        districts=[report_district])
+    st.caption("应报单位：以往月份报送过的单位，加上单位名单（analytics/data/units.csv）所列单位。")
+    st.dataframe(reporting_table(status), hide_index=True, width="stretch", placeholder=fmt.MISSING)
 
 # --- history and rollback ----------------------------------------------------------------
 st.divider()

@@ -232,20 +232,6 @@ def test_upload_month_bad_is_chinese_error():
         admin_tables.upload_month("2026-13")
 
 
-@dataclass
-class Sheet:
-    kind: str | None
-    scopes: list
-
-
-def test_denied_districts():
-    sheet = Sheet("activities", [("临江区", "2026-03"), ("青山区", "2026-03")])
-    assert admin_tables.denied_districts(FILLER_A, sheet) == ["临江区"]
-    assert admin_tables.denied_districts(ADMIN, sheet) == []
-    assert admin_tables.denied_districts(FILLER_A, Sheet(None, [])) == []
-    assert admin_tables.denied_districts(FILLER_A, Sheet("targets", [("全部", "2026")])) == ["全部"]
-
-
 # --- save_targets against a real database --------------------------------------------
 
 @pytest.fixture

@@ -54,8 +54,8 @@ def test_import_duplicate_conflict_replace_and_rollback(db_url, tmp_path, capsys
     assert (code, out) == (0, "a.xlsx [活动台账]：文件已导入过（批次 #1），未重复导入\n")
     code, out, err = run(capsys, "import", str(b), "--db", db_url)
     assert (code, out) == (1, "")
-    assert err == ("b.xlsx：青山区 2026-03 的活动台账已导入（批次 #1）；"
-                   "如需覆盖请选择“替换”（--replace）\n")
+    assert err == ("b.xlsx：青山区 2026-03 一中团委 的活动台账已导入（批次 #1）；"
+                   "如需覆盖请选择“替换”（--replace），只替换这些单位\n")
     code, out, _ = run(capsys, "import", str(b), "--replace", "--db", db_url)
     assert (code, out) == (0, "b.xlsx [活动台账]：已替换活动台账 1 行（批次 #2）\n")
     code, out, _ = run(capsys, "batches", "rollback", "2", "--db", db_url)

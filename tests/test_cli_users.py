@@ -73,7 +73,7 @@ def test_add_with_password_from_stdin(capsys, monkeypatch, url):
     (["users", "add", "zhang", "--role", "viewer"], "", "错误：用户名 zhang 已存在\n"),
     (["users", "disable", "nobody"], "", "错误：用户 nobody 不存在\n"),
     (["users", "reset-password", "nobody"], "", "错误：用户 nobody 不存在\n"),
-    (["users", "set-role", "zhang"], "", "错误：请至少给出 --role 或 --districts\n"),
+    (["users", "set-role", "zhang"], "", "错误：请至少给出 --role、--districts 或 --units\n"),
 ])
 def test_refusals_exit_1_with_a_chinese_message(capsys, monkeypatch, url, argv, stdin, message):
     run(capsys, "users", "add", "zhang", "--role", "filler", "--db", url)

@@ -91,7 +91,7 @@ def test_upload_preview_store_replace_rollback(engine, tmp_path):
     # the corrected month: a replace must be confirmed
     good = activities_xlsx(tmp_path, "good.xlsx", "青山区", [100, 70, 50])
     upload(at, "青山区_2026-03_修正.xlsx", good)
-    assert "青山区 2026-03 的活动台账已导入（批次 #2）" in at.warning[0].value
+    assert "青山区 2026-03 第1中学团委、第3中学团委 的活动台账已导入（批次 #2）" in at.warning[0].value
     submit(at)
     assert "如需覆盖请选择“替换”" in at.error[0].value
     assert participants(engine, "青山区") == 150
@@ -150,8 +150,11 @@ def test_filler_cannot_store_replace_or_roll_back_other_districts(engine, tmp_pa
     # store / replace 临江区 data: refused in Chinese, nothing changes
     upload(at, "临江区_2026-03.xlsx", activities_xlsx(tmp_path, "lj2.xlsx", "临江区", [99, 1]))
     assert "您（填报员 zhang）无权导入 临江区 的数据" in at.error[0].value
+    plan = [df.value for df in at.dataframe if "处理" in df.value.columns][0]
+    assert set(plan["处理"]) == {"无权导入，不导入"}
+    # refused rows are never offered as a replace of the stored 临江区 batch
+    assert not [c for c in at.checkbox if c.key == "confirm_replace"]
     at.checkbox(key="skip_bad_rows").check()
-    at.checkbox(key="confirm_replace").check()
     submit(at)
     assert texts(at.error)[0] == "临江区_2026-03.xlsx：您（填报员 zhang）无权导入 临江区 的数据"
     assert participants(engine, "临江区") == 30

@@ -21,6 +21,7 @@ from analytics.errors import InvalidAccount, WeakPassword
 
 _EPILOG = """示例：
   python -m analytics users add zhang --role filler --districts 青山区
+  python -m analytics users add dg --role filler --units 青山区/东关街道团工委   # 基层团组织填报员
   python -m analytics users add li --role viewer --districts 青山区,临江区
   echo '初始密码123' | python -m analytics users add wang --role admin --password-stdin
   python -m analytics users list
@@ -34,7 +35,9 @@ _EPILOG = """示例：
 """
 _ROLE_HELP = "角色：admin（管理员）、filler（填报员）、viewer（查看者）"
 _DISTRICTS_HELP = ("区县，多个用逗号或顿号分隔；查看者不填表示可看全部区县，"
-                   "填报员不填则不能导入任何数据")
+                   "填报员不填（也不填 --units）则不能导入任何数据")
+_UNITS_HELP = ("填报员只负责的基层团组织，写成 区县/单位，多个用逗号分隔，"
+               "如 青山区/东关街道团工委,青山区/第一中学团委")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -50,6 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    run_add)
     add.add_argument("--role", required=True, choices=list(access.ROLES), help=_ROLE_HELP)
     add.add_argument("--districts", default="", metavar="区县", help=_DISTRICTS_HELP)
+    add.add_argument("--units", default="", metavar="区县/单位", help=_UNITS_HELP)
     add.add_argument("--password-stdin", action="store_true",
                      help="从标准输入读取初始密码（一行），而不是随机生成")
 
@@ -70,6 +74,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     role.add_argument("--role", choices=list(access.ROLES), help=_ROLE_HELP)
     role.add_argument("--districts", metavar="区县",
                       help=_DISTRICTS_HELP + "；传空字符串 \"\" 表示清空")
+    role.add_argument("--units", metavar="区县/单位", help=_UNITS_HELP + "；传空字符串 \"\" 表示清空")
     _command(sub, "unlock", "解除锁定", "解除因连续输错密码造成的账号锁定。",
              "python -m analytics users unlock zhang", run_unlock)
 
@@ -92,6 +97,14 @@ def split_districts(text: str | None) -> list[str]:
     return [d.strip() for d in re.split(r"[,，、|;；]", text or "") if d.strip()]
 
 
+def split_units(text: str | None) -> list[tuple[str, str]]:
+    """"青山区/东关街道,青山区/西关街道" -> [("青山区", "东关街道"), ("青山区", "西关街道")]."""
+    try:
+        return [access.parse_unit(part) for part in split_districts(text)]
+    except ValueError as exc:
+        raise InvalidAccount(str(exc)) from None
+
+
 def _acting(args: argparse.Namespace):
     """(engine, actor) of a call: `--user`'s account, else the local operator."""
     engine = get_engine(args.db)
@@ -107,8 +120,12 @@ def run_add(args: argparse.Namespace) -> int:
     else:
         password = accounts.generate_password()
     user = accounts.create_user(engine, actor, args.username, password,
-                            args.role, split_districts(args.districts))
+                            args.role, split_districts(args.districts),
+                            units=split_units(args.units))
     scope = "、".join(sorted(user.districts)) or ("未分配" if user.role == "filler" else "全部")
+    if user.units:
+        scope = ("" if not user.districts else scope + "；") + "单位：" + "、".join(
+            access.unit_text(d, u) for d, u in sorted(user.units))
     print(f"已创建账号 {user.username}（{access.ROLES[user.role]}，区县：{scope}）")
     if not args.password_stdin:
         print(f"初始密码：{password}")
@@ -155,12 +172,14 @@ def run_reset_password(args: argparse.Namespace) -> int:
 
 def run_set_role(args: argparse.Namespace) -> int:
     districts = None if args.districts is None else split_districts(args.districts)
-    if args.role is None and districts is None:
-        raise InvalidAccount("请至少给出 --role 或 --districts")
+    units = None if args.units is None else split_units(args.units)
+    if args.role is None and districts is None and units is None:
+        raise InvalidAccount("请至少给出 --role、--districts 或 --units")
     engine, actor = _acting(args)
-    accounts.set_role_and_districts(engine, actor, args.username, args.role, districts)
+    accounts.set_role_and_districts(engine, actor, args.username, args.role, districts, units)
     row = accounts.list_users(engine, actor).set_index("username").loc[args.username]
-    print(f"账号 {args.username} 现为 {row['role_label']}，区县：{row['districts']}")
+    unit_part = f"，单位：{row['units']}" if row["units"] else ""
+    print(f"账号 {args.username} 现为 {row['role_label']}，区县：{row['districts']}{unit_part}")
     return 0
 
 

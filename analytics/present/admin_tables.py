@@ -16,7 +16,7 @@ from analytics import access
 from analytics.errors import AnalyticsError
 from analytics.present import labels
 from analytics.schema import (
-    ALL_DISTRICTS, KINDS, LIST_SEPARATOR, NO_DISTRICTS, WHOLE_AREA, split_names,
+    ALL_DISTRICTS, KINDS, LIST_SEPARATOR, NO_DISTRICTS, UNITS_ONLY, WHOLE_AREA, split_names,
 )
 
 
@@ -27,7 +27,7 @@ KIND_LABELS = labels.KIND_LABELS
 role_label = labels.role_label
 action_label = labels.action_label
 # how `accounts.list_users` writes an account without districts
-NO_DISTRICT_TEXTS = frozenset({WHOLE_AREA, NO_DISTRICTS})
+NO_DISTRICT_TEXTS = frozenset({WHOLE_AREA, NO_DISTRICTS, UNITS_ONLY})
 
 
 def split_districts(value) -> list[str]:
@@ -48,9 +48,12 @@ def split_districts(value) -> list[str]:
 
 
 def user_scope_text(user) -> str:
-    """A user's districts for display: a filler without districts may edit none."""
-    if user.districts:
-        return "、".join(sorted(user.districts))
+    """A user's districts (and units: 青山区/东关街道) for display: a filler without either
+    may edit none."""
+    named = sorted(user.districts) + [access.unit_text(d, u)
+                                      for d, u in sorted(getattr(user, "units", ()))]
+    if named:
+        return "、".join(named)
     return "未分配（请联系管理员）" if user.role == "filler" else WHOLE_AREA
 
 
@@ -122,17 +125,51 @@ def upload_month(text: str | None) -> str | None:
         raise AnalyticsError(f"上传时指定的月份“{text.strip()}”不正确：{exc}") from None
 
 
-def store_action(kind: str) -> str:
-    """The `auth` action storing a sheet of `kind` needs (targets: edit_targets)."""
-    return "edit_targets" if kind == "targets" else "store"
+PLAN_ACTIONS = {"add": "新增", "replace": "替换", "refused": "无权导入，不导入"}
 
 
-def denied_districts(actor, sheet) -> list[str]:
-    """Districts in a checked sheet whose rows `actor` may not store (shown before storing)."""
-    if sheet.kind is None:
+def upload_plan_table(preview: pd.DataFrame) -> pd.DataFrame:
+    """`store.preview_file` as one table: which units and months the file adds, which it
+    would replace (and which batch holds them now), which are refused."""
+    def action(row) -> str:
+        if row.action == "replace":
+            return f"替换（现为批次 #{row.batch_id}）"
+        return PLAN_ACTIONS.get(row.action, row.action)
+
+    order = {"refused": 0, "replace": 1, "add": 2}
+    frame = preview.sort_values(["action", "district", "unit", "period"], kind="stable",
+                                key=lambda c: c.map(order) if c.name == "action" else c)
+    return pd.DataFrame({
+        "工作表": frame["sheet"], "报表类型": frame["kind"].map(lambda k: KIND_LABELS.get(k, k)),
+        "区县": frame["district"], "单位": frame["unit"].replace("", "（全区）"),
+        "期间": frame["period"], "行数": frame["rows"],
+        "处理": [action(r) for r in frame.itertuples()],
+    }).reset_index(drop=True)
+
+
+def plan_counts(preview: pd.DataFrame) -> dict[str, int]:
+    """How many scopes the file adds, replaces and is refused: {"add": n, ...}."""
+    return {a: int((preview["action"] == a).sum()) for a in PLAN_ACTIONS}
+
+
+def refused_names(preview: pd.DataFrame, actor) -> list[str]:
+    """What the actor may not store, named as `access.authorize` names it: a district they
+    hold nothing of ("临江区"), else the unit of their own district ("青山区 西关街道")."""
+    reach = access.reachable_districts(actor)
+    refused = preview[preview["action"] == "refused"]
+    names: list[str] = []
+    for district, unit in sorted(set(zip(refused["district"], refused["unit"]))):
+        name = f"{district} {unit}" if unit and district in reach else district
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def known_unit_texts(scopes: pd.DataFrame) -> list[str]:
+    """"区县/单位" of every unit that has reported (for the unit pickers), sorted."""
+    if scopes.empty:
         return []
-    districts = sorted({d for d, _ in sheet.scopes})
-    return [d for d in districts if not access.is_allowed(actor, store_action(sheet.kind), d)]
+    return sorted({access.unit_text(d, u) for d, u in zip(scopes["district"], scopes["unit"])})
 
 
 # --- batches, accounts, audit --------------------------------------------------
@@ -178,7 +215,8 @@ def batch_choice_text(batches: pd.DataFrame, batch_id: int) -> str:
 
 
 USER_LABELS = {
-    "username": "用户名", "role": "角色", "districts": "负责区县", "active": "状态",
+    "username": "用户名", "role": "角色", "districts": "负责区县", "units": "负责单位",
+    "active": "状态",
     "must_change_password": "须改密码", "failed_logins": "连续失败次数",
     "locked_until": "锁定至", "created_at": "创建时间", "updated_at": "更新时间",
 }

@@ -8,6 +8,7 @@ a role may do is `access`.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
@@ -22,8 +23,8 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
-from analytics.access import ROLES, SYSTEM, User, authorize
-from analytics.schema import NO_DISTRICTS, WHOLE_AREA, join_names, split_names
+from analytics.access import ROLES, SYSTEM, User, authorize, parse_unit, unit_text
+from analytics.schema import NO_DISTRICTS, UNITS_ONLY, WHOLE_AREA, join_names, split_names
 from analytics.store.audit import append_audit
 from analytics.errors import (
     AccountLocked, InvalidAccount, LoginFailed, NotFound, PermissionDenied, WeakPassword,
@@ -113,9 +114,37 @@ def _clean_districts(districts: Iterable[str]) -> set[str]:
     return names
 
 
+def _units_json(units: Iterable[tuple[str, str] | str]) -> str:
+    return json.dumps(sorted(_clean_units(units)), ensure_ascii=False)
+
+
+def _clean_units(units: Iterable[tuple[str, str] | str]) -> set[tuple[str, str]]:
+    """(district, unit) pairs; "青山区/东关街道" text is accepted too."""
+    pairs = set()
+    for item in units:
+        if isinstance(item, str):
+            if not item.strip():
+                continue
+            try:
+                item = parse_unit(item)
+            except ValueError as exc:
+                raise InvalidAccount(str(exc)) from None
+        district, unit = (part.strip() for part in item)
+        _clean_districts([district])
+        if not unit or len(unit) > 200:
+            raise InvalidAccount(f"单位名称不合法：{unit or '（空）'}（1–200 字）")
+        pairs.add((district, unit))
+    return pairs
+
+
+def _units_of(text: str | None) -> frozenset[tuple[str, str]]:
+    return frozenset((d, u) for d, u in json.loads(text or "[]"))
+
+
 def _user_from_row(row) -> User:
     districts = frozenset(split_names(row.districts))
-    return User(row.username, row.role, districts, bool(row.must_change_password))
+    return User(row.username, row.role, districts, bool(row.must_change_password),
+                _units_of(row.units))
 
 
 def _row(conn: Connection, username: str, *, for_update: bool = False):
@@ -273,10 +302,10 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def _insert_user(conn: Connection, username: str, password_hash: str, role: str,
-                 districts: str, *, must_change_password: bool) -> None:
+                 districts: str, *, must_change_password: bool, units: str = "[]") -> None:
     now = datetime.now()
     conn.execute(users.insert().values(
-        username=username, password_hash=password_hash, role=role, districts=districts,
+        username=username, password_hash=password_hash, role=role, districts=districts, units=units,
         active=True, must_change_password=must_change_password, failed_logins=0,
         locked_until=None, created_at=now, updated_at=now))
 
@@ -317,31 +346,40 @@ def _check_role(role: str) -> str:
     return role
 
 
-def _scope_text(role: str, districts: str) -> str:
-    if not districts:
+def _scope_text(role: str, districts: str, units: str = "[]") -> str:
+    """负责区县 of an account as text; a unit account's units follow (青山区/东关街道)."""
+    named = split_names(districts) + [unit_text(d, u) for d, u in sorted(_units_of(units))]
+    if not named:
         return WHOLE_AREA if role != "filler" else NO_DISTRICTS
-    return "、".join(split_names(districts))
+    return "、".join(named)
 
 
 def create_user(engine: Engine, actor: User | None, username: str, password: str, role: str,
-                districts: Iterable[str] = (), *, must_change_password: bool = True) -> User:
-    """Add an account (admins only). The user changes `password` at first login by default."""
+                districts: Iterable[str] = (), *, must_change_password: bool = True,
+                units: Iterable[tuple[str, str] | str] = ()) -> User:
+    """Add an account (admins only). The user changes `password` at first login by default.
+
+    `units` scopes a filler to some 基层团组织 of a district (beside whole `districts`).
+    """
     authorize(actor, "manage_users")
     username = _check_username(username)
     role = _check_role(role)
     check_password_policy(password, username)
     scope = _districts_text(districts)
+    unit_scope = _units_json(units)
     password_hash = hash_password(password)
     try:
         with _transaction(engine) as conn:
             _refuse_lookalike(conn, username)
             _insert_user(conn, username, password_hash, role, scope,
-                         must_change_password=must_change_password)
+                         must_change_password=must_change_password, units=unit_scope)
             append_audit(conn, user=actor.username, action="create_user",
-                         detail=f"创建账号 {username}（{ROLES[role]}，{_scope_text(role, scope)}）")
+                         detail=f"创建账号 {username}（{ROLES[role]}，"
+                                f"{_scope_text(role, scope, unit_scope)}）")
     except IntegrityError:
         raise InvalidAccount(f"用户名 {username} 已存在") from None
-    return User(username, role, frozenset(split_names(scope)), must_change_password)
+    return User(username, role, frozenset(split_names(scope)), must_change_password,
+                _units_of(unit_scope))
 
 
 def _update(engine: Engine, actor: User | None, username: str, action: str, detail: str,
@@ -386,22 +424,24 @@ def reset_password(engine: Engine, actor: User | None, username: str) -> str:
 
 def set_role_and_districts(engine: Engine, actor: User | None, username: str,
                            role: str | None = None, districts: Iterable[str] | None = None,
-                           ) -> None:
-    """Change an account's role and/or districts; None keeps the current value.
+                           units: Iterable[tuple[str, str] | str] | None = None) -> None:
+    """Change an account's role, districts and/or units; None keeps the current value.
 
-    Empty districts: a viewer sees all, a filler may edit none.
+    Empty districts (and no units): a viewer sees all, a filler may edit none.
     """
     authorize(actor, "manage_users")
-    if role is None or districts is None:
+    if role is None or districts is None or units is None:
         with engine.connect() as conn:
             row = _row(conn, username)
         role = row.role if role is None else role
         districts = split_names(row.districts) if districts is None else districts
+        units = _units_of(row.units) if units is None else units
     role = _check_role(role)
     scope = _districts_text(districts)
+    unit_scope = _units_json(units)
     _update(engine, actor, username, "set_role",
-            f"账号 {username} 设为 {ROLES[role]}（{_scope_text(role, scope)}）",
-            role=role, districts=scope)
+            f"账号 {username} 设为 {ROLES[role]}（{_scope_text(role, scope, unit_scope)}）",
+            role=role, districts=scope, units=unit_scope)
 
 
 def unlock(engine: Engine, actor: User | None, username: str) -> None:
@@ -432,26 +472,31 @@ def change_password(engine: Engine, username: str, old: str, new: str) -> None:
     raise LoginFailed("原密码不正确")
 
 
+
 USER_COLUMNS: dict[str, str] = {
     "username": "用户名", "role": "角色代码", "role_label": "角色", "districts": "区县",
     "active": "启用", "must_change_password": "须改密码", "failed_logins": "连续失败次数",
     "locked_until": "锁定至", "created_at": "创建时间", "updated_at": "更新时间",
+    "units": "单位",
 }
 
 
 def list_users(engine: Engine, actor: User | None = SYSTEM) -> pd.DataFrame:
     """Every account, without password hashes; columns `USER_COLUMNS` (Chinese labels)."""
     authorize(actor, "manage_users")
-    query = select(users.c.username, users.c.role, users.c.districts, users.c.active,
-                   users.c.must_change_password, users.c.failed_logins, users.c.locked_until,
-                   users.c.created_at, users.c.updated_at).order_by(users.c.username)
+    query = select(users.c.username, users.c.role, users.c.districts, users.c.units,
+                   users.c.active, users.c.must_change_password, users.c.failed_logins,
+                   users.c.locked_until, users.c.created_at, users.c.updated_at
+                   ).order_by(users.c.username)
     with engine.connect() as conn:
         rows = conn.execute(query).all()
-    frame = pd.DataFrame(rows, columns=["username", "role", "districts", "active",
+    frame = pd.DataFrame(rows, columns=["username", "role", "districts", "units", "active",
                                         "must_change_password", "failed_logins",
                                         "locked_until", "created_at", "updated_at"])
     frame["role_label"] = frame["role"].map(ROLES).fillna(frame["role"])
-    frame["districts"] = [_scope_text(r, d or "") for r, d in zip(frame["role"], frame["districts"])]
+    frame["districts"] = [UNITS_ONLY if not d and _units_of(u) else _scope_text(r, d or "")
+                          for r, d, u in zip(frame["role"], frame["districts"], frame["units"])]
+    frame["units"] = ["、".join(unit_text(*p) for p in sorted(_units_of(u))) for u in frame["units"]]
     frame["active"] = frame["active"].astype(bool)
     frame["must_change_password"] = frame["must_change_password"].astype(bool)
     for column in ("locked_until", "created_at", "updated_at"):

@@ -351,6 +351,44 @@ def find_conflicts(engine: Engine, file_check: FileCheck) -> list[Conflict]:
                 for c in _conflicts(conn, sheet.kind, _scopes_of(sheet.kind, sheet.frame))]
 
 
+PREVIEW_COLUMNS = ("sheet", "kind", "district", "unit", "period", "rows", "action", "batch_id")
+
+
+def preview_file(engine: Engine, file_check: FileCheck, actor: User | None) -> pd.DataFrame:
+    """What storing this checked file would do, per (sheet, district, unit, period), before
+    storing: `action` is add | replace (the stored batch `batch_id`) | refused (no right).
+
+    The same split as `store_checked` (`_plan_sheet`, `_conflicts`), so the upload page
+    shows exactly what the store will do.
+    """
+    out = []
+    with engine.connect() as conn:
+        for sheet in file_check.sheets:
+            if not sheet.kind:
+                continue
+            plan = _plan_sheet(sheet, actor)
+            stored = {(c.district, c.unit, c.period): c.batch_id
+                      for c in _conflicts(conn, plan.kind, plan.scopes)}
+            for frame, refused in ((plan.frame, False), (plan.denied_frame, True)):
+                for scope, rows in _rows_per_scope(plan.kind, frame).items():
+                    batch_id = None if refused else stored.get(scope)
+                    action = "refused" if refused else "replace" if batch_id else "add"
+                    out.append((plan.sheet, plan.kind, *scope, rows, action, batch_id))
+    frame = pd.DataFrame(out, columns=list(PREVIEW_COLUMNS))
+    frame["batch_id"] = frame["batch_id"].astype("Int64")
+    return frame
+
+
+def _rows_per_scope(kind: str, frame: pd.DataFrame) -> dict[tuple[str, str, str], int]:
+    if not len(frame):
+        return {}
+    periods = frame[schema.KINDS[kind].scope_field].astype(str).tolist()
+    counts: dict[tuple[str, str, str], int] = {}
+    for scope in zip(*_places(kind, frame), periods):
+        counts[scope] = counts.get(scope, 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def _store_plan(conn: Connection, plan: _SheetPlan, file_check: FileCheck,
                 actor: User, is_sample: bool) -> StoreResult:
     label = schema.KINDS[plan.kind].label
@@ -564,6 +602,29 @@ def list_batches(engine: Engine, *, districts: Iterable[str] | None = None,
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     frame = pd.DataFrame(rows, columns=list(BATCH_COLUMNS))
+    frame["created_at"] = pd.to_datetime(frame["created_at"])
+    return frame
+
+
+REPORTING_COLUMNS = ("kind", "district", "unit", "period", "batch_id", "username",
+                     "created_at", "file_name")
+
+
+def reporting_scopes(engine: Engine, *, districts: Iterable[str] | None = None) -> pd.DataFrame:
+    """Every active unit scope with the batch that holds it (who uploaded it, when):
+    the input of `metrics.reporting` (报送情况). Columns `REPORTING_COLUMNS`."""
+    b, s = tables.batches, tables.batch_scopes
+    kinds = [name for name, kind in schema.KINDS.items() if kind.unit_scoped]
+    query = (select(s.c.kind, s.c.district, s.c.unit, s.c.period, s.c.batch_id, b.c.username,
+                    b.c.created_at, b.c.file_name)
+             .join(b, b.c.id == s.c.batch_id)
+             .where(s.c.active == true(), s.c.kind.in_(kinds), s.c.unit != "")
+             .order_by(s.c.district, s.c.period, s.c.unit, s.c.kind))
+    if districts is not None:
+        query = query.where(s.c.district.in_(list(districts)))
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    frame = pd.DataFrame(rows, columns=list(REPORTING_COLUMNS))
     frame["created_at"] = pd.to_datetime(frame["created_at"])
     return frame
 

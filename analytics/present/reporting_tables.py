@@ -1,0 +1,51 @@
+"""报送情况 / 报送进度 tables: `metrics.reporting` frames with Chinese headers and values."""
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics.schema import KINDS
+
+REPORTED = "已报"
+MISSING = "未报"
+NOT_EXPECTED = "—"
+
+
+def reporting_table(status: pd.DataFrame) -> pd.DataFrame:
+    """One row per unit of a district-month, one column per kind:
+    "已报 #12（zhang，04-02 09:30）", "未报" or "—" (not expected of that unit)."""
+    kinds = [k for k in KINDS if k in set(status["kind"])]
+    labels = [KINDS[k].label for k in kinds]
+    rows = []
+    for (district, unit), group in status.groupby(["district", "unit"], sort=True):
+        cells = {KINDS[k].label: NOT_EXPECTED for k in kinds}
+        for r in group.itertuples():
+            cells[KINDS[r.kind].label] = _cell(r)
+        state = "已全部报送" if group["reported"].all() else "待报送"
+        rows.append({"区县": district, "单位": unit, **cells, "状态": state,
+                     "名单内": "是" if group["listed"].any() else ""})
+    frame = pd.DataFrame(rows, columns=["区县", "单位", *labels, "状态", "名单内"])
+    # units still to report first, so they are seen without scrolling
+    return frame.sort_values(["状态", "区县", "单位"], ascending=[False, True, True],
+                             kind="stable").reset_index(drop=True)
+
+
+def _cell(row) -> str:
+    if not row.reported:
+        return MISSING
+    when = f"，{row.created_at:%m-%d %H:%M}" if not pd.isna(row.created_at) else ""
+    return f"{REPORTED} #{row.batch_id}（{row.username}{when}）"
+
+
+def progress_table(progress: pd.DataFrame, *, shown_missing: int = 5) -> pd.DataFrame:
+    """报送进度 per district: 应报单位, 已报单位, 未报单位, 报送率 and the first units missing."""
+    def names(units: list[str]) -> str:
+        more = f" 等 {len(units)} 个" if len(units) > shown_missing else ""
+        return "、".join(units[:shown_missing]) + more
+
+    return pd.DataFrame({
+        "区县": progress["district"], "月份": progress["month"],
+        "应报单位": progress["expected_units"], "已报单位": progress["reported_units"],
+        "未报单位": progress["missing_units"],
+        "报送率": [None if pd.isna(r) else f"{r * 100:.0f}%" for r in progress["rate"]],
+        "尚未报送": [names(m) for m in progress["missing"]],
+    }).reset_index(drop=True)
