@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.present import charts, labels, views
+from analytics.present.reporting_tables import progress_table
 from analytics.errors import AnalyticsError
 from ui import session, widgets, cached
 
@@ -44,6 +45,13 @@ if len(status_table):
     widgets.table(views.styled_status(status_table), key="overview_status")
 else:
     widgets.show_empty("暂无区县数据。")
+st.subheader("报送进度")
+progress_month, progress = cached.reporting_progress(f)
+if len(progress):
+    st.caption(f"{progress_month} 各基层团组织的报送情况（应报单位：以往月份报送过的单位和单位名单所列单位）")
+    widgets.table(progress_table(progress), key="overview_reporting")
+else:
+    widgets.show_empty(f"{progress_month} 暂无基层团组织报送记录。")
 st.subheader("参学率偏低的单位")
 lagging = views.lagging_table(rep.lagging_units)
 if len(lagging):

@@ -164,6 +164,23 @@ def unit_summary(f: Filters | None = None) -> pd.DataFrame:
     return _unit_summary(version(), f)
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def _reporting_progress(data_ver: int, month: str, districts: tuple[str, ...]) -> pd.DataFrame:
+    from analytics.metrics import reporting
+
+    scopes = batches.reporting_scopes(engine(), districts=districts or None)
+    status = reporting.reporting_status(scopes, reporting.unit_list(), month=month,
+                                        districts=districts or None)
+    return reporting.reporting_progress(status)
+
+
+def reporting_progress(f: Filters | None = None) -> tuple[str, pd.DataFrame]:
+    """(month, 报送进度 per district) at the selection's as-of month: which units reported."""
+    f = f or filters()
+    month = f"{as_of(f).day:%Y-%m}"
+    return month, _reporting_progress(version(), month, f.districts)
+
+
 def as_of(f: Filters | None = None) -> periods.AsOf:
     """The selection's as-of day by the one rule (`periods.as_of`), and why."""
     f = f or filters()

@@ -20,8 +20,8 @@ from analytics import schema
 
 STATUS_COLUMNS = ("district", "unit", "kind", "month", "reported", "listed", "batch_id",
                   "username", "created_at")
-PROGRESS_COLUMNS = ("district", "month", "expected_units", "reported_units", "missing_units",
-                    "rate", "missing")
+PROGRESS_COLUMNS = ("district", "month", "expected_units", "reported_units", "complete_units",
+                    "rate", "missing", "by_kind")
 
 
 def unit_scoped_kinds() -> tuple[str, ...]:
@@ -76,16 +76,21 @@ def reporting_status(scopes: pd.DataFrame, units: pd.DataFrame, *, month: str,
 
 
 def reporting_progress(status: pd.DataFrame) -> pd.DataFrame:
-    """报送进度 per district: a unit has reported when every kind expected of it is in.
+    """报送进度 per district and month (columns `PROGRESS_COLUMNS`).
 
-    Columns `PROGRESS_COLUMNS`; `missing` lists the units still to report.
+    `reported_units` sent at least one kind, `complete_units` every kind
+    expected of them; `missing` lists the units that sent nothing yet;
+    `by_kind` maps each kind to (units reported, units expected).
     """
     rows = []
     for (district, month), group in status.groupby(["district", "month"], sort=True):
-        done = group.groupby("unit")["reported"].all()
-        missing = sorted(done.index[~done])
-        rows.append((district, month, len(done), int(done.sum()), len(missing),
-                     float(done.mean()) if len(done) else None, missing))
+        per_unit = group.groupby("unit")["reported"]
+        some, every = per_unit.any(), per_unit.all()
+        by_kind = {kind: (int(g["reported"].sum()), len(g))
+                   for kind, g in group.groupby("kind", sort=False)}
+        rows.append((district, month, len(some), int(some.sum()), int(every.sum()),
+                     float(some.mean()) if len(some) else None, sorted(some.index[~some]),
+                     {k: by_kind[k] for k in unit_scoped_kinds() if k in by_kind}))
     return pd.DataFrame(rows, columns=list(PROGRESS_COLUMNS))
 
 

@@ -37,15 +37,21 @@ def _cell(row) -> str:
 
 
 def progress_table(progress: pd.DataFrame, *, shown_missing: int = 5) -> pd.DataFrame:
-    """报送进度 per district: 应报单位, 已报单位, 未报单位, 报送率 and the first units missing."""
+    """报送进度 per district: 应报单位, 已报单位 (at least one kind), 报齐单位 (every kind
+    expected), 报送率, "已报/应报" per kind, and the first units that sent nothing yet."""
     def names(units: list[str]) -> str:
         more = f" 等 {len(units)} 个" if len(units) > shown_missing else ""
         return "、".join(units[:shown_missing]) + more
 
-    return pd.DataFrame({
+    kinds = [k for k in KINDS if any(k in b for b in progress["by_kind"])]
+    frame = pd.DataFrame({
         "区县": progress["district"], "月份": progress["month"],
         "应报单位": progress["expected_units"], "已报单位": progress["reported_units"],
-        "未报单位": progress["missing_units"],
+        "报齐单位": progress["complete_units"],
         "报送率": [None if pd.isna(r) else f"{r * 100:.0f}%" for r in progress["rate"]],
-        "尚未报送": [names(m) for m in progress["missing"]],
-    }).reset_index(drop=True)
+    })
+    for kind in kinds:
+        frame[KINDS[kind].label] = [f"{b[kind][0]}/{b[kind][1]}" if kind in b else None
+                                    for b in progress["by_kind"]]
+    frame["尚未报送"] = [names(m) for m in progress["missing"]]
+    return frame.reset_index(drop=True)
