@@ -182,6 +182,17 @@ def editable_districts(actor: User | None) -> frozenset[str] | None:
     return reachable_districts(actor)
 
 
+def may_read_names(actor: User | None, district: str, unit: str) -> bool:
+    """Whether `actor` may read (and download) the names of a unit's people (志愿者名单):
+    a unit account (基层团组织 staff) only its own units' and whole districts' people;
+    every other account the people of the districts it may view."""
+    if actor is None:
+        return False
+    if actor.role == "filler" and actor.units:
+        return district in actor.districts or (district, unit) in actor.units
+    return is_allowed(actor, "view", district)
+
+
 def public_view_enabled() -> bool:
     """Whether anonymous visitors see the dashboards (as `PUBLIC`): LEAGUE_PUBLIC_VIEW=1."""
     return os.environ.get("LEAGUE_PUBLIC_VIEW", "").strip() == "1"

@@ -9,7 +9,7 @@ from analytics.metrics import stars
 from analytics.errors import AnalyticsError
 from ui import session, widgets, cached
 
-session.require_user("volunteer")
+user = session.require_user("volunteer")
 f = widgets.page_header("志愿服务")
 try:
     rep = cached.report(f)
@@ -49,7 +49,8 @@ with right:
 st.subheader("志愿者名单")
 st.caption("名单含往年服务过的志愿者：累计服务时长为截至所选期末的全部服务记录之和，星级按累计时长评定。")
 text = st.text_input("搜索", key="volunteer_search", placeholder="输入姓名、编号、单位或星级，空格分隔多个词")
-rows = views.volunteer_list(people, text)
+# names are personal data: a unit account reads (and downloads) its own units' volunteers only
+rows = views.volunteer_list(people, text, reader=user)
 st.caption(f"共 {len(rows)} 名志愿者" + ("（已按关键词筛选）" if text.strip() else ""))
 if len(rows):
     widgets.table(rows, key="volunteer_table", height=420)

@@ -381,9 +381,18 @@ def heatmap_rows(study: pd.DataFrame | None, max_units: int = 40) -> tuple[pd.Da
 VOLUNTEER_LIST_COLUMNS = ("volunteer_id", "name", "district", "unit", "cum_hours", "star_label")
 
 
-def volunteer_list(stars: pd.DataFrame | None, text: str = "") -> pd.DataFrame:
+def volunteer_list(stars: pd.DataFrame | None, text: str = "", *, reader=None) -> pd.DataFrame:
     """`stars.volunteer_stars` as a table to read: most hours first, searchable by
-    编号, 姓名, 区县, 单位 or 星级, Chinese columns."""
+    编号, 姓名, 区县, 单位 or 星级, Chinese columns.
+
+    With `reader` (an `access.User`) only the people whose names they may read
+    (`access.may_read_names`: a unit account its own units' volunteers).
+    """
+    if stars is not None and reader is not None and len(stars):
+        from analytics.access import may_read_names
+
+        stars = stars[[may_read_names(reader, d, u)
+                       for d, u in zip(stars["district"], stars["unit"])]]
     if stars is None or not len(stars):
         return labels.labelled(pd.DataFrame(columns=list(VOLUNTEER_LIST_COLUMNS)))
     rows = search(stars, text, ("volunteer_id", "name", "district", "unit", "label"))
