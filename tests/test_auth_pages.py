@@ -294,6 +294,32 @@ def test_accounts_page_create_reset_disable_unlock(engine):
         accounts.get_user(engine, "zhang")
 
 
+def test_accounts_page_creates_and_edits_a_unit_account(engine):
+    add_user(engine, "boss", "admin")
+    at = page("accounts", "boss")
+    at.run()
+    at.text_input(key="new_username").input("dg")
+    at.text_input(key="new_user_password").input("init-pass-99")
+    at.selectbox(key="new_user_role").set_value("filler")
+    at.multiselect(key="new_user_units").set_value(["青山区/东关街道团工委"])
+    at.button(key="new_user_submit").click().run()
+    assert not at.exception
+    assert accounts.get_user(engine, "dg").units == frozenset({("青山区", "东关街道团工委")})
+    row = at.dataframe[0].value.set_index("用户名").loc["dg"]
+    assert (row["负责区县"], row["负责单位"]) == ("仅限所列单位", "青山区/东关街道团工委")
+
+    at.selectbox(key="account_target").set_value("dg").run()
+    assert at.multiselect(key="edit_units").value == ["青山区/东关街道团工委"]
+    at.multiselect(key="edit_units").set_value(["青山区/东关街道团工委", "青山区/西关街道团工委"])
+    at.button(key="edit_user_submit").click().run()
+    assert texts(at.success) == ["已更新 dg 的角色、区县和单位。"]
+    assert accounts.get_user(engine, "dg").units == frozenset(
+        {("青山区", "东关街道团工委"), ("青山区", "西关街道团工委")})
+    at.multiselect(key="edit_units").set_value(["东关街道团工委"])
+    at.button(key="edit_user_submit").click().run()
+    assert texts(at.error) == ["单位“东关街道团工委”应写成 区县/单位，如 青山区/东关街道团工委"]
+
+
 def test_accounts_page_shows_chinese_error_for_bad_input(engine):
     add_user(engine, "boss", "admin")
     at = page("accounts", "boss")
