@@ -173,13 +173,26 @@ def allowed_districts(actor: User | None) -> frozenset[str] | None:
     return None
 
 
-def editable_districts(actor: User | None) -> frozenset[str] | None:
-    """Districts whose data `actor` may store/replace/roll back; None means all."""
+def editable_districts(actor: User | None, *, whole: bool = False) -> frozenset[str] | None:
+    """Districts whose data `actor` may store/replace/roll back; None means all.
+
+    A unit account's districts are included (some units of them); with
+    `whole` only districts held whole (what targets need).
+    """
     if actor is None or actor.role == "viewer":
         return frozenset()
     if actor.role == "admin":
         return None
-    return reachable_districts(actor)
+    return actor.districts if whole else reachable_districts(actor)
+
+
+def history_scope(actor: User | None) -> tuple[frozenset[str] | None, frozenset[tuple[str, str]]]:
+    """(whole districts, (district, unit) pairs) whose batches `actor` sees in the import
+    history; (None, ∅) means every batch. Fillers see what they may fill in, viewers what
+    they may view."""
+    if actor is not None and actor.role == "filler":
+        return actor.districts, actor.units
+    return allowed_districts(actor), frozenset()
 
 
 def may_read_names(actor: User | None, district: str, unit: str) -> bool:

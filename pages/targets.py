@@ -47,7 +47,7 @@ year = st.columns([1, 3])[0].selectbox("年度", years, index=years.index(sideba
                                        on_change=_forget_edits)
 
 targets = load_frames(engine, years=[year])["targets"]
-editable = access.editable_districts(user)
+editable = access.editable_districts(user, whole=True)    # targets are set per whole district
 districts = set(known_districts(list_batches(engine, limit=1000))) | set(editable or ())
 grid = targets_grid(targets, year=year, districts=sorted(districts))
 # a filler edits only their districts' rows; the others are shown read-only below
@@ -58,6 +58,8 @@ if editable is None:
 elif editable:
     st.caption(f"您可以修改 {'、'.join(sorted(editable))} 的目标。比率类指标按百分数填写（如 95 表示 95%）；"
                "空白表示不设目标。")
+elif user.units:
+    st.warning("您的账号只负责基层团组织的数据，年度目标由区县填报员或管理员设置，只能查看。")
 else:
     st.warning("您的账号尚未分配区县，只能查看目标。")
 

@@ -120,7 +120,8 @@ with st.expander("下载填报模板", expanded=False):
     st.caption("模板表头可用常见同义写法（如“参加人次”“团员人数”），带标题行、合计行、注释行的原表也能识别。")
 
 # --- upload -------------------------------------------------------------------------
-batches = list_batches(engine, districts=editable, limit=500)
+history_districts, history_units = access.history_scope(user)
+batches = list_batches(engine, districts=history_districts, units=history_units, limit=500)
 district_options = sorted(editable) if editable is not None else known_districts(batches)
 cols = st.columns(2)
 cols[0].selectbox("区（表中没有“区”列时使用）", district_options, index=None, key="upload_district",

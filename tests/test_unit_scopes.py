@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
+from analytics import access
 from analytics.access import SYSTEM, User
 from analytics.cli.main import main
 from analytics.errors import PermissionDenied, RowsRejected, ScopeConflict
@@ -272,6 +273,17 @@ def test_unit_account_in_the_database_and_on_the_cli(engine, db_url, tmp_path, c
     assert main(["batches", "rollback", "2", "--user", "dg", "--db", db_url]) == 0
     assert main(["users", "add", "bad", "--role", "filler", "--units", "东关街道", "--db", db_url]) == 1
     assert "应写成 区县/单位" in capsys.readouterr().err
+
+
+def test_unit_account_history_lists_the_batches_of_its_units(engine, db_url, tmp_path, capsys):
+    store(engine, activities_xlsx(tmp_path / "东关.xlsx", [(EAST, "2026-03-02", 30)]))
+    store(engine, activities_xlsx(tmp_path / "西关.xlsx", [(WEST, "2026-03-05", 45)]))
+    store(engine, activities_xlsx(tmp_path / "两个.xlsx", [(EAST, "2026-04-02", 1), (WEST, "2026-04-02", 2)]))
+    districts, units = access.history_scope(DONGGUAN)
+    assert list_batches(engine, districts=districts, units=units)["id"].tolist() == [3, 1]
+    accounts.create_user(engine, SYSTEM, "dg", "init-pass-99", "filler", units=[("青山区", EAST)])
+    assert main(["batches", "list", "--json", "--user", "dg", "--db", db_url]) == 0
+    assert [b["file_name"] for b in json.loads(capsys.readouterr().out)] == ["两个.xlsx", "东关.xlsx"]
 
 
 def test_unit_account_sees_only_its_units_volunteer_names():

@@ -226,18 +226,20 @@ def _register_batches(subparsers) -> None:
 
 
 def run_batches_list(args: argparse.Namespace) -> int:
-    from analytics.access import allowed_districts, editable_districts
+    from analytics.access import history_scope
     from analytics.present.admin_tables import batches_table
     from analytics.store.batches import list_batches
 
     engine = _engine(args)
     actor = _actor(engine, args)
-    # fillers see the batches of the districts they fill in; viewers what they may view
-    allowed = editable_districts(actor) if actor.role == "filler" else allowed_districts(actor)
+    # fillers see the batches of the districts (or units) they fill in; viewers what they may view
+    allowed, units = history_scope(actor)
     districts = args.district
     if allowed is not None:
-        districts = sorted(allowed & set(districts)) if districts else sorted(allowed)
-    frame = list_batches(engine, districts=districts, limit=args.limit)
+        wanted = set(districts or ())
+        units = {(d, u) for d, u in units if not districts or d in wanted}
+        districts = sorted(allowed & wanted) if districts else sorted(allowed)
+    frame = list_batches(engine, districts=districts, units=units, limit=args.limit)
     if args.json:
         frame["created_at"] = frame["created_at"].dt.strftime("%Y-%m-%d %H:%M:%S")
         print(json.dumps(frame.to_dict("records"), ensure_ascii=False, indent=2))

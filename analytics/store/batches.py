@@ -592,13 +592,16 @@ def rollback_batch(engine: Engine, batch_id: int, *, actor: User | None = None) 
 # --- reading ----------------------------------------------------------------------
 
 def list_batches(engine: Engine, *, districts: Iterable[str] | None = None,
-                 limit: int = 200) -> pd.DataFrame:
-    """The newest batches (columns `BATCH_COLUMNS`), optionally only those touching `districts`."""
+                 units: Iterable[tuple[str, str]] = (), limit: int = 200) -> pd.DataFrame:
+    """The newest batches (columns `BATCH_COLUMNS`); with `districts` only those touching
+    them, or (a unit account) touching one of `units` ((district, unit) pairs)."""
     b, s = tables.batches, tables.batch_scopes
     query = select(*(b.c[c] for c in BATCH_COLUMNS)).order_by(b.c.id.desc()).limit(limit)
     if districts is not None:
-        touching = select(s.c.batch_id).where(s.c.district.in_(list(districts)))
-        query = query.where(b.c.id.in_(touching))
+        touching = s.c.district.in_(list(districts))
+        for district, unit in sorted(set(units)):
+            touching = touching | and_(s.c.district == district, s.c.unit == unit)
+        query = query.where(b.c.id.in_(select(s.c.batch_id).where(touching)))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     frame = pd.DataFrame(rows, columns=list(BATCH_COLUMNS))
