@@ -384,3 +384,44 @@ def test_pre_alembic_scopes_become_unit_scopes_replaced_and_rolled_back_exactly(
         before.sort_values(key)[key].reset_index(drop=True))
     assert json.loads(accounts.list_users(engine).to_json(orient="records"))[0]["units"] == ""
     engine.dispose()
+
+
+def test_district_scopes_at_0002_are_split_per_unit_on_upgrade(db_url):
+    """The data step of 0003_unit_scopes on both backends: a replaced and an active scope."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from analytics.store.engine import alembic_config
+
+    engine = get_engine(db_url, upgrade=False)
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0002")
+        conn.execute(text(
+            "INSERT INTO batches (id, kind, districts, periods, file_name, sheet, sha256, username,"
+            " created_at, rows_accepted, rows_rejected, rejected_json, status, is_sample) VALUES"
+            " (1, 'activities', '青山区', '2026-03', 'a.xlsx', 's', 'a', 'system', :t, 2, 0, '[]',"
+            "  'replaced', false),"
+            " (2, 'activities', '青山区', '2026-03', 'b.xlsx', 's', 'b', 'system', :t, 2, 0, '[]',"
+            "  'active', false)"), {"t": "2026-04-01 10:00:00"})
+        conn.execute(text(
+            "INSERT INTO batch_scopes (batch_id, kind, district, period, active, replaced_by) VALUES"
+            " (1, 'activities', '青山区', '2026-03', false, 2),"
+            " (2, 'activities', '青山区', '2026-03', true, NULL)"))
+        for batch, active, replaced_by, people in ((1, False, 2, 1), (2, True, None, 10)):
+            for unit in (EAST, WEST):
+                conn.execute(text(
+                    "INSERT INTO activities (batch_id, active, replaced_by, date, month, district,"
+                    " unit, title, category, sessions, participants) VALUES (:b, :a, :r,"
+                    " '2026-03-02', '2026-03', '青山区', :u, 't', '志愿服务', 1, :p)"),
+                    {"b": batch, "a": active, "r": replaced_by, "u": unit, "p": people})
+    engine.dispose()
+    engine = get_engine(db_url)
+    s = tables.batch_scopes
+    with engine.connect() as conn:
+        rows = conn.execute(select(s.c.batch_id, s.c.unit, s.c.active, s.c.replaced_by)
+                            .order_by(s.c.batch_id, s.c.unit)).all()
+    assert sorted(tuple(r) for r in rows) == sorted([(1, EAST, False, 2), (1, WEST, False, 2),
+                                                     (2, EAST, True, None), (2, WEST, True, None)])
+    assert rollback_batch(engine, 2, actor=SYSTEM) == [1]
+    assert participants(engine) == {("2026-03", EAST): 1, ("2026-03", WEST): 1}
+    engine.dispose()
