@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, and_, func, select, true
+from sqlalchemy import Connection, Engine, Table, and_, func, select, true, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from analytics import schema
@@ -407,8 +407,7 @@ def _store_plan(conn: Connection, plan: _SheetPlan, file_check: FileCheck,
         status="active", is_sample=is_sample,
     )).inserted_primary_key[0]
     conflicts = _conflicts(conn, plan.kind, plan.scopes)
-    for c in conflicts:
-        _deactivate_scope(conn, c, batch_id)
+    _deactivate_scopes(conn, plan.kind, conflicts, batch_id)
     replaced = sorted({c.batch_id for c in conflicts})
     _refresh_status(conn, replaced)
     conn.execute(tables.batch_scopes.insert(), [
@@ -429,16 +428,19 @@ def _store_plan(conn: Connection, plan: _SheetPlan, file_check: FileCheck,
                        f"{verb}{label} {len(plan.frame)} 行（批次 #{batch_id}）", plan.rejected)
 
 
-def _rows_in_scope(kind: str, district: str, unit: str, period: str):
-    """The condition selecting a data table's rows of one scope."""
+SCOPES_PER_STATEMENT = 500    # (district, unit, period) keys in one UPDATE's IN list
+
+
+def _rows_in_scopes(kind: str, keys: list[tuple[str, str, str]]):
+    """The condition selecting a data table's rows of some scopes of one kind."""
     k = schema.KINDS[kind]
     t = tables.DATA_TABLES[kind]
     column = t.c[k.scope_field]
-    value = int(period) if column.type.python_type is int else period
-    where = [t.c.district == district, column == value]
+    as_period = int if column.type.python_type is int else str
     if k.unit_scoped:
-        where.append(t.c.unit == unit)
-    return and_(*where)
+        return tuple_(t.c.district, t.c.unit, column).in_(
+            [(d, u, as_period(p)) for d, u, p in keys])
+    return tuple_(t.c.district, column).in_(sorted({(d, as_period(p)) for d, _, p in keys}))
 
 
 def _same_scope(kind: str, district: str, unit: str, period: str):
@@ -447,15 +449,28 @@ def _same_scope(kind: str, district: str, unit: str, period: str):
                 s.c.period == period)
 
 
-def _deactivate_scope(conn: Connection, c: Conflict, new_batch: int) -> None:
-    s = tables.batch_scopes
-    conn.execute(s.update().where(s.c.active == true(),
-                                  _same_scope(c.kind, c.district, c.unit, c.period))
-                 .values(active=False, replaced_by=new_batch))
-    t = tables.DATA_TABLES[c.kind]
-    conn.execute(t.update().where(t.c.batch_id == c.batch_id, t.c.active == true(),
-                                  _rows_in_scope(c.kind, c.district, c.unit, c.period))
-                 .values(active=False, replaced_by=new_batch))
+def _chunks(keys: list, size: int = SCOPES_PER_STATEMENT) -> Iterable[list]:
+    for start in range(0, len(keys), size):
+        yield keys[start:start + size]
+
+
+def _deactivate_scopes(conn: Connection, kind: str, conflicts: list[Conflict],
+                       new_batch: int) -> None:
+    """Mark the conflicting scopes and their rows replaced by `new_batch`: one UPDATE of
+    scopes and one of rows per replaced batch (and per `SCOPES_PER_STATEMENT` keys)."""
+    s, t = tables.batch_scopes, tables.DATA_TABLES[kind]
+    by_batch: dict[int, list[tuple[str, str, str]]] = {}
+    for c in conflicts:
+        by_batch.setdefault(c.batch_id, []).append((c.district, c.unit, c.period))
+    for old_batch, keys in sorted(by_batch.items()):
+        for part in _chunks(keys):
+            conn.execute(s.update().where(
+                s.c.batch_id == old_batch, s.c.active == true(), s.c.kind == kind,
+                tuple_(s.c.district, s.c.unit, s.c.period).in_(part))
+                .values(active=False, replaced_by=new_batch))
+            conn.execute(t.update().where(t.c.batch_id == old_batch, t.c.active == true(),
+                                          _rows_in_scopes(kind, part))
+                         .values(active=False, replaced_by=new_batch))
 
 
 def _refresh_status(conn: Connection, batch_ids: Iterable[int]) -> None:
@@ -563,21 +578,28 @@ def rollback_batch(engine: Engine, batch_id: int, *, actor: User | None = None) 
                      .values(active=False, replaced_by=None))
         conn.execute(table.update().where(table.c.batch_id == batch_id)
                      .values(active=False, replaced_by=None))
-        restored: set[int] = set()
+        # what this batch replaced: back to active, or on to the batch that holds the scope now
+        groups: dict[tuple[int, int | None], list] = {}
         replaced = conn.execute(select(s).where(s.c.kind == kind, s.c.replaced_by == batch_id)
                                 .order_by(s.c.id)).mappings().all()
         for scope in replaced:
-            successor = successors.get(key(scope)) or conn.execute(
-                select(s.c.batch_id).where(s.c.active == true(), _same_scope(kind, *key(scope)))
-            ).scalar()
-            conn.execute(s.update().where(s.c.id == scope["id"])
-                         .values(active=successor is None, replaced_by=successor))
-            conn.execute(table.update().where(table.c.batch_id == scope["batch_id"],
-                                              table.c.replaced_by == batch_id,
-                                              _rows_in_scope(kind, *key(scope)))
-                         .values(active=successor is None, replaced_by=successor))
+            if key(scope) in successors:
+                successor = successors[key(scope)]
+            else:                     # a scope this batch does not hold (migrated data)
+                successor = conn.execute(select(s.c.batch_id).where(
+                    s.c.active == true(), _same_scope(kind, *key(scope)))).scalar()
+            groups.setdefault((scope["batch_id"], successor), []).append(scope)
+        restored: set[int] = set()
+        for (old_batch, successor), scopes in sorted(groups.items(), key=lambda g: g[0][0]):
+            for part in _chunks(scopes):
+                conn.execute(s.update().where(s.c.id.in_([r["id"] for r in part]))
+                             .values(active=successor is None, replaced_by=successor))
+                conn.execute(table.update().where(table.c.batch_id == old_batch,
+                                                  table.c.replaced_by == batch_id,
+                                                  _rows_in_scopes(kind, [key(r) for r in part]))
+                             .values(active=successor is None, replaced_by=successor))
             if successor is None:
-                restored.add(scope["batch_id"])
+                restored.add(old_batch)
         conn.execute(b.update().where(b.c.id == batch_id).values(status="rolled_back"))
         _refresh_status(conn, sorted(restored))
         detail = f"撤销批次 #{batch_id}（{schema.KINDS[kind].label}，{batch['file_name']}）"
