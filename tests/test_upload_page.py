@@ -213,6 +213,8 @@ def test_upload_in_headless_chromium(tmp_path, monkeypatch):
         page.locator("input[type=file]").set_input_files(str(path))
         page.get_by_text("以下 1 行未通过检查").wait_for(timeout=60_000)
         assert page.locator("[data-testid=stException]").count() == 0
+        # the one table of what the file adds, replaces and is refused, before storing
+        page.get_by_text("导入将如何处理各单位、各月份").wait_for(timeout=60_000)
         page.get_by_text("仅导入有效行").click()
         page.get_by_role("button", name="确认导入").click()
         page.get_by_text("已导入活动台账 2 行").wait_for(timeout=60_000)

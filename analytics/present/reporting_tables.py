@@ -3,23 +3,24 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.schema import KINDS
+from analytics.present import fmt
+from analytics.present.labels import KIND_LABELS
 
 REPORTED = "已报"
 MISSING = "未报"
-NOT_EXPECTED = "—"
+NOT_EXPECTED = fmt.MISSING      # not expected of that unit
 
 
 def reporting_table(status: pd.DataFrame) -> pd.DataFrame:
     """One row per unit of a district-month, one column per kind:
     "已报 #12（zhang，04-02 09:30）", "未报" or "—" (not expected of that unit)."""
-    kinds = [k for k in KINDS if k in set(status["kind"])]
-    labels = [KINDS[k].label for k in kinds]
+    kinds = [k for k in KIND_LABELS if k in set(status["kind"])]
+    labels = [KIND_LABELS[k] for k in kinds]
     rows = []
     for (district, unit), group in status.groupby(["district", "unit"], sort=True):
-        cells = {KINDS[k].label: NOT_EXPECTED for k in kinds}
+        cells = {KIND_LABELS[k]: NOT_EXPECTED for k in kinds}
         for r in group.itertuples():
-            cells[KINDS[r.kind].label] = _cell(r)
+            cells[KIND_LABELS[r.kind]] = _cell(r)
         state = "已全部报送" if group["reported"].all() else "待报送"
         rows.append({"区县": district, "单位": unit, **cells, "状态": state,
                      "名单内": "是" if group["listed"].any() else ""})
@@ -43,7 +44,7 @@ def progress_table(progress: pd.DataFrame, *, shown_missing: int = 5) -> pd.Data
         more = f" 等 {len(units)} 个" if len(units) > shown_missing else ""
         return "、".join(units[:shown_missing]) + more
 
-    kinds = [k for k in KINDS if any(k in b for b in progress["by_kind"])]
+    kinds = [k for k in KIND_LABELS if any(k in b for b in progress["by_kind"])]
     frame = pd.DataFrame({
         "区县": progress["district"], "月份": progress["month"],
         "应报单位": progress["expected_units"], "已报单位": progress["reported_units"],
@@ -51,7 +52,7 @@ def progress_table(progress: pd.DataFrame, *, shown_missing: int = 5) -> pd.Data
         "报送率": [None if pd.isna(r) else f"{r * 100:.0f}%" for r in progress["rate"]],
     })
     for kind in kinds:
-        frame[KINDS[kind].label] = [f"{b[kind][0]}/{b[kind][1]}" if kind in b else None
+        frame[KIND_LABELS[kind]] = [f"{b[kind][0]}/{b[kind][1]}" if kind in b else None
                                     for b in progress["by_kind"]]
     frame["尚未报送"] = [names(m) for m in progress["missing"]]
     return frame.reset_index(drop=True)
