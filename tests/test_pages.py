@@ -304,3 +304,21 @@ def test_stars_count_the_hours_of_every_year(tmp_path, monkeypatch):
     table = at.dataframe[0].value.set_index("志愿者编号")
     assert table.loc["V000", "累计服务时长（小时）"] == 146.0          # 6 × 24 + 2
     assert table.loc["V000", "星级"] == "一星级志愿者"
+
+
+def test_overview_shows_reporting_progress_per_district(tmp_path, monkeypatch):
+    engine = _engine(monkeypatch, tmp_path / "app.db", data=True)
+    # 三中团委 reported its February study, not (yet) March's
+    _store(engine, "feb.xlsx", ("study", sh.study("青山区", f"{YEAR}-02", [("三中团委", 40, 30)])))
+    at = _app("overview")
+    _no_exception(at)
+    table = [df.value for df in at.dataframe if "尚未报送" in df.value.columns][0]
+    row = table.set_index("区县").loc["青山区"]
+    assert (row["月份"], row["应报单位"], row["已报单位"], row["报齐单位"]) == (f"{YEAR}-03", 6, 5, 5)
+    assert (row["活动台账"], row["青年大学习"], row["志愿服务记录"], row["尚未报送"]) == (
+        "3/3", "2/3", "1/1", "三中团委")
+    # the late report arrives: the table follows at once
+    _store(engine, "mar.xlsx", ("study", sh.study("青山区", f"{YEAR}-03", [("三中团委", 40, 31)])))
+    at.run()
+    table = [df.value for df in at.dataframe if "尚未报送" in df.value.columns][0]
+    assert table.set_index("区县").loc["青山区", "已报单位"] == 6
