@@ -22,7 +22,8 @@ user = session.require_user("audit")
 engine = session.engine()
 st.title("操作日志")
 
-entries = visible_audit(read_audit(engine, limit=AUDIT_LIMIT), list_batches(engine), user)
+entries = visible_audit(read_audit(engine, limit=AUDIT_LIMIT),
+                        list_batches(engine, with_units=bool(user.units)), user)
 if entries.empty:
     st.info("还没有可查看的操作记录。导入、替换、撤销数据或管理账号后，记录会显示在这里。")
     st.stop()

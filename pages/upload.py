@@ -121,7 +121,8 @@ with st.expander("下载填报模板", expanded=False):
 
 # --- upload -------------------------------------------------------------------------
 history_districts, history_units = access.history_scope(user)
-batches = list_batches(engine, districts=history_districts, units=history_units, limit=500)
+batches = list_batches(engine, districts=history_districts, units=history_units, limit=500,
+                       with_units=True)
 district_options = sorted(editable) if editable is not None else known_districts(batches)
 cols = st.columns(2)
 cols[0].selectbox("区（表中没有“区”列时使用）", district_options, index=None, key="upload_district",

@@ -120,6 +120,8 @@ def test_list_batches_columns_and_district_filter(engine):
     assert list(frame.columns) == ["id", "kind", "districts", "periods", "file_name", "sha256",
                                    "username", "created_at", "rows_accepted", "rows_rejected",
                                    "status"]
+    assert list_batches(engine, with_units=True)["units"].tolist() == [
+        [("临江区", "单位0"), ("临江区", "单位1")], [("青山区", "单位0")]]
     assert frame[["id", "kind", "districts", "periods", "file_name", "username",
                   "rows_accepted", "rows_rejected", "status"]].values.tolist() == [
         [2, "activities", "临江区", "2026-03", "lj.xlsx", "system", 2, 0, "active"]]

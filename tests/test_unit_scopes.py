@@ -425,3 +425,21 @@ def test_district_scopes_at_0002_are_split_per_unit_on_upgrade(db_url):
     assert rollback_batch(engine, 2, actor=SYSTEM) == [1]
     assert participants(engine) == {("2026-03", EAST): 1, ("2026-03", WEST): 1}
     engine.dispose()
+
+
+def test_history_and_audit_name_the_units_of_a_batch(engine, tmp_path):
+    from analytics.present.admin_tables import batch_choice_text, batches_table, visible_audit
+    from analytics.store.audit import read_audit
+
+    store(engine, activities_xlsx(tmp_path / "西关.xlsx", [(WEST, "2026-03-05", 45)]))
+    store(engine, activities_xlsx(tmp_path / "四个.xlsx", [(EAST, "2026-03-02", 1), (WEST, "2026-04-02", 2),
+                                                        (SOUTH, "2026-04-02", 3),
+                                                        ("北关街道团工委", "2026-04-02", 4)]))
+    batches = list_batches(engine, with_units=True)
+    table = batches_table(batches)
+    assert table["单位"].tolist() == ["东关街道团工委、北关街道团工委、南关街道团工委 等 4 个", WEST]
+    assert batch_choice_text(batches, 1) == (f"批次 #1：活动台账 青山区 {WEST} 2026-03"
+                                             "（西关.xlsx，有效）")
+    # a unit account reads the audit entries of batches touching its unit, not the others
+    seen = visible_audit(read_audit(engine), batches, DONGGUAN)
+    assert seen["batch_id"].tolist() == [2]

@@ -175,7 +175,7 @@ def known_unit_texts(scopes: pd.DataFrame) -> list[str]:
 # --- batches, accounts, audit --------------------------------------------------
 
 BATCH_LABELS = {
-    "id": "批次号", "kind": "报表类型", "districts": "区县", "periods": "期间",
+    "id": "批次号", "kind": "报表类型", "districts": "区县", "units": "单位", "periods": "期间",
     "file_name": "文件名", "username": "导入人", "created_at": "导入时间",
     "rows_accepted": "有效行数", "rows_rejected": "拒绝行数", "status": "状态",
     "sha256": "SHA-256",
@@ -192,7 +192,19 @@ def batches_table(batches: pd.DataFrame) -> pd.DataFrame:
     for col in ("districts", "periods"):
         if col in frame:
             frame[col] = frame[col].map(lambda v: "、".join(split_districts(v)))
+    if "units" in frame:
+        frame["units"] = frame["units"].map(units_text)
     return frame.rename(columns=BATCH_LABELS).reset_index(drop=True)
+
+
+SHOWN_UNITS = 3
+
+
+def units_text(units, limit: int = SHOWN_UNITS) -> str:
+    """A batch's units for a table cell: 东关街道团工委、西关街道团工委 等 12 个 ("" for none)."""
+    names = sorted({u for _, u in units or ()})
+    more = f" 等 {len(names)} 个" if len(names) > limit else ""
+    return "、".join(names[:limit]) + more
 
 
 def known_districts(batches: pd.DataFrame) -> list[str]:
@@ -209,8 +221,10 @@ def batch_choice_text(batches: pd.DataFrame, batch_id: int) -> str:
     if row.empty:
         return f"批次 #{batch_id}"
     r = row.iloc[0]
+    units = units_text(r["units"]) if "units" in r else ""
     return (f"批次 #{batch_id}：{labels.kind_label(r['kind'])} "
-            f"{'、'.join(split_districts(r['districts']))} {'、'.join(split_districts(r['periods']))}"
+            f"{'、'.join(split_districts(r['districts']))}{' ' + units if units else ''} "
+            f"{'、'.join(split_districts(r['periods']))}"
             f"（{r['file_name']}，{labels.batch_status_label(r['status'])}）")
 
 
@@ -243,13 +257,17 @@ def visible_audit(audit: pd.DataFrame, batches: pd.DataFrame, actor) -> pd.DataF
     """The audit rows `actor` may read.
 
     Admins read everything; anyone else reads their own entries and those
-    about batches touching their districts (none when they have no districts).
+    about batches touching their districts, or (a unit account) their units
+    (none when they have neither).
     """
     if actor.role == "admin":
         return audit
-    mine = set(actor.districts)
-    own_batches = {int(batch_id) for batch_id, districts in zip(batches["id"], batches["districts"])
-                   if mine & set(split_districts(districts))} if len(batches) else set()
+    mine, my_units = set(actor.districts), set(getattr(actor, "units", ()))
+    units = batches["units"] if "units" in batches else [()] * len(batches)
+    own_batches = {int(batch_id) for batch_id, districts, covered
+                   in zip(batches["id"], batches["districts"], units)
+                   if mine & set(split_districts(districts)) or my_units & set(covered or ())
+                   } if len(batches) else set()
     by_actor = audit["username"] == actor.username
     about_mine = audit["batch_id"].map(lambda b: not pd.isna(b) and int(b) in own_batches)
     return audit[by_actor | about_mine.astype(bool)]

@@ -614,9 +614,14 @@ def rollback_batch(engine: Engine, batch_id: int, *, actor: User | None = None) 
 # --- reading ----------------------------------------------------------------------
 
 def list_batches(engine: Engine, *, districts: Iterable[str] | None = None,
-                 units: Iterable[tuple[str, str]] = (), limit: int = 200) -> pd.DataFrame:
+                 units: Iterable[tuple[str, str]] = (), limit: int = 200,
+                 with_units: bool = False) -> pd.DataFrame:
     """The newest batches (columns `BATCH_COLUMNS`); with `districts` only those touching
-    them, or (a unit account) touching one of `units` ((district, unit) pairs)."""
+    them, or (a unit account) touching one of `units` ((district, unit) pairs).
+
+    `with_units` adds `units`, the (district, unit) pairs each batch covers ([] for a
+    district-level kind): one more read, so only where a page shows or checks them.
+    """
     b, s = tables.batches, tables.batch_scopes
     query = select(*(b.c[c] for c in BATCH_COLUMNS)).order_by(b.c.id.desc()).limit(limit)
     if districts is not None:
@@ -626,8 +631,18 @@ def list_batches(engine: Engine, *, districts: Iterable[str] | None = None,
         query = query.where(b.c.id.in_(select(s.c.batch_id).where(touching)))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
+        ids = [r[0] for r in rows]
+        covered: dict[int, set[tuple[str, str]]] = {}
+        for part in _chunks(ids if with_units else []):
+            for batch_id, district, unit in conn.execute(
+                    select(s.c.batch_id, s.c.district, s.c.unit)
+                    .where(s.c.batch_id.in_(part), s.c.unit != "")):
+                covered.setdefault(batch_id, set()).add((district, unit))
     frame = pd.DataFrame(rows, columns=list(BATCH_COLUMNS))
     frame["created_at"] = pd.to_datetime(frame["created_at"])
+    if with_units:
+        frame["units"] = pd.Series([sorted(covered.get(i, ())) for i in ids], index=frame.index,
+                                   dtype=object)
     return frame
 
 
