@@ -443,3 +443,25 @@ def test_history_and_audit_name_the_units_of_a_batch(engine, tmp_path):
     # a unit account reads the audit entries of batches touching its unit, not the others
     seen = visible_audit(read_audit(engine), batches, DONGGUAN)
     assert seen["batch_id"].tolist() == [2]
+
+
+def test_0003_downgrades_to_district_scopes(db_url, tmp_path):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from analytics.store.engine import alembic_config
+
+    engine = get_engine(db_url)
+    store(engine, activities_xlsx(tmp_path / "两个.xlsx", [(EAST, "2026-03-02", 1), (WEST, "2026-03-02", 2)]))
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0002")
+    with engine.connect() as conn:
+        assert "unit" not in {c["name"] for c in inspect(conn).get_columns("batch_scopes")}
+        assert "units" not in {c["name"] for c in inspect(conn).get_columns("users")}
+        assert conn.exec_driver_sql("SELECT batch_id, district, period FROM batch_scopes"
+                                    ).all() == [(1, "青山区", "2026-03")]
+    engine.dispose()
+    engine = get_engine(db_url)              # and up again: the scope splits per unit once more
+    with engine.connect() as conn:
+        assert sorted(conn.execute(select(tables.batch_scopes.c.unit)).scalars()) == [EAST, WEST]
+    engine.dispose()
