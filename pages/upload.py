@@ -184,7 +184,7 @@ for name, checked in checked_files:
             if plan_counts(preview)["replace"]:
                 any_conflict = True
                 st.warning("以下数据已导入，确认替换将只覆盖这些单位，其他单位的数据不受影响：\n\n"
-                           + describe_conflicts(find_conflicts(engine, checked)).replace("；", "\n\n"))
+                           + describe_conflicts(find_conflicts(engine, checked, user)).replace("；", "\n\n"))
 
 if checked_files:
     if any_rejected:

@@ -244,8 +244,8 @@ def test_district_and_month_given_at_upload_fill_missing_columns(engine, tmp_pat
         ["青山区", "2026-03", 200, 190], ["青山区", "2026-03", 100, 95]]
 
 
-def unit_xlsx(tmp_path, name: str, units: list[str]) -> bytes:
-    rows = [HEADER] + [[i, "2026-03-05", "青山区", unit, f"活动{i}", "志愿服务", 1, 10 * i]
+def unit_xlsx(tmp_path, name: str, units: list[str], per: int = 10) -> bytes:
+    rows = [HEADER] + [[i, "2026-03-05", "青山区", unit, f"活动{i}", "志愿服务", 1, per * i]
                        for i, unit in enumerate(units, start=1)]
     return write_xlsx(tmp_path / name, {"活动台账": Sheet(rows)}).read_bytes()
 
@@ -253,29 +253,32 @@ def unit_xlsx(tmp_path, name: str, units: list[str]) -> bytes:
 def test_unit_account_is_refused_for_another_unit_on_the_page(engine, tmp_path):
     accounts.create_user(engine, access.SYSTEM, "dg", PASSWORD, "filler",
                          units=[("青山区", "东关街道团工委")], must_change_password=False)
-    store_file(engine, unit_xlsx(tmp_path, "old.xlsx", ["东关街道团工委"]), filename="old.xlsx",
-               actor=access.SYSTEM)
+    store_file(engine, unit_xlsx(tmp_path, "old.xlsx", ["东关街道团工委", "西关街道团工委"]),
+               filename="old.xlsx", actor=access.SYSTEM)
     at = upload_page("dg")
     assert not at.exception
     upload(at, "青山区_3月.xlsx", unit_xlsx(tmp_path, "mixed.xlsx",
-                                          ["东关街道团工委", "西关街道团工委"]))
+                                          ["东关街道团工委", "西关街道团工委"], per=7))
     assert not at.exception
     plan = [df.value for df in at.dataframe if "处理" in df.value.columns][0]
     assert plan[["单位", "处理"]].values.tolist() == [
         ["西关街道团工委", "无权导入，不导入"], ["东关街道团工委", "替换（现为批次 #2）"]]
     assert texts(at.error) == ["您（填报员 dg）无权导入 青山区 西关街道团工委 的数据，这些行不会导入。"]
-    assert "青山区 2026-03 东关街道团工委 的活动台账已导入（批次 #2）" in at.warning[0].value
+    assert at.warning[0].value.endswith("青山区 2026-03 东关街道团工委 的活动台账已导入（批次 #2）")
     at.checkbox(key="confirm_replace").check()
     submit(at)
     assert "其中无权导入 青山区 西关街道团工委 的数据" in at.error[0].value
-    assert participants(engine, "青山区") == 10
+    assert participants(engine, "青山区") == 30
     at.checkbox(key="skip_bad_rows").check()
     at.checkbox(key="confirm_replace").check()
     submit(at)
     assert texts(at.success) == ["青山区_3月.xlsx：已替换活动台账 1 行（批次 #3）"]
     frame = load_frames(engine, years=[2026])["activities"]
-    assert frame.groupby("unit")["participants"].sum().to_dict() == {"东关街道团工委": 10}
-    # 报送情况 for the account's district: 东关 reported, by dg
+    # only 东关 was replaced (10 -> 7); 西关's stored 20 are untouched
+    assert frame.groupby("unit")["participants"].sum().to_dict() == {"东关街道团工委": 7,
+                                                                     "西关街道团工委": 20}
+    # 报送情况 for the account's district: who reported each unit, in which batch
     table = [df.value for df in at.dataframe if "状态" in df.value.columns][0]
-    assert table["单位"].tolist() == ["东关街道团工委"]
+    assert table["单位"].tolist() == ["东关街道团工委", "西关街道团工委"]
     assert table["活动台账"].iloc[0].startswith("已报 #3（dg，")
+    assert table["活动台账"].iloc[1].startswith("已报 #2（system，")

@@ -344,11 +344,14 @@ def _scope_conflict(conflicts: list[Conflict]) -> ScopeConflict:
     return exc
 
 
-def find_conflicts(engine: Engine, file_check: FileCheck) -> list[Conflict]:
-    """Scopes of this checked file that are already stored: what a replace would overwrite."""
+def find_conflicts(engine: Engine, file_check: FileCheck,
+                   actor: User | None = None) -> list[Conflict]:
+    """Scopes of this checked file that are already stored: what a replace would overwrite
+    (with `actor`, only of the rows they may store: refused rows replace nothing)."""
     with engine.connect() as conn:
         return [c for sheet in file_check.sheets if sheet.kind
-                for c in _conflicts(conn, sheet.kind, _scopes_of(sheet.kind, sheet.frame))]
+                for c in _conflicts(conn, sheet.kind, _scopes_of(
+                    sheet.kind, sheet.frame if actor is None else _plan_sheet(sheet, actor).frame))]
 
 
 PREVIEW_COLUMNS = ("sheet", "kind", "district", "unit", "period", "rows", "action", "batch_id")
