@@ -465,3 +465,19 @@ def test_0003_downgrades_to_district_scopes(db_url, tmp_path):
     with engine.connect() as conn:
         assert sorted(conn.execute(select(tables.batch_scopes.c.unit)).scalars()) == [EAST, WEST]
     engine.dispose()
+
+
+def test_reporting_command(engine, db_url, tmp_path, capsys):
+    assert main(["reporting", "--db", db_url]) == 0
+    assert capsys.readouterr().out == "还没有各基层团组织的报送记录。\n"
+    store(engine, activities_xlsx(tmp_path / "2月.xlsx", [(EAST, "2026-02-02", 1), (WEST, "2026-02-02", 1)]))
+    store(engine, activities_xlsx(tmp_path / "3月.xlsx", [(EAST, "2026-03-02", 30)]))
+    assert main(["reporting", "--district", "青山区", "--json", "--db", db_url]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert [(r["unit"], r["month"], r["reported"], r["batch_id"], r["username"]) for r in records] == [
+        (EAST, "2026-03", True, 2, "system"), (WEST, "2026-03", False, None, None)]
+    assert main(["reporting", "--month", "2026年3月", "--db", db_url]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("2026-03 报送进度\n") and f"{WEST}" in out and "未报" in out
+    assert main(["reporting", "--month", "2026-13", "--db", db_url]) == 2
+    assert "--month “2026-13” 不正确" in capsys.readouterr().err

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "analytics.cli.storage",    # import, indicators, sample, batches
     "analytics.cli.users",      # users
     "analytics.cli.report",     # report
+    "analytics.cli.reporting",  # reporting (报送情况)
     "analytics.cli.db",         # db upgrade, db current
 )
 
