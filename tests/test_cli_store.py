@@ -98,7 +98,7 @@ def test_a_district_without_data_reads_as_zeros_of_the_right_type(sqlite_url, tm
     [row] = json.loads(out)["districts"]
     assert code == 0
     assert {k: v for k, v in row.items() if k != "targets"} == {
-        "district": "临江区", "study_rate": None, "study_learners": 0, "study_members": 0,
+        "district": "临江区", "as_of": "2026-03-31", "study_rate": None, "study_learners": 0, "study_members": 0,
         "activity_sessions": 0, "activity_participants": 0, "volunteer_count": 0,
         "volunteer_hours": 0.0}
     assert '"volunteer_hours": 0.0' in out        # a float like every other district's hours

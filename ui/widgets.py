@@ -26,7 +26,7 @@ def page_header(title: str, f: Filters | None = None) -> Filters:
     scope = "、".join(f.districts) if f.districts else schema.WHOLE_AREA
     if f.units:
         scope += f"（{len(f.units)} 个单位）"
-    st.caption(f"{f.period_label} · {scope} · {cached.as_of(f).text}")
+    st.caption(f"{f.period_label} · {scope} · {cached.cut_offs(f).text}")
     return f
 
 

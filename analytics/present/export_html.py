@@ -138,7 +138,9 @@ def report_tables(report: Report) -> list[tuple[str, pd.DataFrame, str]]:
 def _heading(report: Report) -> tuple[str, str]:
     sel = report.selection
     title = f"团务数据报告 — {sel.period_label}（{sel.area_label}）"
-    note = (f"统计截至 {sel.as_of.isoformat()}；区县：{'、'.join(sel.districts) or '无'}。"
+    reported = f"{sel.reported_text}（各区县按本区截止月统计，合计按共同截止日）；" \
+        if sel.reported_text else ""
+    note = (f"统计截至 {sel.as_of.isoformat()}；{reported}区县：{'、'.join(sel.districts) or '无'}。"
             "数字来自各区上传的报表。")
     return title, note
 
