@@ -48,7 +48,7 @@ if not len(rep.comparison) or not views.has_rows(cached.frames(f)):
     st.stop()
 
 colors = cached.district_colors()
-table = views.comparison_table(rep.comparison)
+table = views.comparison_table(rep.comparison, report=rep)
 
 
 def comparison_chart(indicator: str, large: bool):

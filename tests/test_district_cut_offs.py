@@ -108,3 +108,20 @@ def test_an_admins_cut_off_month_applies_to_every_district(urls):
     assert {report.selection.as_of_of(d) for d in report.selection.districts} == {date(2026, 9, 30)}
     assert "管理员设定的统计截止月" in report.selection.as_of_text
     assert report.selection.reported_text == ""
+
+
+def test_cards_and_the_comparison_table_show_month_on_month_next_to_year_on_year(urls):
+    from analytics.present import views
+
+    before, after = (_report(u) for u in urls)
+    cards = {c.indicator: c for c in views.kpi_cards(after)}
+    sessions = after.mom_of("activity_sessions")
+    assert sessions["month"] == "2026-10"     # the area's common cut-off month
+    assert cards["activity_sessions"].mom == f"10月环比 {views.change_text(sessions, 'activity_sessions')}"
+    assert cards["activity_sessions"].yoy == views.change_text(
+        before.yoy_of("activity_sessions"), "activity_sessions")
+    table = views.comparison_table(after.comparison, report=after).set_index("区县")
+    own = after.mom_of("activity_sessions", "青山区")
+    assert own["month"] == "2026-11"
+    assert table.loc["青山区", "活动场次同比/环比"].endswith(
+        " / " + views.change_text(own, "activity_sessions"))

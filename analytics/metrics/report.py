@@ -78,6 +78,10 @@ class Report:
       selected month, like the cum_* series).
     - `yoy`: district (or 合计), indicator, current, previous, change,
       change_rel — `previous` NaN where last year has no data.
+    - `mom`: 环比 of the last month read (each district its own as-of month,
+      合计 the common cut-off month) against the month before: district (or
+      合计), indicator, month, current, previous, change, change_rel — NaN
+      where the month before is outside the selected months.
     - `three_forces`: dimensions.three_forces (district, dimension, value, score ...).
     - `dimensions`: activity_sessions and activity_participants per 三力一度 dimension
       (indicators.activities_by_dimension; 其他 last).
@@ -101,11 +105,21 @@ class Report:
     dimensions: pd.DataFrame
     stars: pd.DataFrame
     lagging_units: pd.DataFrame
+    mom: pd.DataFrame | None = None
 
     @property
     def has_last_year(self) -> bool:
         """Whether any indicator has last-year data to compare with (同比)."""
         return bool(len(self.yoy)) and bool(self.yoy["previous"].notna().any())
+
+    def mom_of(self, indicator: str, district: str = TOTAL) -> dict | None:
+        """The 环比 row of one indicator and district (or 合计) when the month before has data."""
+        if self.mom is None:
+            return None
+        rows = self.mom[(self.mom["indicator"] == indicator) & (self.mom["district"] == district)]
+        if rows.empty or pd.isna(rows.iloc[0]["previous"]):
+            return None
+        return rows.iloc[0].to_dict()
 
     def target_of(self, indicator: str, district: str = TOTAL) -> dict | None:
         """The targets row of one indicator and district (or 合计), or None."""
@@ -208,6 +222,31 @@ def _yoy(frames: Mapping[str, pd.DataFrame], selection: Selection) -> pd.DataFra
     whole = indicators.yoy_table(frames, by=[], until=selection.as_of, **kwargs
                                  ).assign(district=TOTAL)
     return pd.concat([per, whole[per.columns]], ignore_index=True)
+
+
+def _mom(monthly: pd.DataFrame, monthly_total: pd.DataFrame, selection: Selection) -> pd.DataFrame:
+    """环比 from the month-by-month tables: each district's own last month, 合计's cut-off month."""
+    rows = []
+    parts = [(d, monthly[monthly["district"] == d], selection.as_of_of(d)) for d in selection.districts]
+    parts.append((TOTAL, monthly_total, selection.as_of))
+    for district, table, day in parts:
+        if day.year != selection.year:
+            continue
+        by_month = table.set_index("month")
+        key = periods.month_key(day.year, day.month)
+        before = periods.month_key(*periods.previous_month(day.year, day.month))
+        for name in INDICATOR_NAMES:
+            now = by_month[name].get(key) if key in by_month.index else None
+            prev = by_month[name].get(before) if before in by_month.index else None
+            c = progress.change(now, prev, rate=progress.is_rate(name))
+            rows.append({"district": district, "indicator": name, "month": key,
+                         "current": c.current, "previous": c.previous, "change": c.absolute,
+                         "change_rel": c.relative})
+    cols = ["district", "indicator", "month", "current", "previous", "change", "change_rel"]
+    out = pd.DataFrame(rows, columns=cols)
+    for col in cols[3:]:
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    return out
 
 
 def _categories(activities: pd.DataFrame | None) -> pd.DataFrame:
@@ -317,6 +356,7 @@ def build_report(frames: Mapping[str, pd.DataFrame], *, year: int,
         stars=_stars(frames, area_sel, as_of),
         lagging_units=indicators.lagging_units(
             area_sel.get("study", indicators.frame(area_sel, "study")), limit=10),
+        mom=_mom(monthly, monthly_total, selection),
     )
 
 

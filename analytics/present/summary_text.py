@@ -42,6 +42,7 @@ import pandas as pd
 
 from analytics.metrics import dimensions, progress, stars
 from analytics import schema
+from analytics.present import fmt
 from analytics.metrics.report import TOTAL, Report
 
 Style = Literal["count", "total"]
@@ -191,7 +192,7 @@ def _yoy_clause(d: _Draft, report: Report, indicator: str, what: str = "") -> st
     value = row["change"] if rate else row["change_rel"]
     if value is None or pd.isna(value):
         return ""
-    if value == 0:
+    if fmt.is_flat(value, 2 if rate else 1):   # as shown: "下降0.00个百分点" is 持平
         return f"，{what}与去年同期持平"
     up = value > 0
     word = ("提升" if up else "下降") if rate else ("增长" if up else "下降")
