@@ -484,10 +484,17 @@ def list_batches(engine: Engine, *, districts: Iterable[str] | None = None,
     return frame
 
 
+SAMPLE_CLEARED = "sample_cleared"     # counters row: the sample was cleared, never reload it
+
+
 def has_data(engine: Engine) -> bool:
-    """Whether any batch was ever stored (a fresh database has none)."""
+    """Whether any batch was ever stored (a fresh database has none), or the sample was
+    cleared — then an empty database stays empty instead of getting the sample again."""
+    c = tables.counters
     with engine.connect() as conn:
-        return conn.execute(select(tables.batches.c.id).limit(1)).first() is not None
+        if conn.execute(select(tables.batches.c.id).limit(1)).first() is not None:
+            return True
+        return conn.execute(select(c.c.value).where(c.c.name == SAMPLE_CLEARED)).first() is not None
 
 
 def has_sample(engine: Engine) -> bool:
@@ -499,14 +506,39 @@ def has_sample(engine: Engine) -> bool:
 
 
 def clear_sample(engine: Engine, actor: User | None) -> int:
-    """Roll back every sample batch still live; returns how many were rolled back."""
-    b = tables.batches
-    with engine.connect() as conn:
-        ids = conn.execute(select(b.c.id).where(b.c.is_sample == true(),
-                                                b.c.status != "rolled_back")
-                           .order_by(b.c.id.desc())).scalars().all()
-    for batch_id in ids:
-        rollback_batch(engine, batch_id, actor=actor)
+    """Remove the sample entirely: its rows, scopes and batches (rolled back ones too),
+    so nothing of it shows anywhere — not in 导入记录, not as districts in 目标管理.
+
+    Real data a sample batch had replaced comes back; real data that replaced a
+    sample month stays. One transaction, audited, admins only. Returns the
+    number of sample batches removed.
+    """
+    from analytics.access import require_role
+
+    actor = require_role(actor, "admin")
+    b, s = tables.batches, tables.batch_scopes
+    with write_transaction(engine) as conn:
+        ids = conn.execute(select(b.c.id).where(b.c.is_sample == true())).scalars().all()
+        if not ids:
+            return 0
+        restored = set(conn.execute(select(s.c.batch_id).where(
+            s.c.replaced_by.in_(ids), s.c.batch_id.notin_(ids))).scalars())
+        conn.execute(s.update().where(s.c.replaced_by.in_(ids), s.c.batch_id.notin_(ids))
+                     .values(active=True, replaced_by=None))
+        for table in tables.DATA_TABLES.values():
+            conn.execute(table.update().where(table.c.replaced_by.in_(ids),
+                                              table.c.batch_id.notin_(ids))
+                         .values(active=True, replaced_by=None))
+            conn.execute(table.delete().where(table.c.batch_id.in_(ids)))
+        conn.execute(s.delete().where(s.c.batch_id.in_(ids)))
+        conn.execute(b.delete().where(b.c.id.in_(ids)))
+        _refresh_status(conn, sorted(restored))
+        marker = tables.counters
+        if conn.execute(select(marker.c.value).where(marker.c.name == SAMPLE_CLEARED)).first() is None:
+            conn.execute(marker.insert().values(name=SAMPLE_CLEARED, value=1))
+        append_audit(conn, user=actor.username, action="clear_sample",
+                     detail=f"清除示例数据（{len(ids)} 个批次）")
+        bump_data_version(conn)
     return len(ids)
 
 
