@@ -19,7 +19,9 @@ from analytics.store.batches import stored_batches_of
 from analytics.errors import AnalyticsError
 from analytics.ingest.check import check_file
 from analytics.schema import KINDS
-from analytics.store.batches import find_conflicts, list_batches, rollback_batch, store_checked
+from analytics.store.batches import (
+    find_conflicts, list_batches, rollback_batch, rollback_preview, store_checked,
+)
 from analytics.present.templates import template_bytes, template_filename
 from ui import session
 
@@ -89,7 +91,10 @@ def _store_all() -> None:
 
 def _rollback() -> None:
     s = st.session_state
-    batch_id = int(s.get("rollback_batch") or 0)
+    if not s.get("rollback_batch"):
+        s[FLASH_KEY] = [("error", "请先在导入记录下方选择要撤销的批次。")]
+        return
+    batch_id = int(s["rollback_batch"])
     if not s.get("confirm_rollback"):
         s[FLASH_KEY] = [("error", "请先勾选“确认撤销”。")]
         return
@@ -101,6 +106,7 @@ def _rollback() -> None:
         back = f"，已恢复批次 {'、'.join(f'#{b}' for b in restored)} 的数据" if restored else ""
         s[FLASH_KEY] = [("success", f"已撤销批次 #{batch_id}{back}。")]
     s["confirm_rollback"] = False
+    s["rollback_batch"] = None          # nothing stays preselected for the next undo
 
 
 for level, message in st.session_state.pop(FLASH_KEY, []):
@@ -195,9 +201,15 @@ else:
                  column_config={"导入时间": st.column_config.DatetimeColumn(
                      format="YYYY-MM-DD HH:mm")})
     st.markdown("**撤销批次**：该批次的数据不再计入，它替换掉的数据恢复。")
-    cols = st.columns([1, 3])
-    batch_id = cols[0].number_input("批次号", min_value=1, step=1, value=int(batches["id"].max()),
-                                    key="rollback_batch")
-    cols[1].caption(batch_choice_text(batches, int(batch_id)))
-    st.checkbox("确认撤销", key="confirm_rollback")
-    st.button("撤销批次", key="rollback_submit", on_click=_rollback)
+    undoable = batches[batches["status"] != "rolled_back"]
+    batch_id = st.selectbox("选择要撤销的批次", undoable["id"].astype(int).tolist(), index=None,
+                            key="rollback_batch", placeholder="请选择（不会默认选中任何批次）",
+                            format_func=lambda b: batch_choice_text(batches, int(b)))
+    if batch_id is not None:
+        try:
+            st.warning(rollback_preview(engine, int(batch_id)).text, icon=":material/undo:")
+        except AnalyticsError as exc:
+            st.error(str(exc))
+        st.checkbox("确认撤销", key="confirm_rollback")
+    st.button(f"撤销批次 #{batch_id}" if batch_id is not None else "撤销批次",
+              key="rollback_submit", on_click=_rollback, disabled=batch_id is None)

@@ -105,7 +105,11 @@ def test_upload_preview_store_replace_rollback(engine, tmp_path):
     history = [df.value for df in at.dataframe if "批次号" in df.value.columns][0]
     assert history[["批次号", "报表类型", "状态"]].values.tolist()[:2] == [
         [3, "活动台账", "有效"], [2, "活动台账", "已被替换"]]
-    at.number_input(key="rollback_batch").set_value(3)
+    # nothing is preselected: the newest batch (#3) is not a default to be wiped by mistake
+    assert at.selectbox(key="rollback_batch").value is None
+    assert at.button(key="rollback_submit").disabled
+    at.selectbox(key="rollback_batch").set_value(3).run()
+    assert "撤销批次 #3 将移除 活动台账 青山区 2026-03 的 3 行数据；恢复批次 #2 的 2 行。" in texts(at.warning)
     at.button(key="rollback_submit").click().run()
     assert texts(at.error) == ["请先勾选“确认撤销”。"]
     assert participants(engine, "青山区") == 220
@@ -113,6 +117,8 @@ def test_upload_preview_store_replace_rollback(engine, tmp_path):
     at.button(key="rollback_submit").click().run()
     assert texts(at.success) == ["已撤销批次 #3，已恢复批次 #2 的数据。"]
     assert participants(engine, "青山区") == 150
+    assert at.selectbox(key="rollback_batch").value is None          # not left on the next one
+    assert [o.split("：")[0] for o in at.selectbox(key="rollback_batch").options][:1] == ["批次 #2"]
     assert list_batches(engine)["status"].tolist()[:2] == ["rolled_back", "active"]
 
 
@@ -156,14 +162,16 @@ def test_filler_cannot_store_replace_or_roll_back_other_districts(engine, tmp_pa
     assert texts(at.error)[0] == "临江区_2026-03.xlsx：您（填报员 zhang）无权导入 临江区 的数据"
     assert participants(engine, "临江区") == 30
 
-    # roll back 临江区's batch by its number: refused, nothing changes
+    # 临江区's batch is not offered for undo; forced by its number, it is refused
     store_file(engine, activities_xlsx(tmp_path, "qs.xlsx", "青山区", [5]), filename="qs.xlsx",
                actor=accounts.get_user(engine, "zhang"))
     at.file_uploader(key="upload_files").set_value(None).run()
-    at.number_input(key="rollback_batch").set_value(other_batch)
-    at.checkbox(key="confirm_rollback").check()
-    at.button(key="rollback_submit").click().run()
-    assert texts(at.error) == ["您（填报员 zhang）无权撤销 临江区 的数据"]
+    own = int(list_batches(engine)["id"].max())
+    assert at.selectbox(key="rollback_batch").options == [f"批次 #{own}：活动台账 青山区 2026-03（qs.xlsx，有效）"]
+    from analytics.errors import PermissionDenied
+    from analytics.store.batches import rollback_batch
+    with pytest.raises(PermissionDenied, match="您（填报员 zhang）无权撤销 临江区 的数据"):
+        rollback_batch(engine, other_batch, actor=accounts.get_user(engine, "zhang"))
     assert participants(engine, "临江区") == 30
     assert list_batches(engine)["status"].tolist() == ["active", "active", "active"]
 

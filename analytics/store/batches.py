@@ -467,6 +467,54 @@ def rollback_batch(engine: Engine, batch_id: int, *, actor: User | None = None) 
     return sorted(restored)
 
 
+@dataclass(frozen=True)
+class RollbackPreview:
+    """What undoing a batch would do, before anyone confirms it."""
+
+    batch_id: int
+    kind: str
+    districts: tuple[str, ...]
+    periods: tuple[str, ...]
+    file_name: str
+    status: str
+    rows_removed: int                       # this batch's rows that count now
+    restored: tuple[tuple[int, int], ...]   # (batch id, rows) that come back
+
+    @property
+    def text(self) -> str:
+        """"撤销后将移除 活动台账 青山区 2026-11 的 23 行数据；恢复批次 #12 的 20 行数据。"."""
+        what = (f"{schema.KINDS[self.kind].label} {'、'.join(self.districts)} "
+                f"{'、'.join(self.periods)}")
+        if self.status == "rolled_back":
+            return f"批次 #{self.batch_id}（{what}）已撤销过。"
+        text = f"撤销批次 #{self.batch_id} 将移除 {what} 的 {self.rows_removed:,} 行数据"
+        if self.restored:
+            text += "；恢复" + "、".join(f"批次 #{b} 的 {n:,} 行" for b, n in self.restored)
+        else:
+            text += "；没有被它替换的数据需要恢复"
+        return text + "。"
+
+
+def rollback_preview(engine: Engine, batch_id: int) -> RollbackPreview:
+    """What `rollback_batch(batch_id)` would remove and restore (reads only)."""
+    b = tables.batches
+    with engine.connect() as conn:
+        batch = conn.execute(select(b).where(b.c.id == int(batch_id))).mappings().first()
+        if batch is None:
+            raise NotFound(f"批次 #{batch_id} 不存在")
+        table = tables.DATA_TABLES[batch["kind"]]
+        removed = conn.execute(select(func.count()).select_from(table).where(
+            table.c.batch_id == batch["id"], table.c.active == true())).scalar()
+        restored = conn.execute(
+            select(table.c.batch_id, func.count()).where(table.c.replaced_by == batch["id"])
+            .group_by(table.c.batch_id).order_by(table.c.batch_id)).all()
+    return RollbackPreview(int(batch["id"]), batch["kind"],
+                           tuple(schema.split_names(batch["districts"])),
+                           tuple(schema.split_names(batch["periods"])), batch["file_name"],
+                           batch["status"], int(removed or 0),
+                           tuple((int(i), int(n)) for i, n in restored))
+
+
 # --- reading ----------------------------------------------------------------------
 
 def list_batches(engine: Engine, *, districts: Iterable[str] | None = None,
