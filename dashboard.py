@@ -38,8 +38,8 @@ SECTIONS = {
     ],
 }
 # the pages the sidebar's filters act on (目标管理 has its own year; the admin pages none)
-FILTERED_PAGES = {"overview", "study", "activities", "volunteer", "compare", ""}
+FILTERED_PAGES = {page.title for page in SECTIONS["看板"]}
 nav = st.navigation(session.visible_sections(SECTIONS, user))
-sidebar.render_sidebar(user, with_filters=nav.url_path in FILTERED_PAGES)
+sidebar.render_sidebar(user, with_filters=nav.title in FILTERED_PAGES)
 with router.routed():
     nav.run()

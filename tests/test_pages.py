@@ -232,16 +232,23 @@ def test_meeting_mode_from_url_and_toggle(tmp_path, monkeypatch):
     _engine(monkeypatch, tmp_path / "app.db", data=True)
     at = _app("compare", meeting="1")
     _no_exception(at)
-    assert at.toggle(key="meeting_mode").value is True
-    assert at.selectbox(key="meeting_slide").value == "对比总表"
+    assert at.session_state["meeting_mode"] is True
+    assert len(at.selectbox(key="meeting_slide").options) == 14
+    assert at.selectbox(key="meeting_slide").value == "各区县主要指标对比"
+    assert at.title[0].value == "各区县主要指标对比"   # the slide's title, not the page's
+    assert at.caption[0].value.startswith(f"{YEAR}年 · 全部区县 · 数据截至")
     assert len(at.get("table")) == 1                  # the table slide, large type
     at.button(key="meeting_next").click().run()
     assert at.selectbox(key="meeting_slide").value == "参学率对比"
     assert len(at.get("plotly_chart")) == 1           # one chart per screen
+    at.button(key="meeting_page_down").click().run()  # a clicker's PageDown
+    assert at.selectbox(key="meeting_slide").value.startswith("参学人次")
+    at.button(key="meeting_page_up").click().run()
     at.button(key="meeting_prev").click().run()
     at.button(key="meeting_prev").click().run()
-    assert at.selectbox(key="meeting_slide").value == "志愿服务时长同比"
-    at.toggle(key="meeting_mode").set_value(False).run()
+    assert at.selectbox(key="meeting_slide").value == "志愿服务时长同比变化"
+    at.button(key="meeting_exit").click().run()
+    assert at.toggle(key="meeting_mode").value is False
     _no_exception(at)
     assert "meeting" not in at.query_params
     assert len(at.get("plotly_chart")) >= 8            # every chart again
