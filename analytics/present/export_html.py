@@ -282,7 +282,8 @@ def report_html(report: Report) -> str:
     writer = _FigureWriter()
     body = [f"<h1>{html.escape(title)}</h1>", f'<p class="note">{html.escape(note)}</p>',
             "<h2>工作总结数据段落（草稿）</h2>",
-            f'<p class="summary">{html.escape(draft_summary(report))}</p>']
+            *(f'<p class="summary">{html.escape(part)}</p>'
+              for part in draft_summary(report).split("\n\n"))]
     tables = {heading: (table, empty) for heading, table, empty in report_tables(report)}
     figures = dict(_figures(report))
     order = [("区县对比", "区县对比图"), ("月度合计", "月度趋势"), ("目标完成", "目标完成"),
