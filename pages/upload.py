@@ -13,7 +13,8 @@ from analytics.present import fmt
 from analytics import access
 from analytics.present.admin_tables import (
     KIND_LABELS, batch_choice_text, batches_table, denied_districts, issues_table,
-    known_districts, scope_summary, sheet_heading, totals_table, upload_month,
+    known_districts, refused_rows_workbook, scope_summary, sheet_heading, stored_rows_table,
+    total_rows_text, totals_table, upload_month,
 )
 from analytics.store.batches import stored_batches_of
 from analytics.errors import AnalyticsError
@@ -124,8 +125,10 @@ with st.expander("下载填报模板", expanded=False):
 batches = list_batches(engine, districts=editable, limit=500)
 district_options = sorted(editable) if editable is not None else known_districts(batches)
 cols = st.columns(2)
-cols[0].selectbox("区（表中没有“区”列时使用）", district_options, index=None, key="upload_district",
-                  placeholder="不指定", accept_new_options=editable is None)
+# a filler with one district: it is preselected (there is nothing else to choose)
+cols[0].selectbox("区（表中没有“区”列时使用）", district_options,
+                  index=0 if editable is not None and len(district_options) == 1 else None,
+                  key="upload_district", placeholder="不指定", accept_new_options=editable is None)
 cols[1].text_input("月份（青年大学习表中没有“月份”列时使用）", key="upload_month",
                    placeholder="如 2026-03")
 st.file_uploader("上传报表（可多选；支持 .xlsx、.xls、.csv）", type=["xlsx", "xls", "csv"],
@@ -155,12 +158,20 @@ for name, checked in checked_files:
             if sheet.scopes:
                 st.caption(f"涉及：{scope_summary(sheet.scopes)}")
             m = st.columns(3)
-            m[0].metric("有效行", f"{sheet.rows_accepted:,}")
-            m[1].metric("未通过行", f"{sheet.rows_rejected:,}")
+            m[0].metric("将导入的有效行", f"{sheet.rows_accepted:,}")
+            m[1].metric("未通过检查的行", f"{sheet.rows_rejected:,}")
             m[2].metric("提示", f"{len(sheet.warnings):,}")
+            skipped = total_rows_text(sheet)
+            if skipped:
+                st.caption(skipped)
             denied = denied_districts(user, sheet)
             if denied:
                 st.error(f"您（{user.label}）无权导入 {'、'.join(denied)} 的数据，这些行不会导入。")
+            if sheet.rows_accepted:
+                shown = min(sheet.rows_accepted, 20)
+                with st.expander(f"将导入的行（前 {shown} 行，共 {sheet.rows_accepted:,} 行）"):
+                    st.dataframe(stored_rows_table(sheet.kind, sheet.frame), hide_index=True,
+                                 width="stretch", placeholder=fmt.MISSING)
             if sheet.totals:
                 st.dataframe(totals_table(sheet.kind, sheet.totals, sheet.frame), hide_index=True)
             if sheet.errors:
@@ -168,6 +179,10 @@ for name, checked in checked_files:
                          "请修正后重新上传：")
                 st.dataframe(issues_table(sheet.errors), hide_index=True, width="stretch",
                              placeholder=fmt.MISSING)
+                st.download_button(
+                    "下载未通过的行（Excel，问题单元格已标黄）", refused_rows_workbook(sheet),
+                    file_name=f"未通过的行_{sheet.sheet}.xlsx", mime=XLSX_MIME,
+                    key=f"refused_{name}_{sheet.sheet}", icon=":material/download:")
             if sheet.warnings:
                 with st.expander(f"提示（{len(sheet.warnings)} 条，不影响导入）"):
                     st.dataframe(issues_table(sheet.warnings), hide_index=True, width="stretch",

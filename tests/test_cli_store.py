@@ -55,7 +55,7 @@ def test_import_duplicate_conflict_replace_and_rollback(db_url, tmp_path, capsys
     code, out, err = run(capsys, "import", str(b), "--db", db_url)
     assert (code, out) == (1, "")
     assert err == ("b.xlsx：青山区 2026-03 的活动台账已导入（批次 #1）；"
-                   "如需覆盖请选择“替换”（--replace）\n")
+                   "如需替换原数据，请勾选“确认替换”（命令行加 --replace）\n")
     code, out, _ = run(capsys, "import", str(b), "--replace", "--db", db_url)
     assert (code, out) == (0, "b.xlsx [活动台账]：已替换活动台账 1 行（批次 #2）\n")
     code, out, _ = run(capsys, "batches", "rollback", "2", "--db", db_url)

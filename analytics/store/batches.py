@@ -139,7 +139,7 @@ def store_checked(engine: Engine, file_check: FileCheck, *, actor: User | None,
             return results
     except IntegrityError as exc:
         raise ConcurrentImport("另一个导入刚刚写入了同一区县、同一月份的数据，请刷新后重试"
-                               "（如需覆盖请选择“替换”）。") from exc
+                               "（如需替换原数据，请勾选“确认替换”）。") from exc
 
 
 def _duplicate_results(plans: list[_SheetPlan], duplicate: dict[str, int]) -> list[StoreResult]:
@@ -271,7 +271,7 @@ def _conflicts(conn: Connection, kind: str, scopes: list[tuple[str, str]]) -> li
 def _scope_conflict(conflicts: list[Conflict]) -> ScopeConflict:
     shown = "；".join(c.describe() for c in conflicts[:3])
     more = f"等 {len(conflicts)} 项" if len(conflicts) > 3 else ""
-    exc = ScopeConflict(f"{shown}{more}；如需覆盖请选择“替换”（--replace）")
+    exc = ScopeConflict(f"{shown}{more}；如需替换原数据，请勾选“确认替换”（命令行加 --replace）")
     exc.conflicts = conflicts
     return exc
 
