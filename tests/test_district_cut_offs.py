@@ -125,3 +125,14 @@ def test_cards_and_the_comparison_table_show_month_on_month_next_to_year_on_year
     assert own["month"] == "2026-11"
     assert table.loc["青山区", "活动场次同比/环比"].endswith(
         " / " + views.change_text(own, "activity_sessions"))
+
+
+def test_a_month_a_district_has_not_reported_reads_as_missing_not_zero(urls):
+    from analytics.present import fmt
+
+    after = _report(urls[1])
+    monthly = after.monthly.set_index(["district", "month"])
+    assert monthly.loc[("青山区", "2026-11"), "activity_participants"] > 0
+    east = monthly.loc[("东湖区", "2026-11"), "activity_participants"]
+    assert fmt.fmt_value("activity_participants", east) == "—"      # not "0人次"
+    assert monthly.loc[("东湖区", "2026-10"), "activity_participants"] > 0
