@@ -37,7 +37,9 @@ SECTIONS = {
         st.Page("pages/account.py", title="我的账号", icon=":material/lock:", url_path="me"),
     ],
 }
+# the pages the sidebar's filters act on (目标管理 has its own year; the admin pages none)
+FILTERED_PAGES = {page.title for page in SECTIONS["看板"]}
 nav = st.navigation(session.visible_sections(SECTIONS, user))
-sidebar.render_sidebar(user)
+sidebar.render_sidebar(user, with_filters=nav.title in FILTERED_PAGES)
 with router.routed():
     nav.run()

@@ -126,3 +126,96 @@ def as_of(year: int, months: MonthRange = WHOLE_YEAR, *, today: date,
         if month >= months[0] and month_end(year, month) < day:
             day, basis = month_end(year, month), LATEST_MONTH
     return AsOf(day, basis)
+
+
+# --- per-district cut-offs ----------------------------------------------------------
+
+CUTOFF = "cutoff"
+_BASIS_TEXT[CUTOFF] = "管理员设定的统计截止月"
+
+
+@dataclass(frozen=True)
+class CutOffs:
+    """The as-of day of each district and of the whole area, by one rule.
+
+    A district reads at its *own* last reported month (`as_of` with that
+    district's latest month), so one district's early upload never moves the
+    others. The whole area reads at the **common cut-off**: the earliest of
+    the districts' last reported months — the month every district has
+    reached. A 统计截止月 set by an admin (or a day given on the command
+    line) applies to every district and the area alike.
+    """
+
+    area: AsOf
+    districts: tuple[tuple[str, AsOf], ...] = ()
+
+    def of(self, district: str) -> AsOf:
+        """The as-of of one district (the area's for a district without data)."""
+        return dict(self.districts).get(district, self.area)
+
+    @property
+    def days(self) -> dict[str, date]:
+        """district → its as-of day."""
+        return {name: a.day for name, a in self.districts}
+
+    @property
+    def reported_text(self) -> str:
+        """Plain words for who has reported how far: "青山区已报至11月，其余区县至10月".
+
+        Empty when every district reads at the same day (nothing to explain).
+        """
+        if len({a.day for _, a in self.districts}) <= 1:
+            return ""
+        by_month: dict[tuple[int, int], list[str]] = {}
+        for name, a in self.districts:
+            by_month.setdefault((a.day.year, a.day.month), []).append(name)
+        common = max(by_month, key=lambda k: (len(by_month[k]), k == (self.area.day.year,
+                                                                     self.area.day.month)))
+        parts = [f"{'、'.join(names)}已报至{_month_words(key, self.area.day.year)}"
+                 for key, names in sorted(by_month.items(), reverse=True) if key != common]
+        parts.append(f"其余区县至{_month_words(common, self.area.day.year)}")
+        return "，".join(parts)
+
+    @property
+    def text(self) -> str:
+        """The area's as-of text, then who reported how far when districts differ."""
+        extra = self.reported_text
+        if not extra:
+            return self.area.text
+        return f"{self.area.text}；{extra}，全区合计按共同截止日统计"
+
+
+def _month_words(key: tuple[int, int], year: int) -> str:
+    y, m = key
+    return f"{m}月" if y == year else f"{y}年{m}月"
+
+
+def cut_offs(year: int, months: MonthRange = WHOLE_YEAR, *, today: date,
+             latest_by_district: dict[str, str] | None = None, given: date | None = None,
+             cutoff_month: int | None = None) -> CutOffs:
+    """Each district's and the whole area's as-of by the rule of `CutOffs` (pure).
+
+    `latest_by_district`: district → its newest month key with data in
+    `year` (districts without data left out). `cutoff_month` is an admin's
+    统计截止月 of `year` (a day `given` wins over it).
+
+    >>> c = cut_offs(2026, today=date(2026, 12, 2),
+    ...              latest_by_district={"青山区": "2026-11", "东湖区": "2026-10"})
+    >>> c.area.day, c.of("青山区").day
+    (datetime.date(2026, 10, 31), datetime.date(2026, 11, 30))
+    >>> c.reported_text
+    '青山区已报至11月，其余区县至10月'
+    """
+    latest = {d: m for d, m in (latest_by_district or {}).items()
+              if m and m.startswith(f"{year:04d}-")}
+    if given is None and cutoff_month is not None:
+        fixed = as_of(year, months, today=today, given=month_end(year, int(cutoff_month)))
+        fixed = AsOf(min(fixed.day, month_end(year, months[1])), CUTOFF)
+        return CutOffs(fixed, tuple((d, fixed) for d in sorted(latest)))
+    if given is not None:
+        fixed = as_of(year, months, today=today, given=given)
+        return CutOffs(fixed, tuple((d, fixed) for d in sorted(latest)))
+    own = tuple((d, as_of(year, months, today=today, latest_month=m))
+                for d, m in sorted(latest.items()))
+    area = as_of(year, months, today=today, latest_month=min(latest.values()) if latest else None)
+    return CutOffs(area, own)

@@ -6,20 +6,28 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.present import charts, labels, views
+from analytics.present.meeting import slides as meeting_slides
 from analytics.errors import AnalyticsError
 from ui import session, widgets, cached
 
-# constant style, no user text: hide the sidebar and enlarge type for a room
+# constant style, no user text: no sidebar, no page chrome, a 16:9 slide in large type;
+# the slide controls fade out until the mouse comes near them
 MEETING_CSS = """
 <style>
 section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"],
-button[data-testid="stExpandSidebarButton"] { display: none !important; }
-div[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding-top: 1.5rem; }
-h1 { font-size: 3rem !important; }
-div[data-testid="stCaptionContainer"] p { font-size: 1.3rem !important; }
-div[data-testid="stTable"] table { font-size: 1.5rem !important; }
-div[data-testid="stTable"] th { font-size: 1.4rem !important; }
+button[data-testid="stExpandSidebarButton"], header[data-testid="stHeader"] { display: none !important; }
+div[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 1rem 2.5rem 0 !important; }
+.st-key-meeting_slide_box { aspect-ratio: 16 / 9; max-height: 94vh; margin: 0 auto; width: 100%; }
+.st-key-meeting_slide_box h1 { font-size: 3.2rem !important; padding: 0 0 .2rem !important; }
+.st-key-meeting_slide_box div[data-testid="stCaptionContainer"] p { font-size: 1.35rem !important; }
+div[data-testid="stTable"] table { font-size: 1.6rem !important; }
+div[data-testid="stTable"] th { font-size: 1.45rem !important; }
 div[data-testid="stTable"] th, div[data-testid="stTable"] td { white-space: nowrap; }
+.st-key-meeting_controls { position: fixed; bottom: .4rem; left: 2.5rem; right: 2.5rem; z-index: 999;
+  opacity: 0; transition: opacity .3s; background: rgba(255,255,255,.95); padding: .3rem .6rem;
+  border-radius: .5rem; }
+.st-key-meeting_controls:hover, .st-key-meeting_controls:focus-within { opacity: 1; }
+.st-key-meeting_keys, .st-key-sample_notice { display: none !important; }
 </style>
 """
 MEETING_KEY = "meeting_mode"
@@ -29,12 +37,14 @@ if MEETING_KEY not in st.session_state:
     st.session_state[MEETING_KEY] = st.query_params.get("meeting") in ("1", "true")
 
 session.require_user("compare")
-f = widgets.page_header("区县对比")
-meeting = st.toggle("会议模式（大字号、隐藏侧栏、一屏一图）", key=MEETING_KEY)
+meeting = bool(st.session_state.get(MEETING_KEY))
 if meeting:
+    f = cached.filters()
     st.query_params["meeting"] = "1"
     st.html(MEETING_CSS)
 else:
+    f = widgets.page_header("区县对比")
+    st.toggle("会议模式（全屏幻灯片，方向键或翻页笔翻页）", key=MEETING_KEY)
     st.query_params.pop("meeting", None)
 
 try:
@@ -48,7 +58,7 @@ if not len(rep.comparison) or not views.has_rows(cached.frames(f)):
     st.stop()
 
 colors = cached.district_colors()
-table = views.comparison_table(rep.comparison)
+table = views.comparison_table(rep.comparison, report=rep)
 
 
 def comparison_chart(indicator: str, large: bool):
@@ -68,31 +78,37 @@ def radar_chart(large: bool):
 
 
 if meeting:
-    slides = ["对比总表",
-              *(f"{labels.indicator_label(i)}对比" for i in views.COMPARE_INDICATORS),
-              "三力一度雷达图",
-              *(f"{labels.indicator_label(i)}同比" for i in views.COMPARE_INDICATORS)]
+    deck = meeting_slides(rep)
+    titles = [slide.title for slide in deck]
+    if st.session_state.get(SLIDE_KEY) not in titles:
+        st.session_state[SLIDE_KEY] = titles[0]
 
     def step(delta: int) -> None:
-        current = slides.index(st.session_state.get(SLIDE_KEY, slides[0]))
-        st.session_state[SLIDE_KEY] = slides[(current + delta) % len(slides)]
+        current = titles.index(st.session_state.get(SLIDE_KEY, titles[0]))
+        st.session_state[SLIDE_KEY] = titles[(current + delta) % len(titles)]
 
-    nav = st.columns([1, 4, 1], vertical_alignment="bottom")
-    nav[0].button("◀ 上一张", key="meeting_prev", on_click=step, args=(-1,), width="stretch")
-    slide = nav[1].selectbox("当前图表", slides, key=SLIDE_KEY)
-    nav[2].button("下一张 ▶", key="meeting_next", on_click=step, args=(1,), width="stretch")
-    position = slides.index(slide)
-    n = len(views.COMPARE_INDICATORS)
-    if position == 0:
-        st.table(views.comparison_table(rep.comparison, compact=True).set_index("区县"))
-    elif position <= n:
-        widgets.chart(comparison_chart(views.COMPARE_INDICATORS[position - 1], True),
-                 key="meeting_chart")
-    elif position == n + 1:
-        widgets.chart(radar_chart(True), key="meeting_chart")
-    else:
-        widgets.chart(yoy_chart(views.COMPARE_INDICATORS[position - n - 2], True), key="meeting_chart")
-    st.caption(f"第 {position + 1} / {len(slides)} 张")
+    def leave() -> None:
+        st.session_state[MEETING_KEY] = False
+
+    slide = deck[titles.index(st.session_state[SLIDE_KEY])]
+    with st.container(key="meeting_slide_box"):
+        st.title(slide.title)
+        st.caption(slide.subtitle)
+        if slide.table is not None:
+            st.table(slide.table.set_index(slide.table.columns[0]))
+        else:
+            slide.figure.update_layout(height=620)
+            widgets.chart(slide.figure, key="meeting_chart")
+    with st.container(key="meeting_controls", horizontal=True, vertical_alignment="center"):
+        st.button("◀ 上一张", key="meeting_prev", on_click=step, args=(-1,), shortcut="Left")
+        st.selectbox("当前幻灯片", titles, key=SLIDE_KEY, label_visibility="collapsed",
+                     width=420)
+        st.button("下一张 ▶", key="meeting_next", on_click=step, args=(1,), shortcut="Right")
+        st.caption(f"第 {titles.index(slide.title) + 1} / {len(titles)} 张 · ←/→、PageUp/PageDown 翻页")
+        st.button("退出会议模式", key="meeting_exit", on_click=leave, shortcut="Esc")
+    with st.container(key="meeting_keys"):     # a clicker sends PageUp / PageDown
+        st.button("上一张", key="meeting_page_up", on_click=step, args=(-1,), shortcut="PageUp")
+        st.button("下一张", key="meeting_page_down", on_click=step, args=(1,), shortcut="PageDown")
     st.stop()
 
 st.subheader("对比总表")

@@ -26,8 +26,9 @@ cards = views.kpi_cards(rep)
 for row_start in range(0, len(cards), 3):
     for col, card in zip(st.columns(3), cards[row_start:row_start + 3]):
         with col:
-            widgets.metric_card(card.label, card.value, status=card.status, lines=card.lines,
-                           delta=card.yoy)
+            widgets.metric_card(card.label, card.value, status=card.status,
+                                lines=card.lines + ((card.mom,) if card.mom else ()),
+                                delta=card.yoy)
 
 st.subheader("月度趋势")
 trend_options = list(views.CARD_INDICATORS)

@@ -102,3 +102,25 @@ if not current.empty:
                             targets_sheet_bytes(current, note="从目标管理页导出"),
                             f"年度目标_{year}.csv", mime="text/csv", key="targets_export",
                             icon=":material/table_view:")
+
+if user.role == "admin":
+    from analytics.store.cutoffs import set_cutoff_month
+
+    st.divider()
+    st.subheader("统计截止月")
+    st.caption("不设定时，各区县按本区最后上报的月份计算序时进度、同比和状态，全区合计按各区县共同的截止月；"
+               "设定后，所有区县和全区合计都统计到该月月底。")
+    current_cutoff = cached.cutoff_month(cached.version(), year)
+    choices = [None, *range(1, 13)]
+    picked = st.columns([1, 3])[0].selectbox(
+        f"{year}年统计截止月", choices, index=choices.index(current_cutoff), key="targets_cutoff",
+        format_func=lambda m: "不设定（各区县按本区最后上报月）" if m is None else f"{m}月")
+    if picked != current_cutoff and st.button("保存统计截止月", key="targets_cutoff_save"):
+        try:
+            set_cutoff_month(engine, user, year, picked)
+        except AnalyticsError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state[FLASH_KEY] = [("success", f"{year}年统计截止月已"
+                                            + (f"设为{picked}月" if picked else "取消"))]
+            st.rerun()

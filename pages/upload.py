@@ -13,7 +13,8 @@ from analytics.present import fmt
 from analytics import access
 from analytics.present.admin_tables import (
     KIND_LABELS, batch_choice_text, batches_table, issues_table, known_districts, plan_counts,
-    refused_names, scope_summary, sheet_heading, totals_table, upload_month, upload_plan_table,
+    refused_names, refused_rows_workbook, scope_summary, sheet_heading, stored_rows_table,
+    total_rows_text, totals_table, upload_month, upload_plan_table,
 )
 from analytics.store.batches import stored_batches_of
 from analytics.errors import AnalyticsError
@@ -22,7 +23,7 @@ from analytics.metrics import reporting
 from analytics.schema import KINDS
 from analytics.store.batches import (
     describe_conflicts, find_conflicts, list_batches, preview_file, reporting_scopes,
-    rollback_batch, store_checked,
+    rollback_batch, rollback_preview, store_checked,
 )
 from analytics.present.reporting_tables import reporting_table
 from analytics.present.templates import template_bytes, template_filename
@@ -94,7 +95,10 @@ def _store_all() -> None:
 
 def _rollback() -> None:
     s = st.session_state
-    batch_id = int(s.get("rollback_batch") or 0)
+    if not s.get("rollback_batch"):
+        s[FLASH_KEY] = [("error", "请先在导入记录下方选择要撤销的批次。")]
+        return
+    batch_id = int(s["rollback_batch"])
     if not s.get("confirm_rollback"):
         s[FLASH_KEY] = [("error", "请先勾选“确认撤销”。")]
         return
@@ -106,6 +110,7 @@ def _rollback() -> None:
         back = f"，已恢复批次 {'、'.join(f'#{b}' for b in restored)} 的数据" if restored else ""
         s[FLASH_KEY] = [("success", f"已撤销批次 #{batch_id}{back}。")]
     s["confirm_rollback"] = False
+    s["rollback_batch"] = None          # nothing stays preselected for the next undo
 
 
 for level, message in st.session_state.pop(FLASH_KEY, []):
@@ -125,8 +130,10 @@ batches = list_batches(engine, districts=history_districts, units=history_units,
                        with_units=True)
 district_options = sorted(editable) if editable is not None else known_districts(batches)
 cols = st.columns(2)
-cols[0].selectbox("区（表中没有“区”列时使用）", district_options, index=None, key="upload_district",
-                  placeholder="不指定", accept_new_options=editable is None)
+# a filler with one district: it is preselected (there is nothing else to choose)
+cols[0].selectbox("区（表中没有“区”列时使用）", district_options,
+                  index=0 if editable is not None and len(district_options) == 1 else None,
+                  key="upload_district", placeholder="不指定", accept_new_options=editable is None)
 cols[1].text_input("月份（青年大学习表中没有“月份”列时使用）", key="upload_month",
                    placeholder="如 2026-03")
 st.file_uploader("上传报表（可多选；支持 .xlsx、.xls、.csv）", type=["xlsx", "xls", "csv"],
@@ -156,9 +163,17 @@ for name, checked in checked_files:
             if sheet.scopes:
                 st.caption(f"涉及：{scope_summary(sheet.scopes)}")
             m = st.columns(3)
-            m[0].metric("有效行", f"{sheet.rows_accepted:,}")
-            m[1].metric("未通过行", f"{sheet.rows_rejected:,}")
+            m[0].metric("将导入的有效行", f"{sheet.rows_accepted:,}")
+            m[1].metric("未通过检查的行", f"{sheet.rows_rejected:,}")
             m[2].metric("提示", f"{len(sheet.warnings):,}")
+            skipped = total_rows_text(sheet)
+            if skipped:
+                st.caption(skipped)
+            if sheet.rows_accepted:
+                shown = min(sheet.rows_accepted, 20)
+                with st.expander(f"将导入的行（前 {shown} 行，共 {sheet.rows_accepted:,} 行）"):
+                    st.dataframe(stored_rows_table(sheet.kind, sheet.frame), hide_index=True,
+                                 width="stretch", placeholder=fmt.MISSING)
             if sheet.totals:
                 st.dataframe(totals_table(sheet.kind, sheet.totals, sheet.frame), hide_index=True)
             if sheet.errors:
@@ -166,6 +181,10 @@ for name, checked in checked_files:
                          "请修正后重新上传：")
                 st.dataframe(issues_table(sheet.errors), hide_index=True, width="stretch",
                              placeholder=fmt.MISSING)
+                st.download_button(
+                    "下载未通过的行（Excel，问题单元格已标黄）", refused_rows_workbook(sheet),
+                    file_name=f"未通过的行_{sheet.sheet}.xlsx", mime=XLSX_MIME,
+                    key=f"refused_{name}_{sheet.sheet}", icon=":material/download:")
             if sheet.warnings:
                 with st.expander(f"提示（{len(sheet.warnings)} 条，不影响导入）"):
                     st.dataframe(issues_table(sheet.warnings), hide_index=True, width="stretch",
@@ -224,9 +243,15 @@ else:
                  column_config={"导入时间": st.column_config.DatetimeColumn(
                      format="YYYY-MM-DD HH:mm")})
     st.markdown("**撤销批次**：该批次的数据不再计入，它替换掉的数据恢复。")
-    cols = st.columns([1, 3])
-    batch_id = cols[0].number_input("批次号", min_value=1, step=1, value=int(batches["id"].max()),
-                                    key="rollback_batch")
-    cols[1].caption(batch_choice_text(batches, int(batch_id)))
-    st.checkbox("确认撤销", key="confirm_rollback")
-    st.button("撤销批次", key="rollback_submit", on_click=_rollback)
+    undoable = batches[batches["status"] != "rolled_back"]
+    batch_id = st.selectbox("选择要撤销的批次", undoable["id"].astype(int).tolist(), index=None,
+                            key="rollback_batch", placeholder="请选择（不会默认选中任何批次）",
+                            format_func=lambda b: batch_choice_text(batches, int(b)))
+    if batch_id is not None:
+        try:
+            st.warning(rollback_preview(engine, int(batch_id)).text, icon=":material/undo:")
+        except AnalyticsError as exc:
+            st.error(str(exc))
+        st.checkbox("确认撤销", key="confirm_rollback")
+    st.button(f"撤销批次 #{batch_id}" if batch_id is not None else "撤销批次",
+              key="rollback_submit", on_click=_rollback, disabled=batch_id is None)

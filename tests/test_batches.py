@@ -138,4 +138,18 @@ def test_clear_sample_rolls_back_sample_batches_only(engine):
     assert participants(engine) == {"临江区": 30}
     assert not has_sample(engine) and has_data(engine)
     assert rollback_batch(engine, 3, actor=SYSTEM) == []          # sample stays gone
+    # nothing of the sample is left to see: not in 导入记录, not as a district
+    assert list_batches(engine)["file_name"].tolist() == ["real_lj.xlsx"]
+
+
+def test_after_clearing_the_whole_sample_the_database_stays_empty(engine):
+    from analytics.present.admin_tables import known_districts
+
+    store(engine, "sample_qs.xlsx", "青山区", 1, sample=True)
+    assert rollback_batch(engine, 1, actor=SYSTEM) == []          # an 已撤销 sample batch
+    store(engine, "sample_lj.xlsx", "临江区", 1, sample=True)
+    assert clear_sample(engine, SYSTEM) == 2
+    assert list_batches(engine).empty and known_districts(list_batches(engine)) == []
+    assert participants(engine) == {}
+    assert has_data(engine)            # the app does not load the sample again at start-up
     assert participants(engine) == {}

@@ -132,6 +132,29 @@ def test_comparison_bar_with_target_markers():
     assert target.name == "目标" and target.x == ("东城区",) and target.y == (200.0,)
     assert fig.layout.title.text == "各区志愿服务时长对比"
     assert fig.layout.yaxis.title.text == "志愿服务时长（小时）"
+    assert not fig.layout.xaxis.title.text and fig.layout.xaxis.tickangle == 0   # no "区" under it
+
+
+def test_completion_bar_labels_and_pace_marks_and_red_only_for_behind():
+    rows = pd.DataFrame({"name": ["东湖区", "北岭区"], "completion": [0.9371, 0.6794],
+                         "expected": [0.8329, 0.9151], "status": ["超前", "滞后"]})
+    fig = charts.completion_bar(rows)
+    bars, pace = fig.data
+    assert list(bars.y) == ["北岭区", "东湖区"]                      # first row on top
+    assert list(bars.text) == ["完成 67.9%（滞后）", "完成 93.7%"]
+    assert list(bars.marker.color) == [palette.status_color("滞后"), charts.NEUTRAL]
+    assert pace.name == "序时进度" and list(pace.x) == [0.9151, 0.8329]
+
+
+def test_change_bar_shows_the_change_itself_and_flat_as_flat():
+    yoy = pd.DataFrame({"district": ["东湖区", "北岭区", "临江区"], "indicator": "study_rate",
+                        "current": [0.9664, 0.8919, 0.94], "previous": [0.9654, 0.8935, 0.94],
+                        "change": [0.001, -0.0016, -0.00001], "change_rel": [None] * 3})
+    fig = charts.change_bar(yoy, "study_rate")
+    (bar,) = fig.data
+    assert list(bar.y) == ["北岭区", "临江区", "东湖区"]
+    assert list(bar.text) == ["-0.16个百分点", "持平", "+0.10个百分点"]
+    assert fig.layout.xaxis.range[1] < 1          # a ±0.2 百分点 axis, not 0–100 %
 
 
 def test_yoy_bar_current_and_previous():
@@ -170,7 +193,8 @@ def test_category_and_dimension_bars():
     assert [t.name for t in fig.data] == ["引领力", "服务力", "大局贡献度"]
     assert fig.data[0].x == ("思想引领",) and fig.data[0].y.tolist() == [12000.0]
     assert fig.data[0].marker.color == palette.DIMENSION_COLORS["引领力"]
-    assert fig.layout.xaxis.title.text == "活动类别"
+    # category names read horizontally (wrapped, never rotated 90°), no axis title
+    assert fig.layout.xaxis.tickangle == 0 and not fig.layout.xaxis.title.text
     dims = charts.dimension_bar(indicators.activities_by_dimension(acts), "activity_sessions")
     assert dims.data[0].x == ("引领力", "服务力", "大局贡献度")
     assert dims.data[0].y.tolist() == [1.0, 1.0, 2.0]

@@ -78,15 +78,16 @@ def test_xlsx_file_with_district_filter(db, capsys, tmp_path):
 
 
 def test_default_as_of_stops_at_the_latest_month_with_data(db, capsys):
-    # the sample ends in March 2026: a 1-12 report must not read as of today, or
-    # April..December count as zeros in 同比 (last year has them) and 序时进度
+    # the sample ends in March 2026 (西城区 in February): a 1-12 report must not read
+    # as of today, or April..December count as zeros in 同比 (last year has them) and
+    # 序时进度; the whole area reads at the common cut-off, each district at its own
     code, out, err = _run(capsys, "--year", "2026", "--format", "md", "--db", db)
     assert (code, err) == (0, "")
-    assert "统计截至 2026-03-31；" in out
+    assert "统计截至 2026-02-28；东城区已报至3月，其余区县至2月" in out
     frames = sample_frames()
     frames["activities"] = frames["activities"].assign(
         title=[f"活动{i}" for i in range(len(frames["activities"]))])
-    assert out == report_markdown(build_report(frames, year=2026, as_of=date(2026, 3, 31)))
+    assert out == report_markdown(build_report(frames, year=2026))
 
 
 def test_html_format_from_the_file_extension(db, capsys, tmp_path):

@@ -55,7 +55,7 @@ def test_import_duplicate_conflict_replace_and_rollback(db_url, tmp_path, capsys
     code, out, err = run(capsys, "import", str(b), "--db", db_url)
     assert (code, out) == (1, "")
     assert err == ("b.xlsx：青山区 2026-03 一中团委 的活动台账已导入（批次 #1）；"
-                   "如需覆盖请选择“替换”（--replace），只替换这些单位\n")
+                   "如需替换原数据，请勾选“确认替换”（命令行加 --replace），只替换这些单位\n")
     code, out, _ = run(capsys, "import", str(b), "--replace", "--db", db_url)
     assert (code, out) == (0, "b.xlsx [活动台账]：已替换活动台账 1 行（批次 #2）\n")
     code, out, _ = run(capsys, "batches", "rollback", "2", "--db", db_url)
@@ -98,7 +98,7 @@ def test_a_district_without_data_reads_as_zeros_of_the_right_type(sqlite_url, tm
     [row] = json.loads(out)["districts"]
     assert code == 0
     assert {k: v for k, v in row.items() if k != "targets"} == {
-        "district": "临江区", "study_rate": None, "study_learners": 0, "study_members": 0,
+        "district": "临江区", "as_of": "2026-03-31", "study_rate": None, "study_learners": 0, "study_members": 0,
         "activity_sessions": 0, "activity_participants": 0, "volunteer_count": 0,
         "volunteer_hours": 0.0}
     assert '"volunteer_hours": 0.0' in out        # a float like every other district's hours

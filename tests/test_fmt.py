@@ -26,7 +26,9 @@ def test_fmt_hours(value, text):
 @pytest.mark.parametrize("absolute, relative, rate, unit, text", [
     (1234, 0.123, False, "人次", "+1,234人次（+12.30%）"),
     (-20000, -0.2, False, "", "-2.00万（-20.00%）"),
-    (0, 0.0, False, "", "±0（+0.00%）"),
+    (0, 0.0, False, "", "持平"),
+    (-0.00004, None, True, "", "持平"),
+    (0.00004, None, True, "", "持平"),
     (5, None, False, "场", "+5场"),
     (0.012, None, True, "", "+1.20个百分点"),
     (-0.005, None, True, "", "-0.50个百分点"),
@@ -47,3 +49,9 @@ def test_fmt_value_uses_schema_units(indicator, value, text):
 def test_labels():
     assert labels.indicator_label("study_rate") == "参学率"
     assert labels.label_with_unit("activity_participants") == "参与人次（人次）"
+
+
+def test_a_change_that_rounds_to_zero_is_flat_never_signed():
+    assert fmt.fmt_pp(-0.00001) == "持平" and fmt.fmt_pp(-0.0001) == "-0.01个百分点"
+    assert fmt.fmt_relative(-0.00004) == "持平" and fmt.fmt_relative(0.0001) == "+0.01%"
+    assert fmt.direction(-0.00004) == 0 and fmt.direction(-0.02) == -1 and fmt.direction(None) == 0

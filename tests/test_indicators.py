@@ -205,7 +205,7 @@ def test_indicator_report_matches_design_contract():
     assert report["year"] == 2026 and report["as_of"] == "2026-06-30"
     east, west = report["districts"]
     assert east == {
-        "district": "东城区", "study_rate": 0.9, "study_learners": 108, "study_members": 120,
+        "district": "东城区", "as_of": "2026-06-30", "study_rate": 0.9, "study_learners": 108, "study_members": 120,
         "activity_sessions": 3, "activity_participants": 45, "volunteer_count": 3,
         "volunteer_hours": 11.5,
         "targets": {

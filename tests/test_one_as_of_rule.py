@@ -33,6 +33,11 @@ def test_indicators_json_and_the_report_agree_on_as_of_progress_and_every_status
     assert cli["as_of_text"] == report.selection.as_of_text \
         == "数据截至 2026年10月31日（已上报数据的最后一个月）"
 
+    # each district at its own last reported month: all at October in the sample
+    assert {d["district"]: d["as_of"] for d in cli["districts"]} == \
+        {d: report.selection.as_of_of(d).isoformat() for d in report.selection.districts}
+    assert cli["reported_text"] == report.selection.reported_text == ""
+
     from_cli = {(d["district"], name): (t["expected"], t["status"])
                 for d in cli["districts"] for name, t in d["targets"].items()}
     from_cli |= {(TOTAL, name): (t["expected"], t["status"])

@@ -104,8 +104,10 @@ def test_page_on_sample_data(page, sample_db, tmp_path, monkeypatch):
                      must_change_password=False)
     at = _app(page)
     _no_exception(at)
-    assert not at.main.info, [i.value for i in at.main.info]        # real numbers, no notice
-    assert "示例数据" in at.sidebar.info[0].value
+    # real numbers; the one notice, at the top of the main page, says they are the sample
+    assert [i.value for i in at.main.info] == ["当前显示的是**示例数据**（虚构区县），导入真实报表前请先清除。"]
+    assert at.main.children[0].children[0].children[0].children[0].value == at.main.info[0].value
+    assert not at.sidebar.info
     assert at.get("plotly_chart") or page == "overview" and at.metric
     assert at.title[0].value in {"总览", "青年大学习", "活动开展", "志愿服务", "区县对比"}
 
@@ -189,7 +191,7 @@ def test_rerun_of_the_default_page_follows_the_sidebar(tmp_path, monkeypatch):
     at.sidebar.multiselect(key="d").set_value(["临江区"]).run()
     _no_exception(at)
     assert _metrics(at)["活动场次"] == "2场"
-    assert at.sidebar.info and "示例数据" not in at.sidebar.info[0].value or not at.sidebar.info
+    assert not [i for i in at.main.info if "示例数据" in i.value]
 
 
 def test_sidebar_change_updates_the_page(tmp_path, monkeypatch):
@@ -230,16 +232,23 @@ def test_meeting_mode_from_url_and_toggle(tmp_path, monkeypatch):
     _engine(monkeypatch, tmp_path / "app.db", data=True)
     at = _app("compare", meeting="1")
     _no_exception(at)
-    assert at.toggle(key="meeting_mode").value is True
-    assert at.selectbox(key="meeting_slide").value == "对比总表"
+    assert at.session_state["meeting_mode"] is True
+    assert len(at.selectbox(key="meeting_slide").options) == 14
+    assert at.selectbox(key="meeting_slide").value == "各区县主要指标对比"
+    assert at.title[0].value == "各区县主要指标对比"   # the slide's title, not the page's
+    assert at.caption[0].value.startswith(f"{YEAR}年 · 全部区县 · 数据截至")
     assert len(at.get("table")) == 1                  # the table slide, large type
     at.button(key="meeting_next").click().run()
     assert at.selectbox(key="meeting_slide").value == "参学率对比"
     assert len(at.get("plotly_chart")) == 1           # one chart per screen
+    at.button(key="meeting_page_down").click().run()  # a clicker's PageDown
+    assert at.selectbox(key="meeting_slide").value.startswith("参学人次")
+    at.button(key="meeting_page_up").click().run()
     at.button(key="meeting_prev").click().run()
     at.button(key="meeting_prev").click().run()
-    assert at.selectbox(key="meeting_slide").value == "志愿服务时长同比"
-    at.toggle(key="meeting_mode").set_value(False).run()
+    assert at.selectbox(key="meeting_slide").value == "志愿服务时长同比变化"
+    at.button(key="meeting_exit").click().run()
+    assert at.toggle(key="meeting_mode").value is False
     _no_exception(at)
     assert "meeting" not in at.query_params
     assert len(at.get("plotly_chart")) >= 8            # every chart again
@@ -322,3 +331,45 @@ def test_overview_shows_reporting_progress_per_district(tmp_path, monkeypatch):
     at.run()
     table = [df.value for df in at.dataframe if "尚未报送" in df.value.columns][0]
     assert table.set_index("区县").loc["青山区", "已报单位"] == 6
+
+
+def test_clearing_the_sample_from_the_notice_leaves_nothing_of_it(sample_db, tmp_path, monkeypatch):
+    from analytics.store.batches import list_batches
+
+    path = tmp_path / "app.db"
+    shutil.copy(sample_db, path)
+    monkeypatch.setenv("LEAGUE_DB_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("LEAGUE_DATA_DIR", str(tmp_path / "data"))
+    engine = get_engine(f"sqlite:///{path}")
+    accounts.create_user(engine, access.SYSTEM, "boss", dh.PASSWORD, "admin",
+                         must_change_password=False)
+    at = _app("overview")
+    assert at.button(key="clear_sample").disabled        # not before the confirmation
+    at.checkbox(key="clear_sample_confirm").check().run()
+    at.button(key="clear_sample").click().run()
+    _no_exception(at)
+    assert list_batches(engine).empty
+    assert not [i for i in at.main.info if "示例数据" in i.value]
+    at.switch_page(f"{PAGE_DIR}/targets.py").run()
+    grid = at.data_editor(key="targets_editor").value
+    assert grid["区"].tolist() == ["全部"]              # no fictional district left
+
+
+@pytest.mark.parametrize("page", ["account", "accounts", "audit", "targets", "upload"])
+def test_the_sidebar_filters_show_only_where_they_act(page, tmp_path, monkeypatch):
+    _engine(monkeypatch, tmp_path / "app.db", data=True)
+    at = _app(page)
+    _no_exception(at)
+    assert not [s for s in at.sidebar.selectbox if s.key == "year"]
+    assert not at.sidebar.multiselect
+    assert at.sidebar.button(key="logout")
+
+
+def test_selecting_every_unit_is_stored_as_no_filter(tmp_path, monkeypatch):
+    _engine(monkeypatch, tmp_path / "app.db", data=True)
+    at = _app("overview")
+    units = at.sidebar.multiselect(key="u")
+    at.sidebar.multiselect(key="u").set_value(list(units.options)).run()
+    _no_exception(at)
+    assert at.sidebar.multiselect(key="u").value == []
+    assert "u" not in at.query_params

@@ -104,7 +104,7 @@ def test_stored_scope_is_refused_without_replace(engine):
     with pytest.raises(ScopeConflict) as err:
         store_checked(engine, newer, actor=SYSTEM)
     assert str(err.value) == ("青山区 2026-03 单位0、单位1、单位2 的活动台账已导入（批次 #1）；"
-                              "如需覆盖请选择“替换”（--replace），只替换这些单位")
+                              "如需替换原数据，请勾选“确认替换”（命令行加 --replace），只替换这些单位")
     assert totals(engine)["participants"] == 30
 
 

@@ -118,3 +118,21 @@ def test_changing_year_drops_unsaved_edits(engine):
     at.button(key="targets_save").click().run()
     assert texts(at.info) == ["没有修改，无需保存。"]
     assert load_frames(engine, years=[YEAR - 1])["targets"].empty
+
+
+def test_an_admin_sets_the_cut_off_month_and_a_filler_does_not_see_it(engine):
+    from analytics.store.cutoffs import cutoff_month
+
+    add_user(engine, "boss", "admin")
+    at = targets_page("boss")
+    at.selectbox(key="targets_cutoff").set_value(9).run()
+    at.button(key="targets_cutoff_save").click().run()
+    assert not at.exception
+    assert cutoff_month(engine, YEAR) == 9
+    assert "2026年统计截止月已设为9月" in texts(at.success)
+    assert at.selectbox(key="targets_cutoff").value == 9
+    assert "2026年统计截止月设为9月" in read_audit(engine)["detail"].tolist()
+
+    add_user(engine, "zhang", "filler", ["青山区"])
+    filler = targets_page("zhang")
+    assert not [s for s in filler.selectbox if s.key == "targets_cutoff"]

@@ -96,7 +96,7 @@ def test_a_unit_already_stored_is_a_conflict_naming_only_that_unit(engine, tmp_p
     with pytest.raises(ScopeConflict) as err:
         store(engine, both)
     assert str(err.value) == (f"青山区 2026-03 {EAST} 的活动台账已导入（批次 #1）；"
-                              "如需覆盖请选择“替换”（--replace），只替换这些单位")
+                              "如需替换原数据，请勾选“确认替换”（命令行加 --replace），只替换这些单位")
     # all or nothing: 南关 was not added either
     assert participants(engine) == {("2026-03", EAST): 30}
     [result] = store(engine, both, replace=True)

@@ -93,7 +93,7 @@ def test_upload_preview_store_replace_rollback(engine, tmp_path):
     upload(at, "青山区_2026-03_修正.xlsx", good)
     assert "青山区 2026-03 第1中学团委、第3中学团委 的活动台账已导入（批次 #2）" in at.warning[0].value
     submit(at)
-    assert "如需覆盖请选择“替换”" in at.error[0].value
+    assert "如需替换原数据，请勾选“确认替换”" in at.error[0].value
     assert participants(engine, "青山区") == 150
     at.checkbox(key="confirm_replace").check()
     submit(at)
@@ -105,7 +105,11 @@ def test_upload_preview_store_replace_rollback(engine, tmp_path):
     history = [df.value for df in at.dataframe if "批次号" in df.value.columns][0]
     assert history[["批次号", "报表类型", "状态"]].values.tolist()[:2] == [
         [3, "活动台账", "有效"], [2, "活动台账", "已被替换"]]
-    at.number_input(key="rollback_batch").set_value(3)
+    # nothing is preselected: the newest batch (#3) is not a default to be wiped by mistake
+    assert at.selectbox(key="rollback_batch").value is None
+    assert at.button(key="rollback_submit").disabled
+    at.selectbox(key="rollback_batch").set_value(3).run()
+    assert "撤销批次 #3 将移除 活动台账 青山区 2026-03 的 3 行数据；恢复批次 #2 的 2 行。" in texts(at.warning)
     at.button(key="rollback_submit").click().run()
     assert texts(at.error) == ["请先勾选“确认撤销”。"]
     assert participants(engine, "青山区") == 220
@@ -113,6 +117,8 @@ def test_upload_preview_store_replace_rollback(engine, tmp_path):
     at.button(key="rollback_submit").click().run()
     assert texts(at.success) == ["已撤销批次 #3，已恢复批次 #2 的数据。"]
     assert participants(engine, "青山区") == 150
+    assert at.selectbox(key="rollback_batch").value is None          # not left on the next one
+    assert [o.split("：")[0] for o in at.selectbox(key="rollback_batch").options][:1] == ["批次 #2"]
     assert list_batches(engine)["status"].tolist()[:2] == ["rolled_back", "active"]
 
 
@@ -159,14 +165,16 @@ def test_filler_cannot_store_replace_or_roll_back_other_districts(engine, tmp_pa
     assert texts(at.error)[0] == "临江区_2026-03.xlsx：您（填报员 zhang）无权导入 临江区 的数据"
     assert participants(engine, "临江区") == 30
 
-    # roll back 临江区's batch by its number: refused, nothing changes
+    # 临江区's batch is not offered for undo; forced by its number, it is refused
     store_file(engine, activities_xlsx(tmp_path, "qs.xlsx", "青山区", [5]), filename="qs.xlsx",
                actor=accounts.get_user(engine, "zhang"))
     at.file_uploader(key="upload_files").set_value(None).run()
-    at.number_input(key="rollback_batch").set_value(other_batch)
-    at.checkbox(key="confirm_rollback").check()
-    at.button(key="rollback_submit").click().run()
-    assert texts(at.error) == ["您（填报员 zhang）无权撤销 临江区 的数据"]
+    own = int(list_batches(engine)["id"].max())
+    assert at.selectbox(key="rollback_batch").options == [f"批次 #{own}：活动台账 青山区 2026-03（qs.xlsx，有效）"]
+    from analytics.errors import PermissionDenied
+    from analytics.store.batches import rollback_batch
+    with pytest.raises(PermissionDenied, match="您（填报员 zhang）无权撤销 临江区 的数据"):
+        rollback_batch(engine, other_batch, actor=accounts.get_user(engine, "zhang"))
     assert participants(engine, "临江区") == 30
     assert list_batches(engine)["status"].tolist() == ["active", "active", "active"]
 
@@ -282,3 +290,59 @@ def test_unit_account_is_refused_for_another_unit_on_the_page(engine, tmp_path):
     assert table["单位"].tolist() == ["东关街道团工委", "西关街道团工委"]
     assert table["活动台账"].iloc[0].startswith("已报 #3（dg，")
     assert table["活动台账"].iloc[1].startswith("已报 #2（system，")
+
+
+def test_preview_shows_rows_to_store_skipped_total_and_a_total_mismatch(engine, tmp_path):
+    add_user(engine, "boss", "admin")
+    at = upload_page("boss")
+    rows = [["青山区2026年3月活动台账"], ["填报单位：团区委"], HEADER]
+    for i, p in enumerate([100, "abc", 50], start=1):
+        rows.append([i, f"2026-03-{i:02d}", "青山区", f"第{i}中学团委", f"活动{i}", "志愿服务", 1, p])
+    rows.append(["合计", None, None, None, None, None, 3, 160])
+    content = write_xlsx(tmp_path / "m.xlsx", {"活动台账": Sheet(rows)}).read_bytes()
+    upload(at, "青山区_2026-03.xlsx", content)
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["将导入的有效行"] == "2" and metrics["未通过检查的行"] == "1"
+    assert "合计行已跳过（第 7 行），不计入统计。" in texts(at.caption)
+    stored = [df.value for df in at.dataframe if "原表行号" in df.value.columns][0]
+    assert stored[["原表行号", "单位", "参与人次"]].values.tolist() == [
+        [4, "第1中学团委", 100], [6, "第3中学团委", 50]]
+    # the refused row as Excel, its bad cell highlighted with the problem as a comment
+    [button] = [b for b in at.get("download_button") if "未通过的行" in b.proto.label]
+    assert button.proto.label == "下载未通过的行（Excel，问题单元格已标黄）"
+
+    # all rows valid: the sheet's own 合计 line (160) against the sum of its rows (150)
+    rows[4][7] = 0
+    content = write_xlsx(tmp_path / "m2.xlsx", {"活动台账": Sheet(rows)}).read_bytes()
+    upload(at, "青山区_2026-03b.xlsx", content)
+    warnings = [df.value for df in at.dataframe if "问题" in df.value.columns][-1]
+    assert any("合计行为 160，明细行之和为 150，两者不一致" in m for m in warnings["问题"])
+
+
+def test_refused_rows_workbook_highlights_the_problem_cells(tmp_path):
+    import io
+
+    import openpyxl
+
+    from analytics.ingest.check import check_file
+    from analytics.present.admin_tables import refused_rows_workbook
+
+    content = activities_xlsx(tmp_path, "bad.xlsx", "青山区", [100, "abc", 50])
+    [sheet] = check_file(content, filename="bad.xlsx").tables
+    book = openpyxl.load_workbook(io.BytesIO(refused_rows_workbook(sheet)))
+    ws = book.active
+    header = [c.value for c in ws[1]]
+    assert header[0] == "原行号" and header[-1] == "问题" and "参与人次" in header
+    row = [c for c in ws[2]]
+    assert row[0].value == 5
+    bad = row[header.index("参与人次")]
+    assert bad.value == "abc" and bad.fill.fgColor.rgb.endswith("FFEB3B")
+    assert "参与人次" in row[-1].value and bad.comment is not None
+    assert not row[header.index("单位")].fill.fgColor.rgb.endswith("FFEB3B")
+
+
+def test_a_fillers_only_district_is_preselected(engine):
+    add_user(engine, "zhang", "filler", ["青山区"])
+    at = upload_page("zhang")
+    assert at.selectbox(key="upload_district").value == "青山区"

@@ -82,8 +82,21 @@ def _load(data_ver: int, years: tuple[int, ...]) -> dict[str, pd.DataFrame]:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _latest_month(data_ver: int, year: int) -> str | None:
-    return indicators.latest_month(_load(data_ver, (year - 1, year)), year)
+def _cut_offs(data_ver: int, year: int, months: tuple[int, int], districts: tuple[str, ...],
+              today: date) -> periods.CutOffs:
+    from analytics.store.cutoffs import cutoff_month
+
+    return indicators.cut_offs(_load(data_ver, (year - 1, year)), year, months, today=today,
+                               districts=districts or None,
+                               cutoff_month=cutoff_month(engine(), year))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cutoff_month(data_ver: int, year: int) -> int | None:
+    """The admin's 统计截止月 of `year` (None: each district at its own last month)."""
+    from analytics.store.cutoffs import cutoff_month as stored
+
+    return stored(engine(), year)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -116,20 +129,21 @@ def frames(f: Filters | None = None, *, whole_year: bool = False,
 
 @st.cache_data(max_entries=16, show_spinner="正在计算指标…")
 def _report(data_ver: int, year: int, months: tuple[int, int], districts: tuple[str, ...],
-            units: tuple[str, ...], as_of_day: date):
+            units: tuple[str, ...], today: date):
     from analytics.metrics.report import build_report
 
     data = _load(data_ver, (year - 1, year))
     if units:
         data = indicators.select(data, units=units)
     return build_report(data, year=year, months=months, districts=districts or None,
-                        as_of=as_of_day)
+                        cutoff_month=cutoff_month(data_ver, year), today=today)
 
 
 def report(f: Filters | None = None):
-    """The selection's `analytics.report.Report` (every figure, computed once, cached)."""
+    """The selection's `analytics.report.Report` (every figure, computed once, cached):
+    each district at its own last reported month, the area at the common cut-off."""
     f = f or filters()
-    return _report(version(), f.year, f.months, f.districts, f.units, as_of(f).day)
+    return _report(version(), f.year, f.months, f.districts, f.units, date.today())
 
 
 @st.cache_data(max_entries=8, show_spinner="正在统计星级志愿者…")
@@ -181,11 +195,15 @@ def reporting_progress(f: Filters | None = None) -> tuple[str, pd.DataFrame]:
     return month, _reporting_progress(version(), month, f.districts)
 
 
-def as_of(f: Filters | None = None) -> periods.AsOf:
-    """The selection's as-of day by the one rule (`periods.as_of`), and why."""
+def cut_offs(f: Filters | None = None) -> periods.CutOffs:
+    """Each district's and the area's as-of by the one rule (`periods.cut_offs`), and why."""
     f = f or filters()
-    return periods.as_of(f.year, f.months, today=date.today(),
-                         latest_month=_latest_month(version(), f.year))
+    return _cut_offs(version(), f.year, f.months, f.districts, date.today())
+
+
+def as_of(f: Filters | None = None) -> periods.AsOf:
+    """The whole selection's as-of day (the common cut-off), and why."""
+    return cut_offs(f).area
 
 
 def filters() -> Filters:

@@ -26,7 +26,7 @@ def page_header(title: str, f: Filters | None = None) -> Filters:
     scope = "、".join(f.districts) if f.districts else schema.WHOLE_AREA
     if f.units:
         scope += f"（{len(f.units)} 个单位）"
-    st.caption(f"{f.period_label} · {scope} · {cached.as_of(f).text}")
+    st.caption(f"{f.period_label} · {scope} · {cached.cut_offs(f).text}")
     return f
 
 
@@ -43,9 +43,12 @@ def metric_card(label: str, value: str, *, status: str | None = None,
                 lines: tuple[str, ...] = (), help: str | None = None,
                 delta: str | None = None) -> None:
     """A KPI card: big number, 同比 as the delta, a status badge (超前 green … 无目标
-    grey), detail lines."""
+    grey), detail lines. A 持平 delta gets no arrow and no colour."""
+    flat = delta == fmt.FLAT
     with st.container(border=True):
-        st.metric(label, value, delta=delta, help=help, delta_color="normal",
+        st.metric(label, value, delta=delta, help=help,
+                  delta_color="off" if flat else "normal",
+                  delta_arrow="off" if flat else "auto",
                   delta_description="同比" if delta else None)
         if status:
             color, icon = palette.STATUS_BADGES.get(status, ("gray", ""))

@@ -17,7 +17,7 @@ from analytics.ingest.sniff import Limits
 from analytics.ingest.parse import RawSheet
 from analytics.ingest.reader import read_bytes, start_reading
 from analytics.schema import FieldType
-from analytics.ingest.results import FileCheck, SheetCheck
+from analytics.ingest.results import FileCheck, RowIssue, SheetCheck
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,16 +106,69 @@ def _check_layout(sheet: RawSheet, layout: Layout, upload: dict[str, object],
     filled = np.zeros(n, dtype=np.int64)
     for col in layout.columns.values():
         filled += ~empty_cells(data[col.index])
-    skip = (filled == 0) | total_rows(data, sorted(label_columns))
+    total = total_rows(data, sorted(label_columns)) & (filled > 0)
+    skip = (filled == 0) | total
     skip |= note_rows(data, np.flatnonzero((filled <= 3) & ~skip))
+    own_row, own_totals = _sheet_total(kind, layout, data, total, sorted(label_columns))
     keep = ~skip
     data = [col[keep] for col in data]
     result = validate_columns(kind.name, layout.columns, data, excel_rows[keep], layout.headers,
                               upload=upload, today=today)
+    summed = totals(result.frame, kind.name)
+    warnings = list(result.warnings)
+    if own_row is not None and not result.rejected:
+        warnings += _total_mismatches(kind, layout, int(excel_rows[own_row]), own_totals, summed)
     return SheetCheck(
         sheet=sheet.name, kind=kind.name, header_row=layout.header_row, frame=result.frame,
-        errors=result.errors, warnings=result.warnings, rejected=result.rejected,
-        totals=totals(result.frame, kind.name), scopes=scopes(result.frame, kind.name))
+        errors=result.errors, warnings=warnings, rejected=result.rejected,
+        totals=summed, scopes=scopes(result.frame, kind.name),
+        total_rows=[int(r) for r in excel_rows[total]], sheet_totals=own_totals)
+
+
+def _sheet_total(kind, layout: Layout, data, mask, label_columns: list[int]):
+    """The sheet's own 合计 line (the last total line that is not a 小计): its index and
+    its numbers by field; (None, {}) without one."""
+    import numpy as np
+
+    from analytics.ingest.values import BadValue, cell_text, parse_number
+
+    chosen = None
+    for i in np.flatnonzero(mask):
+        words = "".join(cell_text(data[c][i]) for c in label_columns if c < len(data))
+        if "小计" not in words:
+            chosen = int(i)
+    if chosen is None:
+        return None, {}
+    found = {}
+    for name, col in layout.columns.items():
+        if name not in kind.numeric_fields or col.index >= len(data):
+            continue
+        try:
+            value = parse_number(data[col.index][chosen])
+        except BadValue:
+            continue
+        if value is not None:
+            found[name] = value * col.scale
+    return chosen, found
+
+
+def _total_mismatches(kind, layout: Layout, row: int, own: dict, summed: dict) -> list[RowIssue]:
+    """A warning per field where the sheet's 合计 line differs from the sum of its rows."""
+    out = []
+    for name, value in own.items():
+        total = summed.get(name)
+        if total is None or abs(float(total) - value) <= 0.005 + 1e-9 * abs(value):
+            continue
+        header = layout.columns[name].header
+        out.append(RowIssue(row, header, _plain(value),
+                            f"合计行为 {_plain(value)}，明细行之和为 {_plain(total)}，两者不一致；"
+                            "已按明细行导入，请核对合计行或明细"))
+    return out
+
+
+def _plain(value) -> str:
+    value = float(value)
+    return f"{int(value):,}" if value.is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def totals(frame: pd.DataFrame, kind_name: str) -> dict[str, int | float]:

@@ -42,6 +42,8 @@ class SheetCheck:
     rejected: list[dict] = field(default_factory=list)
     totals: dict = field(default_factory=dict)
     scopes: list[tuple[str, str]] = field(default_factory=list)
+    total_rows: list[int] = field(default_factory=list)     # Excel rows of 合计/小计 lines, skipped
+    sheet_totals: dict = field(default_factory=dict)        # the sheet's own 合计 line, by field
 
     @property
     def rows_accepted(self) -> int:

@@ -182,6 +182,61 @@ def latest_month(frames: Frames, year: int) -> str | None:
     return max(found) if found else None
 
 
+def latest_months(frames: Frames, year: int) -> dict[str, str]:
+    """district → the newest month key of `year` it has rows for (districts without data left out)."""
+    found: dict[str, str] = {}
+    for kind in DATA_KINDS:
+        df = frames.get(kind)
+        if df is None or not len(df):
+            continue
+        rows = df[df["month"].str.startswith(f"{year:04d}-")]
+        if not len(rows):
+            continue
+        for district, month in rows.groupby("district", observed=True)["month"].max().items():
+            if isinstance(month, str) and month > found.get(district, ""):
+                found[district] = month
+    return found
+
+
+def cut_offs(frames: Frames, year: int, months: tuple[int, int] = periods.WHOLE_YEAR, *,
+             today: date, districts: Iterable[str] | None = None, given: date | None = None,
+             cutoff_month: int | None = None) -> periods.CutOffs:
+    """The as-of rule (`periods.cut_offs`) applied to the data: each district at its own
+    last reported month, the area at the common cut-off of `districts` (all when None)."""
+    latest = latest_months(frames, year)
+    if districts is not None:
+        wanted = set(districts)
+        latest = {d: m for d, m in latest.items() if d in wanted}
+    return periods.cut_offs(year, months, today=today, latest_by_district=latest, given=given,
+                            cutoff_month=cutoff_month)
+
+
+def select_cut(frames: Frames, cut: periods.CutOffs, *, year: int,
+               months: tuple[int, int] | None = None,
+               districts: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
+    """`select` with each district's rows up to its own as-of day (`cut.of(district)`)."""
+    days = cut.days
+    if len(set(days.values())) <= 1:
+        return select(frames, year=year, months=months, until=cut.area.day, districts=districts)
+    latest = max(days.values())
+    sel = select(frames, year=year, months=months, until=latest, districts=districts)
+    for kind in DATA_KINDS:
+        df = sel.get(kind)
+        if df is None or not len(df):
+            continue
+        district = df["district"].astype("object")
+        if "date" in df and pd.api.types.is_datetime64_any_dtype(df["date"]):
+            limit = district.map({d: pd.Timestamp(v) for d, v in days.items()})
+            limit = pd.to_datetime(limit.fillna(pd.Timestamp(cut.area.day)))
+            keep = (df["date"] <= limit).to_numpy()
+        else:
+            limit = district.map({d: periods.month_key(v.year, v.month) for d, v in days.items()})
+            limit = limit.fillna(periods.month_key(cut.area.day.year, cut.area.day.month))
+            keep = (df["month"].astype("object") <= limit).to_numpy()
+        sel[kind] = df if keep.all() else df[keep]
+    return sel
+
+
 def select(frames: Frames, *, year: int | None = None,
            months: tuple[int, int] | None = None, until: date | None = None,
            districts: Iterable[str] | None = None,
@@ -475,20 +530,35 @@ def mom(frames: Frames, indicator: str, *, year: int, month: int,
                            rate=progress.is_rate(indicator))
 
 
+def _year_before(cut: periods.CutOffs) -> periods.CutOffs:
+    """The same cut-offs a year earlier (同比 compares up to the same day)."""
+    def back(a: periods.AsOf) -> periods.AsOf:
+        return periods.AsOf(_same_day_last_year(a.day), a.basis)
+    return periods.CutOffs(back(cut.area), tuple((d, back(a)) for d, a in cut.districts))
+
+
 def yoy_table(frames: Frames, *, year: int, months: tuple[int, int] | None = None,
               until: date | None = None, by: Iterable[str] = ("district",),
               districts: Iterable[str] | None = None,
-              indicators: Iterable[str] = INDICATOR_NAMES) -> pd.DataFrame:
+              indicators: Iterable[str] = INDICATOR_NAMES,
+              cut: periods.CutOffs | None = None) -> pd.DataFrame:
     """同比 per group: *by, indicator, current, previous, change, change_rel.
 
     `previous` is NaN (not 0) for a group absent last year, and for every
     group when last year's frame of that indicator holds no rows at all.
+    With `cut`, each district's rows run to its own as-of day this year and
+    to the same day last year (`until` is then ignored).
     """
     by, indicators = list(by), list(indicators)
     districts = None if districts is None else list(districts)
-    now = select(frames, year=year, months=months, until=until, districts=districts)
-    before = select(frames, year=year - 1, months=months, districts=districts,
-                    until=None if until is None else _same_day_last_year(until))
+    if cut is not None:
+        now = select_cut(frames, cut, year=year, months=months, districts=districts)
+        before = select_cut(frames, _year_before(cut), year=year - 1, months=months,
+                            districts=districts)
+    else:
+        now = select(frames, year=year, months=months, until=until, districts=districts)
+        before = select(frames, year=year - 1, months=months, districts=districts,
+                        until=None if until is None else _same_day_last_year(until))
     table = progress.compare_tables(summarize(now, by), summarize(before, by), by, indicators)
     missing = [i for i in indicators if not _has_rows(before, i)]
     table.loc[table["indicator"].isin(missing), ["previous", "change", "change_rel"]] = np.nan
@@ -525,25 +595,28 @@ def _entry(values: Mapping, targets: pd.DataFrame | None, year: int, as_of: date
 
 
 def indicator_report(frames: Frames, *, year: int, as_of: date | None = None,
-                     districts: list[str] | None = None, today: date | None = None) -> dict:
+                     districts: list[str] | None = None, today: date | None = None,
+                     cutoff_month: int | None = None) -> dict:
     """The `indicators --json` object (DESIGN.md) for `year` up to `as_of`.
 
-    `as_of` defaults by the as-of rule (`periods.as_of`), the same rule the
-    pages and the report use; `as_of_basis` / `as_of_text` say which applied.
+    `as_of` defaults by the as-of rule (`cut_offs` → `periods.cut_offs`), the
+    same rule the pages and the report use: each district reads at its own
+    last reported month (its entry's `as_of`), the total at the common
+    cut-off (the top-level `as_of`); `as_of_basis` / `as_of_text` say which
+    applied and `reported_text` who reported how far.
 
     Per district and in total: every indicator over the months of the year
-    up to `as_of` (dated rows up to that day), plus a `targets` entry for
+    up to that as-of (dated rows up to that day), plus a `targets` entry for
     each indicator with a target. Districts listed: `districts` when given
     (in that order, even without data), else every district with data or a
     target in the year, sorted. `total` counts distinct volunteers across
     districts and weights study_rate overall; its targets follow
     `progress.area_target`. Values are plain python numbers.
     """
-    resolved = periods.as_of(year, today=today or date.today(), given=as_of,
-                             latest_month=latest_month(frames, year))
-    as_of = resolved.day
-    sel = select(frames, year=year, until=as_of, districts=districts)
-    sel = _with_person_codes(sel)
+    cut = cut_offs(frames, year, today=today or date.today(), districts=districts,
+                   given=as_of, cutoff_month=cutoff_month)
+    area_day = cut.area.day
+    sel = _with_person_codes(select_cut(frames, cut, year=year, districts=districts))
     table = summarize(sel, by=["district"]).set_index("district")
     targets = sel.get("targets")
     if districts is None:
@@ -559,11 +632,13 @@ def indicator_report(frames: Frames, *, year: int, as_of: date | None = None,
     for name in names:
         values = ({c: table.at[name, c] for c in INDICATOR_NAMES}
                   if name in table.index else zero)
-        rows.append({"district": name, **_entry(
-            values, targets, year, as_of,
+        own = cut.of(name)
+        rows.append({"district": name, "as_of": own.day.isoformat(), **_entry(
+            values, targets, year, own.day,
             lambda ind, d=name: progress.target_value(targets, ind, year, d))})
-    total = _entry(totals(sel), targets, year, as_of,
+    area = _with_person_codes(select(frames, year=year, until=area_day, districts=districts))
+    total = _entry(totals(area), targets, year, area_day,
                    lambda ind: progress.area_target(targets, ind, year, districts))
-    return {"year": int(year), "as_of": as_of.isoformat(), "as_of_basis": resolved.basis,
-            "as_of_text": resolved.text, "districts": rows,
-            "total": {"district": schema.ALL_DISTRICTS, **total}}
+    return {"year": int(year), "as_of": area_day.isoformat(), "as_of_basis": cut.area.basis,
+            "as_of_text": cut.area.text, "reported_text": cut.reported_text, "districts": rows,
+            "total": {"district": schema.ALL_DISTRICTS, "as_of": area_day.isoformat(), **total}}

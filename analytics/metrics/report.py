@@ -31,6 +31,7 @@ class Selection:
     as_of: date
     whole_area: bool               # True when no districts were chosen (the whole area)
     as_of_basis: str = periods.GIVEN   # why `as_of` is that day (see `periods.as_of`)
+    cut_offs: periods.CutOffs | None = None   # each district's own as-of (`periods.cut_offs`)
 
     @property
     def period_label(self) -> str:
@@ -41,6 +42,15 @@ class Selection:
     def as_of_text(self) -> str:
         """"数据截至 2026年10月31日（已上报数据的最后一个月）"."""
         return periods.AsOf(self.as_of, self.as_of_basis).text
+
+    @property
+    def reported_text(self) -> str:
+        """Who reported how far when districts differ ("青山区已报至11月，其余区县至10月"), else ""."""
+        return self.cut_offs.reported_text if self.cut_offs else ""
+
+    def as_of_of(self, district: str) -> date:
+        """The as-of day of one district (its own last reported month), or the area's."""
+        return self.cut_offs.of(district).day if self.cut_offs else self.as_of
 
     @property
     def area_label(self) -> str:
@@ -68,6 +78,10 @@ class Report:
       selected month, like the cum_* series).
     - `yoy`: district (or 合计), indicator, current, previous, change,
       change_rel — `previous` NaN where last year has no data.
+    - `mom`: 环比 of the last month read (each district its own as-of month,
+      合计 the common cut-off month) against the month before: district (or
+      合计), indicator, month, current, previous, change, change_rel — NaN
+      where the month before is outside the selected months.
     - `three_forces`: dimensions.three_forces (district, dimension, value, score ...).
     - `dimensions`: activity_sessions and activity_participants per 三力一度 dimension
       (indicators.activities_by_dimension; 其他 last).
@@ -91,11 +105,21 @@ class Report:
     dimensions: pd.DataFrame
     stars: pd.DataFrame
     lagging_units: pd.DataFrame
+    mom: pd.DataFrame | None = None
 
     @property
     def has_last_year(self) -> bool:
         """Whether any indicator has last-year data to compare with (同比)."""
         return bool(len(self.yoy)) and bool(self.yoy["previous"].notna().any())
+
+    def mom_of(self, indicator: str, district: str = TOTAL) -> dict | None:
+        """The 环比 row of one indicator and district (or 合计) when the month before has data."""
+        if self.mom is None:
+            return None
+        rows = self.mom[(self.mom["indicator"] == indicator) & (self.mom["district"] == district)]
+        if rows.empty or pd.isna(rows.iloc[0]["previous"]):
+            return None
+        return rows.iloc[0].to_dict()
 
     def target_of(self, indicator: str, district: str = TOTAL) -> dict | None:
         """The targets row of one indicator and district (or 合计), or None."""
@@ -159,8 +183,9 @@ def _targets(sel: Mapping[str, pd.DataFrame], comparison: pd.DataFrame,
             if target is None:
                 continue
             actual = None if actual is None or pd.isna(actual) else actual
+            day = selection.as_of if district == TOTAL else selection.as_of_of(district)
             status = progress.target_status(name, actual, target, selection.year,
-                                            selection.as_of, first_month=selection.months[0])
+                                            day, first_month=selection.months[0])
             rows.append({"district": district, "indicator": name, "actual": actual, **status})
     cols = ["district", "indicator", "actual", "target", "completion", "expected", "status"]
     out = pd.DataFrame(rows, columns=cols)
@@ -191,12 +216,37 @@ def _target_pace(targets: pd.DataFrame, selection: Selection) -> pd.DataFrame:
 
 def _yoy(frames: Mapping[str, pd.DataFrame], selection: Selection) -> pd.DataFrame:
     districts = None if selection.whole_area else list(selection.districts)
-    kwargs = dict(year=selection.year, months=selection.months, until=selection.as_of,
-                  districts=districts)
-    per = indicators.yoy_table(frames, by=["district"], **kwargs)
+    kwargs = dict(year=selection.year, months=selection.months, districts=districts)
+    per = indicators.yoy_table(frames, by=["district"], cut=selection.cut_offs, **kwargs)
     per = per[per["district"].isin(selection.districts)]
-    whole = indicators.yoy_table(frames, by=[], **kwargs).assign(district=TOTAL)
+    whole = indicators.yoy_table(frames, by=[], until=selection.as_of, **kwargs
+                                 ).assign(district=TOTAL)
     return pd.concat([per, whole[per.columns]], ignore_index=True)
+
+
+def _mom(monthly: pd.DataFrame, monthly_total: pd.DataFrame, selection: Selection) -> pd.DataFrame:
+    """环比 from the month-by-month tables: each district's own last month, 合计's cut-off month."""
+    rows = []
+    parts = [(d, monthly[monthly["district"] == d], selection.as_of_of(d)) for d in selection.districts]
+    parts.append((TOTAL, monthly_total, selection.as_of))
+    for district, table, day in parts:
+        if day.year != selection.year:
+            continue
+        by_month = table.set_index("month")
+        key = periods.month_key(day.year, day.month)
+        before = periods.month_key(*periods.previous_month(day.year, day.month))
+        for name in INDICATOR_NAMES:
+            now = by_month[name].get(key) if key in by_month.index else None
+            prev = by_month[name].get(before) if before in by_month.index else None
+            c = progress.change(now, prev, rate=progress.is_rate(name))
+            rows.append({"district": district, "indicator": name, "month": key,
+                         "current": c.current, "previous": c.previous, "change": c.absolute,
+                         "change_rel": c.relative})
+    cols = ["district", "indicator", "month", "current", "previous", "change", "change_rel"]
+    out = pd.DataFrame(rows, columns=cols)
+    for col in cols[3:]:
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    return out
 
 
 def _categories(activities: pd.DataFrame | None) -> pd.DataFrame:
@@ -229,47 +279,67 @@ def _stars(frames: Mapping[str, pd.DataFrame], sel: Mapping[str, pd.DataFrame],
 
 def _monthly(sel: Mapping[str, pd.DataFrame], selection: Selection, *,
              by_district: bool) -> pd.DataFrame:
-    """indicators.monthly over the selected months (empty without districts)."""
-    year, as_of = selection.year, selection.as_of
+    """indicators.monthly over the selected months (empty without districts).
+
+    By district, each district runs to its own as-of month; the months after
+    it (another district reported further) are blank (NaN), not 0.
+    """
+    year = selection.year
+    as_of = max([selection.as_of, *(selection.cut_offs.days.values() if selection.cut_offs
+                                    else ())]) if by_district else selection.as_of
     if not selection.districts:
         return indicators.monthly({}, year, None, until=date(year, 1, 1), by_district=False
                                   ).iloc[0:0]
     table = indicators.monthly(sel, year, list(selection.districts), by_district=by_district,
                                until=as_of if as_of.year == year else None)
     wanted = periods.months_of(year, selection.months)
-    return table[table["month"].isin(wanted)].reset_index(drop=True)
+    table = table[table["month"].isin(wanted)].reset_index(drop=True)
+    if by_district and selection.cut_offs:
+        own = table["district"].map(lambda d: periods.month_key(
+            selection.as_of_of(d).year, selection.as_of_of(d).month))
+        later = (table["month"] > own) & (own.str.startswith(f"{year:04d}-"))
+        values = [c for c in table.columns if c not in ("month", "district")]
+        table[values] = table[values].astype("float64")
+        table.loc[later, values] = float("nan")
+    return table
 
 
 def build_report(frames: Mapping[str, pd.DataFrame], *, year: int,
                  months: tuple[int, int] = (1, 12),
                  districts: Iterable[str] | None = None,
-                 as_of: date | None = None) -> Report:
+                 as_of: date | None = None, cutoff_month: int | None = None,
+                 today: date | None = None) -> Report:
     """Gather every figure of the selection for the exports and the drafted paragraph.
 
     `frames` are the canonical frames of any years (last year's rows give
     同比; earlier years count towards 星级 hours). `districts=None` means the
     whole area: every district with data or a target in the year. `as_of`
-    defaults by the as-of rule (`periods.as_of`: the end of the month range,
-    never after today or the last month with data); rows dated after it are
-    left out and 序时进度 is taken at it.
+    defaults by the as-of rule (`periods.cut_offs`): each district reads at
+    its own last reported month (or the admin's `cutoff_month`), the whole
+    area (`total`, `monthly_total`, categories, stars, lagging units and the
+    合计 rows) at the common cut-off; rows dated after it are left out and
+    序时进度 is taken at it.
 
     >>> report = build_report(frames, year=2026, months=(1, 10))   # doctest: +SKIP
     >>> report.total["study_rate"]                                  # doctest: +SKIP
     0.9746
     """
     months = periods.check_month_range(months)
-    resolved = periods.as_of(year, months, today=date.today(), given=as_of,
-                             latest_month=indicators.latest_month(frames, year))
-    as_of = resolved.day
     chosen = None if districts is None else list(dict.fromkeys(districts))
-    sel = indicators.select(frames, year=year, months=months, until=as_of, districts=chosen)
+    cut = indicators.cut_offs(frames, year, months, today=today or date.today(),
+                              districts=chosen, given=as_of, cutoff_month=cutoff_month)
+    as_of = cut.area.day
+    sel = indicators.select_cut(frames, cut, year=year, months=months, districts=chosen)
+    area_sel = indicators.select(frames, year=year, months=months, until=as_of,
+                                 districts=chosen)
     names = _district_names(frames, sel, chosen)
     selection = Selection(year=year, months=months, districts=names, as_of=as_of,
-                          whole_area=chosen is None, as_of_basis=resolved.basis)
+                          whole_area=chosen is None, as_of_basis=cut.area.basis,
+                          cut_offs=cut)
     comparison = _comparison(sel, names)
-    total = indicators.totals(sel)
+    total = indicators.totals(area_sel)
     monthly = _monthly(sel, selection, by_district=True)
-    monthly_total = _monthly(sel, selection, by_district=False)
+    monthly_total = _monthly(area_sel, selection, by_district=False)
     targets = _targets(sel, comparison, total, selection)
     return Report(
         selection=selection,
@@ -281,11 +351,12 @@ def build_report(frames: Mapping[str, pd.DataFrame], *, year: int,
         target_pace=_target_pace(targets, selection),
         yoy=_yoy(frames, selection),
         three_forces=dimensions.three_forces(sel, districts=names),
-        categories=_categories(sel.get("activities")),
-        dimensions=indicators.activities_by_dimension(sel.get("activities")),
-        stars=_stars(frames, sel, as_of),
+        categories=_categories(area_sel.get("activities")),
+        dimensions=indicators.activities_by_dimension(area_sel.get("activities")),
+        stars=_stars(frames, area_sel, as_of),
         lagging_units=indicators.lagging_units(
-            sel.get("study", indicators.frame(sel, "study")), limit=10),
+            area_sel.get("study", indicators.frame(area_sel, "study")), limit=10),
+        mom=_mom(monthly, monthly_total, selection),
     )
 
 

@@ -307,3 +307,73 @@ def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
     if "batch_id" in frame:
         frame["batch_id"] = frame["batch_id"].astype("Int64")
     return frame.rename(columns=AUDIT_LABELS).reset_index(drop=True)
+
+
+# --- the upload preview: rows to store, skipped 合计 lines, refused rows as Excel ----------
+
+PREVIEW_ROWS = 20
+
+
+def stored_rows_table(kind: str, frame: pd.DataFrame, limit: int = PREVIEW_ROWS) -> pd.DataFrame:
+    """The first `limit` rows that will be stored, as the user wrote them (Chinese headers,
+    the Excel row first); derived columns (month, dimension ...) are left out."""
+    fields = [f for f in KINDS[kind].fields if f.name in frame.columns]
+    shown = frame.head(limit)
+    out = pd.DataFrame({"原表行号": shown["source_row"].astype("int64")} if "source_row" in shown
+                       else {})
+    for f in fields:
+        column = shown[f.name]
+        if pd.api.types.is_datetime64_any_dtype(column):
+            column = column.dt.strftime("%Y-%m-%d")
+        out[f.label] = column.astype("object").where(column.notna(), None).tolist()
+    return out.reset_index(drop=True)
+
+
+def total_rows_text(sheet) -> str:
+    """"合计行已跳过（第 12 行），不计入；表内合计与明细之和一致。" or ""."""
+    rows = list(getattr(sheet, "total_rows", []) or [])
+    if not rows:
+        return ""
+    where = "、".join(f"第 {r} 行" for r in rows[:5]) + ("等" if len(rows) > 5 else "")
+    text = f"合计行已跳过（{where}），不计入统计"
+    mismatch = any("合计行为" in w.message for w in sheet.warnings)
+    if getattr(sheet, "sheet_totals", None) and not mismatch and not sheet.rows_rejected:
+        text += "；表内合计行与明细行之和一致"
+    return text + "。"
+
+
+def refused_rows_workbook(sheet) -> bytes:
+    """The refused rows of a sheet as an Excel file: the user's columns with the problem
+    cells highlighted (yellow fill, the problem as a comment), the problems last."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+
+    book = Workbook()
+    ws = book.active
+    ws.title = "未通过的行"
+    headers: list[str] = []
+    for row in sheet.rejected:
+        headers += [h for h in row["values"] if h not in headers]
+    ws.append(["原行号", *headers, "问题"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    problems: dict[tuple[int, str], list[str]] = {}
+    for issue in sheet.errors:
+        problems.setdefault((issue.row, issue.column), []).append(issue.message)
+    fill = PatternFill("solid", fgColor="FFEB3B")
+    for row in sorted(sheet.rejected, key=lambda r: r["row"]):
+        ws.append([row["row"], *(row["values"].get(h, "") for h in headers),
+                   "；".join(row["errors"])])
+        for k, header in enumerate(headers, start=2):
+            messages = problems.get((row["row"], header))
+            if messages:
+                cell = ws.cell(ws.max_row, k)
+                cell.fill = fill
+                cell.comment = Comment("；".join(messages), "团务数据看板")
+    ws.freeze_panes = "B2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -323,8 +323,9 @@ def comparison_bar(summary: pd.DataFrame, indicator: str, *,
                         "line": {"color": palette.TARGET, "width": 4}},
                 customdata=[fmt.fmt_value(indicator, t) for _, t in hit],
                 hovertemplate="%{x}<br>目标：%{customdata}<extra></extra>"))
-    _style(fig, name, large=large, x_title="区", y_title=labels.label_with_unit(indicator))
+    _style(fig, name, large=large, x_title="", y_title=labels.label_with_unit(indicator))
     _value_axis(fig, indicator)
+    fig.update_xaxes(tickangle=0, automargin=True)      # district names read horizontally
     return fig
 
 
@@ -368,10 +369,80 @@ def yoy_bar(yoy: pd.DataFrame, indicator: str, *, by: str = "district",
     if data["previous"].isna().all():
         fig.add_annotation(text="上年同期无数据", x=0.5, y=1.05, xref="paper", yref="paper",
                            showarrow=False)
-    _style(fig, name, large=large, x_title={"district": "区", "unit": "单位"}.get(by, ""),
-           y_title=labels.label_with_unit(indicator))
+    _style(fig, name, large=large, x_title="", y_title=labels.label_with_unit(indicator))
+    fig.update_xaxes(tickangle=0, automargin=True)
     _value_axis(fig, indicator)
     fig.update_layout(barmode="group")
+    return fig
+
+
+# --- 完成率 against 序时进度, and 同比 as a change ------------------------------------
+
+NEUTRAL = "#607d8b"        # bars that are not 滞后: neutral, so red means only 滞后
+NEUTRAL_LIGHT = "#b0bec5"
+
+
+def completion_bar(rows: pd.DataFrame, *, by: str = "name", large: bool = False,
+                   title: str = "目标完成率与序时进度") -> go.Figure:
+    """完成率 per row as horizontal bars labelled "完成 87.3%", with each row's 序时进度
+    as a tick mark (districts may read at different months); red only for 滞后.
+
+    `rows`: columns `by` (the bar's name), completion, expected, status
+    (`report.targets` rows, with a name column).
+    """
+    data = rows.dropna(subset=["completion"]) if rows is not None and len(rows) else rows
+    if _is_empty(data, "completion"):
+        return empty_figure(title, large=large)
+    data = data.iloc[::-1]          # first row on top
+    names = data[by].astype(str).tolist()
+    done = data["completion"].astype("float64")
+    colors = [palette.status_color(progress.BEHIND) if s == progress.BEHIND else NEUTRAL
+              for s in data["status"]]
+    fig = go.Figure(go.Bar(
+        name="完成率", orientation="h", y=names, x=done, marker_color=colors,
+        text=[f"完成 {fmt.fmt_rate(v, 1)}" + ("（滞后）" if s == progress.BEHIND else "")
+              for v, s in zip(done, data["status"])],
+        textposition="outside", cliponaxis=False, constraintext="none",
+        hovertemplate="%{y}<br>%{text}<extra></extra>", showlegend=False))
+    fig.add_trace(go.Scatter(
+        name="序时进度", mode="markers", y=names, x=data["expected"].astype("float64"),
+        marker={"symbol": "line-ns", "size": 34 if large else 24,
+                "line": {"color": palette.TARGET, "width": 3}},
+        customdata=[fmt.fmt_rate(v) for v in data["expected"]],
+        hovertemplate="%{y}<br>序时进度：%{customdata}<extra></extra>"))
+    _style(fig, title, large=large, x_title="完成率（竖线为序时进度）", y_title="")
+    top = max(1.0, float(done.max())) * 1.3      # room for "完成 97.3%（滞后）"
+    fig.update_xaxes(range=[0, top], tickformat=".0%")
+    fig.update_layout(height=max(300, (56 if large else 34) * len(names) + 140),
+                      legend={"orientation": "h", "y": -0.15}, showlegend=True)
+    return fig
+
+
+def change_bar(yoy: pd.DataFrame, indicator: str, *, by: str = "district",
+               large: bool = False, title: str | None = None) -> go.Figure:
+    """同比 as a diverging bar of the change itself — relative for counts, 百分点 for
+    rates — so ±0.2 百分点 is visible (on a 0–100 % axis it is not). Sorted,
+    neutral colours; a change that rounds to zero reads 持平."""
+    name = title or f"{label(indicator)}同比变化"
+    data = yoy[yoy["indicator"] == indicator] if yoy is not None and len(yoy) else yoy
+    rate = progress.is_rate(indicator)
+    column = "change" if rate else "change_rel"
+    if _is_empty(data, column):
+        return empty_figure(name, large=large, message="上年同期无数据")
+    data = data.dropna(subset=[column]).sort_values(column)
+    values = data[column].astype("float64") * 100
+    text = [fmt.fmt_pp(v) if rate else fmt.fmt_relative(v, 1) for v in data[column]]
+    colors = [NEUTRAL if fmt.direction(v) >= 0 else NEUTRAL_LIGHT for v in data[column]]
+    fig = go.Figure(go.Bar(
+        orientation="h", y=_labels(data, by), x=values, marker_color=colors, text=text,
+        textposition="outside", cliponaxis=False, constraintext="none", showlegend=False,
+        hovertemplate="%{y}<br>同比：%{text}<extra></extra>"))
+    fig.add_vline(x=0, line={"color": palette.TARGET, "width": 1})
+    _style(fig, name, large=large, x_title="较上年同期（个百分点）" if rate else "较上年同期（%）",
+           y_title="")
+    reach = max(float(values.abs().max()), 0.1) * 1.35
+    fig.update_xaxes(range=[-reach, reach], ticksuffix="" if rate else "%", zeroline=False)
+    fig.update_layout(height=max(300, (56 if large else 34) * len(data) + 140))
     return fig
 
 
@@ -434,10 +505,24 @@ def category_bar(by_category: pd.DataFrame, measure: str = "activity_participant
             marker_color=palette.DIMENSION_COLORS.get(dimension, palette.MISSING),
             text=[_short(measure, v) for v in part[measure]], textposition="outside", cliponaxis=False, constraintext="none", customdata=text,
             hovertemplate=f"%{{x}}（{dimension}）<br>{label(measure)}：%{{customdata}}<extra></extra>"))
-    _style(fig, name, large=large, x_title="活动类别", y_title=labels.label_with_unit(measure))
+    _style(fig, name, large=large, x_title="", y_title=labels.label_with_unit(measure))
     _value_axis(fig, measure)
-    fig.update_xaxes(categoryorder="array", categoryarray=data["category"].tolist())
+    # horizontal category names, two lines when long: rotated 90° they are unreadable
+    fig.update_xaxes(categoryorder="array", categoryarray=data["category"].tolist(),
+                     tickangle=0, automargin=True, tickvals=data["category"].tolist(),
+                     ticktext=[_wrap(c) for c in data["category"]])
+    fig.update_traces(texttemplate="%{text}", textposition="outside")
+    fig.update_layout(uniformtext={"minsize": 9, "mode": "hide"},
+                      legend={"orientation": "h", "y": -0.25})
     return fig
+
+
+def _wrap(text: str, width: int = 4) -> str:
+    """A category name in lines of `width` characters ("志愿<br>服务"), at most two."""
+    text = str(text)
+    if len(text) <= width:
+        return text
+    return text[:width] + "<br>" + text[width:2 * width] + ("…" if len(text) > 2 * width else "")
 
 
 def dimension_bar(by_dimension: pd.DataFrame, measure: str = "activity_participants", *,

@@ -2,7 +2,8 @@
 
 Counts: below 10,000 with thousands separators (`8,234`); from 10,000 in
 万 with two decimals (`55.12万`); from 10⁸ in 亿. Rates: percent with two
-decimals (`97.46%`). Missing values: `—`.
+decimals (`97.46%`). Missing values: `—`. A change that rounds to zero at
+the digits shown is **持平**, never signed ("-0.00个百分点" would read as a fall).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import math
 from analytics import schema
 
 MISSING = "—"
+FLAT = "持平"
 WAN = 10_000
 YI = 100_000_000
 
@@ -49,10 +51,27 @@ def fmt_number(value) -> str:
     return f"{int(v):,}" if v == int(v) else f"{v:,.1f}"
 
 
+def is_flat(change, digits: int = 2) -> bool:
+    """Whether a change (a fraction: 0.012 = 1.2 %) shows as zero in percent with
+    `digits` decimals — then it is 持平, whatever its sign. Missing → False."""
+    if _missing(change):
+        return False
+    return round(abs(float(change)) * 100, digits) == 0
+
+
+def direction(change, digits: int = 2) -> int:
+    """+1 up, -1 down, 0 持平 (or missing) at the digits shown: arrows and colours follow it."""
+    if _missing(change) or is_flat(change, digits):
+        return 0
+    return 1 if float(change) > 0 else -1
+
+
 def fmt_relative(value, digits: int = 2) -> str:
-    """A relative change with its sign: 0.123 → "+12.30%"."""
+    """A relative change with its sign: 0.123 → "+12.30%"; -0.00001 → "持平"."""
     if _missing(value):
         return MISSING
+    if is_flat(value, digits):
+        return FLAT
     return f"{float(value) * 100:+.{digits}f}%"
 
 
@@ -71,9 +90,11 @@ def fmt_hours(value) -> str:
 
 
 def fmt_pp(value, digits: int = 2) -> str:
-    """A difference of rates in percentage points: 0.012 → "+1.20个百分点"."""
+    """A difference of rates in percentage points: 0.012 → "+1.20个百分点"; 持平 when it rounds to 0."""
     if _missing(value):
         return MISSING
+    if is_flat(value, digits):
+        return FLAT
     return f"{float(value) * 100:+.{digits}f}个百分点"
 
 
@@ -86,7 +107,9 @@ def fmt_change(absolute, relative=None, *, rate: bool = False, unit: str = "") -
         return MISSING
     if rate:
         return fmt_pp(absolute)
-    sign = "+" if float(absolute) > 0 else ("-" if float(absolute) < 0 else "±")
+    if float(absolute) == 0:
+        return FLAT
+    sign = "+" if float(absolute) > 0 else "-"
     text = sign + fmt_count(abs(float(absolute)), unit)
     if not _missing(relative):
         text += f"（{fmt_relative(relative)}）"

@@ -23,7 +23,7 @@ ACTION_LABELS: dict[str, str] = {
     "login": "登录", "login_failed": "登录失败", "account_locked": "账号锁定",
     "create_user": "创建账号", "disable_user": "停用账号", "enable_user": "启用账号",
     "reset_password": "重置密码", "set_role": "修改角色/区县", "change_password": "修改密码",
-    "unlock_user": "解锁账号",
+    "unlock_user": "解锁账号", "set_cutoff": "设定统计截止月",
 }
 
 

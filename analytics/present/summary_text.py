@@ -42,6 +42,7 @@ import pandas as pd
 
 from analytics.metrics import dimensions, progress, stars
 from analytics import schema
+from analytics.present import fmt
 from analytics.metrics.report import TOTAL, Report
 
 Style = Literal["count", "total"]
@@ -169,6 +170,17 @@ class _Draft:
     def __init__(self) -> None:
         self.facts: list[Fact] = []
         self.sentences: list[str] = []
+        self.breaks: list[int] = []     # sentence indexes where a new section's paragraph starts
+
+    def section(self) -> None:
+        """The sentences that follow are a new paragraph (学习, 活动, 志愿服务, 目标, 分区县)."""
+        if self.sentences and (not self.breaks or self.breaks[-1] != len(self.sentences)):
+            self.breaks.append(len(self.sentences))
+
+    def paragraphs(self) -> list[str]:
+        """The sentences joined into one paragraph per section."""
+        cuts = [0, *self.breaks, len(self.sentences)]
+        return ["".join(self.sentences[a:b]) for a, b in zip(cuts, cuts[1:]) if b > a]
 
     def fig(self, key: str, value: float, style: FactStyle = "count",
             district: str = TOTAL) -> str:
@@ -191,7 +203,7 @@ def _yoy_clause(d: _Draft, report: Report, indicator: str, what: str = "") -> st
     value = row["change"] if rate else row["change_rel"]
     if value is None or pd.isna(value):
         return ""
-    if value == 0:
+    if fmt.is_flat(value, 2 if rate else 1):   # as shown: "下降0.00个百分点" is 持平
         return f"，{what}与去年同期持平"
     up = value > 0
     word = ("提升" if up else "下降") if rate else ("增长" if up else "下降")
@@ -232,7 +244,8 @@ def _categories(d: _Draft, report: Report, limit: int = 6) -> None:
         if _present(row.reached):
             part += f"，覆盖群众{d.fig(f'{key}:reached', row.reached)}人"
         if _present(row.service_hours):
-            part += f"，总服务时长{d.fig(f'{key}:service_hours', row.service_hours, 'total')}小时"
+            part += (f"，活动台账登记服务时长"
+                     f"{d.fig(f'{key}:service_hours', row.service_hours, 'total')}小时")
         parts.append(part)
     if parts:
         d.sentences.append("其中，" + "；".join(parts) + "。")
@@ -261,8 +274,8 @@ def _volunteers(d: _Draft, report: Report, subject: str) -> None:
     count, hours = report.total["volunteer_count"], report.total["volunteer_hours"]
     if not _present(count):
         return
-    text = (f"{subject}{d.fig('volunteer_count', count)}名青年志愿者参与志愿服务，"
-            f"累计服务时长{d.fig('volunteer_hours', hours, 'total')}小时"
+    text = (f"据{schema.KINDS['volunteer'].label}，{subject}{d.fig('volunteer_count', count)}"
+            f"名青年志愿者参与志愿服务，累计服务时长{d.fig('volunteer_hours', hours, 'total')}小时"
             + _yoy_clause(d, report, "volunteer_hours", "服务时长"))
     starred = report.stars[(report.stars["level"] > 0) & (report.stars["count"] > 0)]
     if len(starred):
@@ -363,18 +376,35 @@ def _draft(report: Report) -> _Draft:
     single = len(sel.districts) == 1
     subject = _subject(sel)
     _study(d, report, subject)
+    d.section()
     _activities(d, report, subject)
     _categories(d, report)
     _three_forces(d, report)
+    d.section()
     _volunteers(d, report, subject)
+    d.section()
     _targets(d, report)
     if not d.sentences:
         d.sentences.append("所选范围内暂无数据。")
     d.sentences[0] = f"{sel.period_label}，" + d.sentences[0]
     if not single and sel.districts:
+        d.section()
         clauses = [_district_clause(d, row) for row in report.comparison.to_dict("records")]
         d.sentences.append("分区县看：" + "；".join(clauses) + "。")
+    if d.facts:
+        d.section()
+        d.sentences.append(_sources(report))
     return d
+
+
+def _sources(report: Report) -> str:
+    """Where the figures come from, and which service hours are which: the
+    活动台账's hours and the 志愿服务记录's hours are different counts. No figure
+    of its own (the as-of day is stated beside the paragraph)."""
+    return (f"（数据来源：各区县上报的{schema.KINDS['study'].label}参学统计、"
+            f"{schema.KINDS['activities'].label}和{schema.KINDS['volunteer'].label}；"
+            f"活动的服务时长按{schema.KINDS['activities'].label}登记，"
+            f"志愿者的服务时长按{schema.KINDS['volunteer'].label}统计。）")
 
 
 def draft_facts(report: Report) -> list[Fact]:
@@ -386,10 +416,12 @@ def draft_summary(report: Report) -> str:
     """The drafted 工作总结 paragraph for the report's selection (Chinese prose).
 
     One district speaks of "全区"; the whole area of "各区县" (a few chosen
-    districts by name), with the totals first, then one clause per district. Figures follow the rounding rule of this module;
+    districts by name), with the totals first, then one clause per district; one
+    paragraph per section (学习, 活动, 志愿服务, 目标, 分区县), blank lines between, and
+    the sources last. Figures follow the rounding rule of this module;
     `draft_facts` lists each with the value it came from.
     """
-    return "".join(_draft(report).sentences)
+    return "\n\n".join(_draft(report).paragraphs())
 
 
 _FIELD_LABELS = {"reached": "覆盖人数", "service_hours": "服务时长",

@@ -182,6 +182,7 @@ class KpiCard:
     actual: float | None
     completion: float | None = None
     yoy: str | None = None      # 同比, e.g. "+12.30%" or "-0.40个百分点"; None without last year
+    mom: str | None = None      # 环比 line, e.g. "10月环比 +3.20%"; None without the month before
 
 
 def kpi_cards(report, indicators: Sequence[str] = CARD_INDICATORS) -> list[KpiCard]:
@@ -215,23 +216,36 @@ def kpi_cards(report, indicators: Sequence[str] = CARD_INDICATORS) -> list[KpiCa
                          f" · 完成 {fmt.fmt_rate(done)}")
             lines.append(f"序时进度 {fmt.fmt_rate(entry.get('expected'))}")
         cards.append(KpiCard(name, ind.label, fmt.fmt_value(name, actual), status,
-                             tuple(lines), actual, done, _yoy_text(report, name)))
+                             tuple(lines), actual, done, _yoy_text(report, name),
+                             _mom_text(report, name)))
     return cards
+
+
+def change_text(row: Mapping | None, indicator: str) -> str | None:
+    """A 同比/环比 row as signed text: "+12.30%" (counts), "-0.40个百分点" (rates), "持平"."""
+    if row is None or row.get("change") is None or pd.isna(row.get("change")):
+        return None
+    if schema.INDICATOR_BY_NAME[indicator].is_rate:
+        return fmt.fmt_pp(row["change"])
+    relative = row.get("change_rel")
+    if relative is None or pd.isna(relative):
+        return fmt.FLAT if row["change"] == 0 else None
+    return fmt.fmt_relative(relative)
+
+
+def _mom_text(report, name: str) -> str | None:
+    """"10月环比 +3.20%": the last month read against the month before."""
+    row = report.mom_of(name) if hasattr(report, "mom_of") else None
+    text = change_text(row, name)
+    if text is None:
+        return None
+    _, month = periods.split_month_key(row["month"])
+    return f"{month}月环比 {text}"
 
 
 def _yoy_text(report, name: str) -> str | None:
     """同比 of the whole selection as a signed text for `st.metric`'s delta."""
-    from analytics.present import fmt
-
-    row = report.yoy_of(name)
-    if row is None or row.get("change") is None or pd.isna(row.get("change")):
-        return None
-    if schema.INDICATOR_BY_NAME[name].is_rate:
-        return fmt.fmt_pp(row["change"])
-    relative = row.get("change_rel")
-    if relative is None or pd.isna(relative):
-        return None
-    return fmt.fmt_relative(relative)
+    return change_text(report.yoy_of(name), name)
 
 
 def _number(value) -> float | None:
@@ -410,11 +424,13 @@ COMPARE_INDICATORS = CARD_INDICATORS
 
 def comparison_table(comparison: pd.DataFrame,
                      indicators: Sequence[str] = COMPARE_INDICATORS, *,
-                     compact: bool = False) -> pd.DataFrame:
+                     compact: bool = False, report=None) -> pd.DataFrame:
     """The report's district comparison as text: each value (Chinese-style) and its rank.
 
     `compact` (会议模式) puts the rank into the value's cell — "96.72%（第1）" —
-    so the table fits a screen in large type.
+    so the table fits a screen in large type. With the `report`, a column
+    "<指标>同比/环比" follows each rank: "+6.50% / +3.20%" (each district's
+    环比 is its own last month against the month before).
     """
     from analytics.present import fmt
 
@@ -430,6 +446,11 @@ def comparison_table(comparison: pd.DataFrame,
         else:
             out[label] = values
             out[f"{label}排名"] = [fmt.fmt_rank(r) for r in ranks]
+            if report is not None:
+                out[f"{label}同比/环比"] = [
+                    f"{change_text(report.yoy_of(name, d), name) or fmt.MISSING} / "
+                    f"{change_text(report.mom_of(name, d), name) or fmt.MISSING}"
+                    for d in out["区县"]]
     return out
 
 

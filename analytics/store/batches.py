@@ -153,7 +153,7 @@ def store_checked(engine: Engine, file_check: FileCheck, *, actor: User | None,
             return results
     except IntegrityError as exc:
         raise ConcurrentImport("另一个导入刚刚写入了同一区县、同一单位、同一月份的数据，请刷新后重试"
-                               "（如需覆盖请选择“替换”）。") from exc
+                               "（如需替换原数据，请勾选“确认替换”）。") from exc
 
 
 def _duplicate_results(plans: list[_SheetPlan], duplicate: dict[str, int]) -> list[StoreResult]:
@@ -339,7 +339,8 @@ SHOWN_CONFLICTS = 12   # units named in a refusal; the rest are counted
 def _scope_conflict(conflicts: list[Conflict]) -> ScopeConflict:
     shown = describe_conflicts(conflicts[:SHOWN_CONFLICTS])
     more = f"等 {len(conflicts)} 项" if len(conflicts) > SHOWN_CONFLICTS else ""
-    exc = ScopeConflict(f"{shown}{more}；如需覆盖请选择“替换”（--replace），只替换这些单位")
+    exc = ScopeConflict(f"{shown}{more}；如需替换原数据，请勾选“确认替换”（命令行加 --replace），"
+                        "只替换这些单位")
     exc.conflicts = conflicts
     return exc
 
@@ -614,6 +615,54 @@ def rollback_batch(engine: Engine, batch_id: int, *, actor: User | None = None) 
     return sorted(restored)
 
 
+@dataclass(frozen=True)
+class RollbackPreview:
+    """What undoing a batch would do, before anyone confirms it."""
+
+    batch_id: int
+    kind: str
+    districts: tuple[str, ...]
+    periods: tuple[str, ...]
+    file_name: str
+    status: str
+    rows_removed: int                       # this batch's rows that count now
+    restored: tuple[tuple[int, int], ...]   # (batch id, rows) that come back
+
+    @property
+    def text(self) -> str:
+        """"撤销后将移除 活动台账 青山区 2026-11 的 23 行数据；恢复批次 #12 的 20 行数据。"."""
+        what = (f"{schema.KINDS[self.kind].label} {'、'.join(self.districts)} "
+                f"{'、'.join(self.periods)}")
+        if self.status == "rolled_back":
+            return f"批次 #{self.batch_id}（{what}）已撤销过。"
+        text = f"撤销批次 #{self.batch_id} 将移除 {what} 的 {self.rows_removed:,} 行数据"
+        if self.restored:
+            text += "；恢复" + "、".join(f"批次 #{b} 的 {n:,} 行" for b, n in self.restored)
+        else:
+            text += "；没有被它替换的数据需要恢复"
+        return text + "。"
+
+
+def rollback_preview(engine: Engine, batch_id: int) -> RollbackPreview:
+    """What `rollback_batch(batch_id)` would remove and restore (reads only)."""
+    b = tables.batches
+    with engine.connect() as conn:
+        batch = conn.execute(select(b).where(b.c.id == int(batch_id))).mappings().first()
+        if batch is None:
+            raise NotFound(f"批次 #{batch_id} 不存在")
+        table = tables.DATA_TABLES[batch["kind"]]
+        removed = conn.execute(select(func.count()).select_from(table).where(
+            table.c.batch_id == batch["id"], table.c.active == true())).scalar()
+        restored = conn.execute(
+            select(table.c.batch_id, func.count()).where(table.c.replaced_by == batch["id"])
+            .group_by(table.c.batch_id).order_by(table.c.batch_id)).all()
+    return RollbackPreview(int(batch["id"]), batch["kind"],
+                           tuple(schema.split_names(batch["districts"])),
+                           tuple(schema.split_names(batch["periods"])), batch["file_name"],
+                           batch["status"], int(removed or 0),
+                           tuple((int(i), int(n)) for i, n in restored))
+
+
 # --- reading ----------------------------------------------------------------------
 
 def list_batches(engine: Engine, *, districts: Iterable[str] | None = None,
@@ -672,10 +721,17 @@ def reporting_scopes(engine: Engine, *, districts: Iterable[str] | None = None) 
     return frame
 
 
+SAMPLE_CLEARED = "sample_cleared"     # counters row: the sample was cleared, never reload it
+
+
 def has_data(engine: Engine) -> bool:
-    """Whether any batch was ever stored (a fresh database has none)."""
+    """Whether any batch was ever stored (a fresh database has none), or the sample was
+    cleared — then an empty database stays empty instead of getting the sample again."""
+    c = tables.counters
     with engine.connect() as conn:
-        return conn.execute(select(tables.batches.c.id).limit(1)).first() is not None
+        if conn.execute(select(tables.batches.c.id).limit(1)).first() is not None:
+            return True
+        return conn.execute(select(c.c.value).where(c.c.name == SAMPLE_CLEARED)).first() is not None
 
 
 def has_sample(engine: Engine) -> bool:
@@ -687,14 +743,39 @@ def has_sample(engine: Engine) -> bool:
 
 
 def clear_sample(engine: Engine, actor: User | None) -> int:
-    """Roll back every sample batch still live; returns how many were rolled back."""
-    b = tables.batches
-    with engine.connect() as conn:
-        ids = conn.execute(select(b.c.id).where(b.c.is_sample == true(),
-                                                b.c.status != "rolled_back")
-                           .order_by(b.c.id.desc())).scalars().all()
-    for batch_id in ids:
-        rollback_batch(engine, batch_id, actor=actor)
+    """Remove the sample entirely: its rows, scopes and batches (rolled back ones too),
+    so nothing of it shows anywhere — not in 导入记录, not as districts in 目标管理.
+
+    Real data a sample batch had replaced comes back; real data that replaced a
+    sample month stays. One transaction, audited, admins only. Returns the
+    number of sample batches removed.
+    """
+    from analytics.access import require_role
+
+    actor = require_role(actor, "admin")
+    b, s = tables.batches, tables.batch_scopes
+    with write_transaction(engine) as conn:
+        ids = conn.execute(select(b.c.id).where(b.c.is_sample == true())).scalars().all()
+        if not ids:
+            return 0
+        restored = set(conn.execute(select(s.c.batch_id).where(
+            s.c.replaced_by.in_(ids), s.c.batch_id.notin_(ids))).scalars())
+        conn.execute(s.update().where(s.c.replaced_by.in_(ids), s.c.batch_id.notin_(ids))
+                     .values(active=True, replaced_by=None))
+        for table in tables.DATA_TABLES.values():
+            conn.execute(table.update().where(table.c.replaced_by.in_(ids),
+                                              table.c.batch_id.notin_(ids))
+                         .values(active=True, replaced_by=None))
+            conn.execute(table.delete().where(table.c.batch_id.in_(ids)))
+        conn.execute(s.delete().where(s.c.batch_id.in_(ids)))
+        conn.execute(b.delete().where(b.c.id.in_(ids)))
+        _refresh_status(conn, sorted(restored))
+        marker = tables.counters
+        if conn.execute(select(marker.c.value).where(marker.c.name == SAMPLE_CLEARED)).first() is None:
+            conn.execute(marker.insert().values(name=SAMPLE_CLEARED, value=1))
+        append_audit(conn, user=actor.username, action="clear_sample",
+                     detail=f"清除示例数据（{len(ids)} 个批次）")
+        bump_data_version(conn)
     return len(ids)
 
 

@@ -135,3 +135,13 @@ audit_log = Table(
     Column("file_name", Text, nullable=True),
     Column("sha256", String(64), nullable=True),
 )
+
+# the 统计截止月 an admin sets for a year: every district and the whole area read at
+# the end of that month (`periods.cut_offs`); no row = each district at its own last month
+report_cutoffs = Table(
+    "report_cutoffs", metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("month", Integer, nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("set_at", DateTime, nullable=False),
+)

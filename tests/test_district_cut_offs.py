@@ -1,0 +1,138 @@
+"""One district's early upload moves nobody else's figures (issue 17).
+
+The bundled sample runs to October 2026 for every district; 青山区 then stores
+its November workbook (a real Excel file, through the upload path). Each
+district reads at its own last reported month, the whole area at the common
+cut-off, and the command line and the report still agree.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import openpyxl
+import pytest
+
+from analytics.access import SYSTEM
+from analytics.cli.main import main
+from analytics.metrics.report import TOTAL, build_report
+from analytics.store.batches import store_file
+from analytics.store.engine import get_engine
+from analytics.store.frames import load_frames
+from analytics.store.sample import SAMPLE_DIR, load_sample
+
+YEAR = 2026
+TODAY = date(2026, 12, 2)
+
+
+def november_workbook(path) -> None:
+    """青山区's October sample workbook, moved to November (dates, 月份 and 期次)."""
+    book = openpyxl.load_workbook(SAMPLE_DIR / "2026-10" / "青山区_2026-10.xlsx")
+    for ws in book.worksheets:
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, datetime) and cell.value.month == 10:
+                    cell.value = cell.value.replace(month=11, day=min(cell.value.day, 30))
+                elif cell.value == "2026年10月":
+                    cell.value = "2026年11月"
+                elif cell.value == "2026年第10期":
+                    cell.value = "2026年第11期"
+    book.save(path)
+
+
+@pytest.fixture(scope="module")
+def urls(tmp_path_factory):
+    """(the sample as shipped, the sample plus 青山区's November)."""
+    root = tmp_path_factory.mktemp("cutoffs")
+    before, after = f"sqlite:///{root}/before.db", f"sqlite:///{root}/after.db"
+    load_sample(get_engine(before))
+    load_sample(get_engine(after))
+    november_workbook(root / "青山区_2026-11.xlsx")
+    results = store_file(get_engine(after), root / "青山区_2026-11.xlsx", actor=SYSTEM)
+    assert all(r.batch_id for r in results)
+    return before, after
+
+
+def _report(url, **kwargs):
+    return build_report(load_frames(get_engine(url)), year=YEAR, today=TODAY, **kwargs)
+
+
+def test_one_districts_november_moves_nobody_elses_figures(urls):
+    before, after = (_report(u) for u in urls)
+    # the whole area keeps the common cut-off: 10月31日, 序时进度 83.29 %
+    assert after.selection.as_of == before.selection.as_of == date(2026, 10, 31)
+    area = after.target_of("activity_sessions")
+    assert round(area["expected"] * 100, 2) == 83.29
+    assert after.total == before.total
+    assert after.yoy_of("activity_sessions") == before.yoy_of("activity_sessions")
+    # every other district: the same figures, 同比 and status as before
+    others = [d for d in before.selection.districts if d != "青山区"]
+    for frame in ("targets", "yoy"):
+        old = getattr(before, frame).set_index(["district", "indicator"])
+        new = getattr(after, frame).set_index(["district", "indicator"])
+        keys = [k for k in old.index if k[0] in [*others, TOTAL]]
+        assert new.loc[keys].equals(old.loc[keys]), frame
+    # 青山区 reads at its own November: 序时进度 91.51 %
+    own = after.target_of("activity_sessions", "青山区")
+    assert after.selection.as_of_of("青山区") == date(2026, 11, 30)
+    assert round(own["expected"] * 100, 2) == 91.51
+    # and the page says so in plain words
+    assert after.selection.reported_text == "青山区已报至11月，其余区县至10月"
+    assert before.selection.reported_text == ""
+
+
+def test_the_command_line_agrees_with_the_report_per_district(urls, capsys):
+    _, after = urls
+    assert main(["indicators", "--year", str(YEAR), "--json", "--db", after]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    report = _report(after)
+    assert cli["as_of"] == "2026-10-31"
+    assert cli["reported_text"] == "青山区已报至11月，其余区县至10月"
+    as_of = {d["district"]: d["as_of"] for d in cli["districts"]}
+    assert as_of["青山区"] == "2026-11-30" and as_of["东湖区"] == "2026-10-31"
+    assert as_of == {d: report.selection.as_of_of(d).isoformat()
+                     for d in report.selection.districts}
+    from_cli = {(d["district"], name): (t["expected"], t["status"])
+                for d in cli["districts"] for name, t in d["targets"].items()}
+    from_cli |= {(TOTAL, name): (t["expected"], t["status"])
+                 for name, t in cli["total"]["targets"].items()}
+    from_report = {(r.district, r.indicator): (round(r.expected, 6), r.status)
+                   for r in report.targets.itertuples()}
+    assert from_cli == from_report
+
+
+def test_an_admins_cut_off_month_applies_to_every_district(urls):
+    _, after = urls
+    report = _report(after, cutoff_month=9)
+    assert report.selection.as_of == date(2026, 9, 30)
+    assert {report.selection.as_of_of(d) for d in report.selection.districts} == {date(2026, 9, 30)}
+    assert "管理员设定的统计截止月" in report.selection.as_of_text
+    assert report.selection.reported_text == ""
+
+
+def test_cards_and_the_comparison_table_show_month_on_month_next_to_year_on_year(urls):
+    from analytics.present import views
+
+    before, after = (_report(u) for u in urls)
+    cards = {c.indicator: c for c in views.kpi_cards(after)}
+    sessions = after.mom_of("activity_sessions")
+    assert sessions["month"] == "2026-10"     # the area's common cut-off month
+    assert cards["activity_sessions"].mom == f"10月环比 {views.change_text(sessions, 'activity_sessions')}"
+    assert cards["activity_sessions"].yoy == views.change_text(
+        before.yoy_of("activity_sessions"), "activity_sessions")
+    table = views.comparison_table(after.comparison, report=after).set_index("区县")
+    own = after.mom_of("activity_sessions", "青山区")
+    assert own["month"] == "2026-11"
+    assert table.loc["青山区", "活动场次同比/环比"].endswith(
+        " / " + views.change_text(own, "activity_sessions"))
+
+
+def test_a_month_a_district_has_not_reported_reads_as_missing_not_zero(urls):
+    from analytics.present import fmt
+
+    after = _report(urls[1])
+    monthly = after.monthly.set_index(["district", "month"])
+    assert monthly.loc[("青山区", "2026-11"), "activity_participants"] > 0
+    east = monthly.loc[("东湖区", "2026-11"), "activity_participants"]
+    assert fmt.fmt_value("activity_participants", east) == "—"      # not "0人次"
+    assert monthly.loc[("东湖区", "2026-10"), "activity_participants"] > 0
