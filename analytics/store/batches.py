@@ -232,12 +232,19 @@ def _refuse_bad_rows(plans: list[_SheetPlan], skip_bad_rows: bool) -> None:
                            [(p.sheet, row) for p in plans for row in p.rejected])
 
 
+def scope_family(kind: str) -> tuple[str, ...]:
+    """The kinds whose stored scopes conflict with `kind`'s: itself and `Kind.shares_scope_with`
+    (per-unit 青年大学习 figures and the platform's records hold the same numbers)."""
+    return (kind, *schema.KINDS[kind].shares_scope_with)
+
+
 def _refuse_overlaps(plans: list[_SheetPlan]) -> None:
     """Two sheets of one file must not hold the same (kind, district, period)."""
     seen: dict[tuple[str, str, str], str] = {}
     for plan in plans:
+        family = min(scope_family(plan.kind))
         for district, period in plan.scopes:
-            other = seen.setdefault((plan.kind, district, period), plan.sheet)
+            other = seen.setdefault((family, district, period), plan.sheet)
             if other != plan.sheet:
                 raise ScopeConflict(f"工作表“{other}”和“{plan.sheet}”都含有 {district} {period} 的"
                                     f"{schema.KINDS[plan.kind].label}，请合并为一个工作表后再导入。")
@@ -262,10 +269,10 @@ def _conflicts(conn: Connection, kind: str, scopes: list[tuple[str, str]]) -> li
         return []
     s = tables.batch_scopes
     wanted = set(scopes)
-    rows = conn.execute(select(s.c.district, s.c.period, s.c.batch_id).where(
-        s.c.active == true(), s.c.kind == kind,
+    rows = conn.execute(select(s.c.kind, s.c.district, s.c.period, s.c.batch_id).where(
+        s.c.active == true(), s.c.kind.in_(scope_family(kind)),
         s.c.district.in_({d for d, _ in scopes}), s.c.period.in_({p for _, p in scopes}))).all()
-    return sorted(Conflict(kind, d, p, b) for d, p, b in rows if (d, p) in wanted)
+    return sorted(Conflict(k, d, p, b) for k, d, p, b in rows if (d, p) in wanted)
 
 
 def _scope_conflict(conflicts: list[Conflict]) -> ScopeConflict:
@@ -439,10 +446,11 @@ def rollback_batch(engine: Engine, batch_id: int, *, actor: User | None = None) 
         authorize(actor, "rollback", schema.split_names(batch["districts"]))
         kind = batch["kind"]
         table = tables.DATA_TABLES[kind]
+        family = scope_family(kind)
         restored: set[int] = set()
         for scope in conn.execute(select(s).where(s.c.batch_id == batch_id)).mappings().all():
             successor = None if scope["active"] else scope["replaced_by"]
-            same = and_(s.c.kind == kind, s.c.district == scope["district"],
+            same = and_(s.c.kind.in_(family), s.c.district == scope["district"],
                         s.c.period == scope["period"], s.c.replaced_by == batch_id)
             if successor is None:     # else the rows stay replaced, now by the successor
                 restored.update(conn.execute(select(s.c.batch_id).where(same)).scalars())
@@ -450,10 +458,11 @@ def rollback_batch(engine: Engine, batch_id: int, *, actor: User | None = None) 
                          .values(active=False, replaced_by=None))
             conn.execute(s.update().where(same).values(active=successor is None,
                                                        replaced_by=successor))
-            rows_in_scope = and_(table.c.district == scope["district"],
-                                 _period_column(table) == _period_value(kind, scope["period"]))
-            conn.execute(table.update().where(rows_in_scope, table.c.replaced_by == batch_id)
-                         .values(active=successor is None, replaced_by=successor))
+            for other in (tables.DATA_TABLES[k] for k in family):
+                rows_in_scope = and_(other.c.district == scope["district"],
+                                     _period_column(other) == _period_value(kind, scope["period"]))
+                conn.execute(other.update().where(rows_in_scope, other.c.replaced_by == batch_id)
+                             .values(active=successor is None, replaced_by=successor))
         conn.execute(table.update().where(table.c.batch_id == batch_id)
                      .values(active=False, replaced_by=None))
         conn.execute(b.update().where(b.c.id == batch_id).values(status="rolled_back"))

@@ -79,6 +79,8 @@ def _read_kind(conn: Connection, kind: str, years: tuple[int, ...] | None,
     if years is not None:
         if kind == "targets":
             query = query.where(table.c.year.in_(years))
+        elif schema.KINDS[kind].carried_forward:     # a roster of an earlier year still holds
+            query = query.where(table.c.month <= f"{max(years)}-12")
         else:
             months = [f"{y}-{m:02d}" for y in years for m in range(1, 13)]
             query = query.where(table.c.month.in_(months))
