@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "analytics.cli.storage",    # import, indicators, sample, batches
     "analytics.cli.users",      # users
     "analytics.cli.report",     # report
+    "analytics.cli.absent",     # absent
     "analytics.cli.db",         # db upgrade, db current
 )
 

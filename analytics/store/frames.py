@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select, true
 
 from analytics import schema
+from analytics.metrics.records import with_record_study
 from analytics.store import tables
 
 if TYPE_CHECKING:
@@ -30,6 +31,9 @@ _FRAME_CACHE_LOCK = threading.Lock()
 def load_frames(engine: Engine, *, years: Iterable[int] | None = None,
                 districts: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
     """The active rows as canonical frames, keyed by kind.
+
+    The `study` frame also holds the study rows derived from learner records
+    and the roster (`metrics.records.with_record_study`, rows with a `branch`).
 
     Only the given years (months of those years; targets of those years) and
     districts are read. Results are cached per (database, data_version,
@@ -46,8 +50,8 @@ def load_frames(engine: Engine, *, years: Iterable[int] | None = None,
             cached = _FRAME_CACHE.get(key)
         fresh = cached is None
         if fresh:
-            cached = {kind: _read_kind(conn, kind, years_key, districts_key)
-                      for kind in schema.KINDS}
+            cached = with_record_study({kind: _read_kind(conn, kind, years_key, districts_key)
+                                        for kind in schema.KINDS})
     if fresh:
         with _FRAME_CACHE_LOCK:
             while len(_FRAME_CACHE) >= _FRAME_CACHE_SIZE:
