@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from analytics.cli.storage import _actor, _db_option, _engine, _user_option
+from analytics.cli.options import db_option, user_option
+from analytics.cli.storage import _actor, _engine
 
 EPILOG = """示例：
   python -m analytics absent --month 2026-03 --district 东城区 --json
@@ -23,8 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--district", action="append", metavar="区县", help="只看这个区县（可重复）")
     parser.add_argument("--unit", action="append", metavar="单位", help="只看这个单位（可重复）")
     parser.add_argument("--json", action="store_true", help="输出 JSON")
-    _db_option(parser)
-    _user_option(parser)
+    db_option(parser)
+    user_option(parser)
     parser.set_defaults(func=run_absent)
 
 
