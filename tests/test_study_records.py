@@ -194,7 +194,9 @@ def test_without_a_roster_members_come_from_a_study_sheet_else_the_rate_is_unkno
 
 # --- storing -------------------------------------------------------------------------------
 
-def test_records_for_a_scope_with_study_rows_conflict_and_replace_only_when_asked(tmp_path, url):
+def test_records_for_a_scope_with_study_rows_conflict_and_replace_only_when_asked(tmp_path,
+                                                                                 db_url):
+    url = db_url                 # SQLite, then a real PostgreSQL (COPY for the records)
     engine = get_engine(url)
     sheet = study_xlsx(tmp_path / "三月.xlsx", [("2026-03", "东城区", "一中", 6, 6)])
     first = batches.store_file(engine, sheet, actor=access.SYSTEM)[0].batch_id
