@@ -190,6 +190,11 @@ def test_without_a_roster_members_come_from_a_study_sheet_else_the_rate_is_unkno
     whole = _study_numbers(url)
     assert whole["study_learners"] == 9 + 4 + 1
     assert whole["study_rate"] == pytest.approx((9 + 4) / 20)   # 西城区's learner is left out
+    trend = indicators.monthly(load_frames(get_engine(url), years=[2026]), 2026,
+                               by_district=False)
+    march = trend[trend["month"] == "2026-03"].iloc[0]
+    assert (march["study_rate"], march["cum_study_rate"]) == (pytest.approx(4 / 10),
+                                                              pytest.approx(13 / 20))
 
 
 # --- storing -------------------------------------------------------------------------------

@@ -351,7 +351,10 @@ def monthly(frames: Frames, year: int, districts: Iterable[str] | None = None, *
             table[f"cum_{name}"] = group[name].cumsum()
     table["cum_volunteer_count"] = _cumulative_distinct(sel.get("volunteer"), table, by_district)
     members = table["cum_study_members"].where(table["cum_study_members"] > 0)
-    table["cum_study_rate"] = (table["cum_study_learners"] / members).astype("float64")
+    # the learners that count towards the rate (`rated_learners`): rate × members per month
+    rated = (table["study_rate"].fillna(0) * table["study_members"]).round()
+    table["cum_study_rate"] = (rated.groupby(table["district"], sort=False).cumsum()
+                               / members).astype("float64")
     ordered = ["month", "district", *INDICATOR_NAMES,
                *(f"cum_{n}" for n in COUNT_INDICATORS), "cum_study_rate"]
     return table[ordered].reset_index(drop=True)
