@@ -29,9 +29,11 @@ ROLES: dict[str, str] = {"admin": "管理员", "filler": "填报员", "viewer": 
 # actions `authorize` knows, with the verb its refusal uses
 ACTIONS: dict[str, str] = {
     "store": "导入", "replace": "替换", "rollback": "撤销", "edit_targets": "修改",
-    "manage_users": "管理账号", "view": "查看",
+    "manage_users": "管理账号", "view": "查看", "view_names": "查看",
 }
 DATA_ACTIONS = frozenset({"store", "replace", "rollback", "edit_targets"})
+# personal names (未学名单): a 填报员 of the district or an admin; leaders and the public see counts
+NAME_ACTIONS = frozenset({"view_names"})
 SESSION_TTL = timedelta(hours=8)
 
 
@@ -80,7 +82,8 @@ def is_allowed(actor: User | None, action: str, district: str | None = None,
         return True
     if action == "view":
         return district is None or actor.can_see(district)
-    if action in DATA_ACTIONS and actor.role == "filler" and (actor.districts or actor.units):
+    if action in DATA_ACTIONS | NAME_ACTIONS and actor.role == "filler" and (
+            actor.districts or actor.units):
         if district is None or district in actor.districts:
             return True
         return unit is not None and (district, unit) in actor.units
@@ -147,11 +150,21 @@ def _refusal(actor: User, action: str, districts: list[str] | None = None) -> st
     if actor.role == "filler" and not actor.districts and not actor.units \
             and action in DATA_ACTIONS:
         return f"{who}尚未分配区县，无权{ACTIONS[action]}数据，请联系管理员"
-    what = "目标" if action == "edit_targets" else "数据"
+    what = {"edit_targets": "目标", "view_names": "名单"}.get(action, "数据")
     if not districts:
         return f"{who}无权{ACTIONS[action]}{what}"
     names = "、".join("全区（全部）" if d == ALL_DISTRICTS else d for d in districts)
     return f"{who}无权{ACTIONS[action]} {names} 的{what}"
+
+
+def name_districts(actor: User | None, districts: Iterable[str] | None = None) -> list[str] | None:
+    """The districts whose personal names (未学名单) `actor` may see: the ones asked for
+    (refused with `PermissionDenied` unless all are allowed), else a 填报员's own; None = all."""
+    wanted = sorted(set(districts or ()))
+    authorize(actor, "view_names", wanted)
+    if wanted:
+        return wanted
+    return None if actor.role == "admin" else sorted(actor.districts)
 
 
 def require_role(actor: User | None, *roles: str) -> User:

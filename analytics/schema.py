@@ -1,4 +1,4 @@
-"""The four sheet kinds, declared as data.
+"""The sheet kinds, declared as data.
 
 One source of truth for the loader (header matching, value parsing, row
 rules), the upload page's help text and the templates. A field's rule lives
@@ -77,6 +77,16 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Total:
+    """A `check` total that is not a plain sum: `how` is "distinct" (distinct
+    combinations of `columns` over accepted rows) or "rows" (accepted rows)."""
+
+    name: str
+    how: str
+    columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Kind:
     """A sheet kind: its fields and what identifies it among the others."""
 
@@ -95,6 +105,12 @@ class Kind:
     description: str = ""
     # columns the loader adds to every accepted row, after the fields (never read from a sheet)
     derived: tuple[Field, ...] = ()
+    # what `check` reports in `totals`; empty: the sum of every numeric field
+    totals: tuple[Total, ...] = ()
+    # other kinds holding the same figures: a stored scope of one conflicts with the other
+    shares_scope_with: tuple[str, ...] = ()
+    # rows stay in force after their month (a roster): reads keep earlier years too
+    carried_forward: bool = False
 
     def field(self, name: str) -> Field:
         for f in (*self.fields, *self.derived):
@@ -183,6 +199,7 @@ STUDY = Kind(
     signature=("members", "learners"),
     upload_fields=("district", "month"),
     unit_scoped=True,
+    shares_scope_with=("study_records",),
 )
 
 VOLUNTEER = Kind(
@@ -226,7 +243,84 @@ TARGETS = Kind(
     scope_field="year",
 )
 
-KINDS: dict[str, Kind] = {k.name: k for k in (ACTIVITIES, STUDY, VOLUNTEER, TARGETS)}
+# --- 青年大学习 as the platform exports it: per-person records, and the member roster ---
+
+_BRANCH = Field("branch", "团支部", ("支部", "所在团支部", "团支部名称", "所属团支部", "支部名称"),
+                FieldType.TEXT, required=True, hint="填写团支部全称，与团员名单一致",
+                max_length=NAME_LENGTH)
+_PERSON_NAME = Field("name", "姓名", ("学员姓名", "团员姓名", "真实姓名"), FieldType.TEXT,
+                     max_length=NAME_LENGTH, hint="无学号/编号时必填")
+# the person behind a record or a roster row: the id when given, else 姓名 + 团支部
+_PERSON_KEY = Field("person_key", "人员标识", (), FieldType.TEXT, required=True)
+# where learners are counted and members looked up: every record falls in one such group
+STUDY_GROUP = ("district", "unit", "branch", "period", "month")
+
+STUDY_RECORDS = Kind(
+    name="study_records",
+    label="学习记录",
+    description="青年大学习平台导出的学习记录：每行一人一期",
+    fields=(
+        Field("period", "期次", ("课程", "课程名称", "学习期次", "期数", "学习课程", "课程期次"),
+              FieldType.TEXT, required=True, max_length=NAME_LENGTH,
+              hint="如 2026年第2期、第十二季第九期，原样保留"),
+        Field("studied_at", "学习时间", ("观看时间", "学习日期", "完成时间", "参学时间", "提交时间"),
+              FieldType.DATE, hint="如 2026-03-05 20:31:12；上传时未指定月份则按它计月"),
+        Field("month", "月份", ("统计月份",), FieldType.MONTH,
+              hint="可不填：上传时指定，或按学习时间计月"),
+        Field("district", "区", ("区县", "县区", "所属区", "区（县）", "区(县)", "所属区县"),
+              FieldType.TEXT, required=True, hint="填写所属区县名称，如“东城区”",
+              max_length=NAME_LENGTH),
+        Field("unit", "单位", ("学校", "所在单位", "所属单位", "团委", "所属团委", "单位名称",
+                               "学校名称", "团组织", "所属团组织", "基层团组织"),
+              FieldType.TEXT, required=True, hint="填写基层团组织或学校全称"),
+        _BRANCH,
+        _PERSON_NAME,
+        Field("member_id", "学号", ("编号", "卡号", "手机号", "手机号码", "团员编号", "学号/编号",
+                                    "用户编号", "工号"),
+              FieldType.TEXT, max_length=NAME_LENGTH,
+              hint="有学号/编号时按它识别同一人，否则按 姓名+团支部"),
+    ),
+    signature=("period", "branch", "name"),
+    upload_fields=("district", "month"),
+    derived=(_PERSON_KEY,),
+    totals=(Total("learners", "distinct", (*STUDY_GROUP, "person_key")),),
+    shares_scope_with=("study",),
+    unit_scoped=True,
+)
+
+ROSTER = Kind(
+    name="roster",
+    label="团员名单",
+    description="每行一名团员；一个区（或单位）一份，自所属月份起生效",
+    fields=(
+        Field("district", "区", ("区县", "县区", "所属区", "区（县）", "区(县)", "所属区县"),
+              FieldType.TEXT, required=True, hint="填写所属区县名称，如“东城区”",
+              max_length=NAME_LENGTH),
+        Field("unit", "单位", ("学校", "所在单位", "所属单位", "团委", "所属团委", "单位名称",
+                               "学校名称", "团组织", "所属团组织", "基层团组织"), FieldType.TEXT,
+              hint="可不填：按学习记录中该团支部所属单位计"),
+        _BRANCH,
+        _PERSON_NAME,
+        Field("member_id", "学号", ("编号", "团员编号", "学号/编号", "卡号", "手机号", "手机号码",
+                                    "工号"), FieldType.TEXT, max_length=NAME_LENGTH,
+              hint="与学习记录中的学号/编号一致时按它核对，否则按 姓名+团支部"),
+        Field("joined", "入团年月", ("入团时间", "入团日期"), FieldType.MONTH),
+        Field("status", "状态", ("团籍状态", "人员状态"), FieldType.TEXT, max_length=16,
+              hint="可不填；填“离团”“转出”“退团”等的不计入应学人数"),
+        Field("month", "名单月份", ("月份", "统计月份"), FieldType.MONTH, required=True,
+              hint="名单自该月起生效，可在上传时指定"),
+    ),
+    signature=("branch", "name"),
+    upload_fields=("district", "month"),
+    derived=(_PERSON_KEY,),
+    totals=(Total("members", "rows"),),
+    carried_forward=True,
+)
+
+KINDS: dict[str, Kind] = {k.name: k for k in (ACTIVITIES, STUDY, VOLUNTEER, TARGETS,
+                                              STUDY_RECORDS, ROSTER)}
+# roster statuses that are not members any more: data, like the other lists
+NOT_MEMBER_STATUSES = ("离团", "退团", "转出", "已转出", "超龄离团", "已离团", "除名", "开除团籍")
 
 ALL_DISTRICTS = "全部"          # the whole area in a targets sheet's 区 column
 WHOLE_AREA = "全部区县"         # the whole area as pages and prose name it

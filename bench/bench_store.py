@@ -10,7 +10,12 @@ transaction per district-month). Then:
   change) and warm (repeated), against a naive baseline: `pandas.read_sql`
   of every row, then groupby.
 
-    python bench/bench_store.py [--db sqlite:///bench/out/city.db] [--reuse]
+- importing 200,000 青年大学习 learner records (a district's year, as the
+  platform's CSV export) beside a 200,000-row volunteer sheet, each through
+  `store_file` into a fresh database, then deriving the study rows and the
+  未学名单 from them (`--records` runs only this part: it is short).
+
+    python bench/bench_store.py [--db sqlite:///bench/out/city.db] [--reuse] [--records]
 """
 from __future__ import annotations
 
@@ -167,11 +172,92 @@ def timed(label: str, fn, runs: int = 1):
     return result, best
 
 
+RECORD_ROWS = 200_000
+
+
+def records_csv(path: Path, rng: np.random.Generator, n: int = RECORD_ROWS) -> Path:
+    """A district's year of platform records (GBK CSV, title line and 共计 footer):
+    40 units × 10 团支部, 12 months × 2 期, ~5 % watching twice."""
+    months = rng.integers(1, 13, n)
+    branch = rng.integers(0, 400, n)
+    person = branch * 50 + rng.integers(0, 50, n)
+    frame = pd.DataFrame({
+        "期次": [f"2025年第{2 * m - int(k)}期" for m, k in zip(months, rng.integers(0, 2, n))],
+        "学习时间": [f"2025-{m:02d}-{d:02d} 20:{mm:02d}:00" for m, d, mm in
+                     zip(months, rng.integers(1, 29, n), rng.integers(0, 60, n))],
+        "区": "青山区", "学校": [f"青山区第{b // 10 + 1}中学" for b in branch],
+        "团支部": [f"{b % 10 + 1}班团支部" for b in branch],
+        "姓名": [f"学员{p}" for p in person], "学号": [f"S{p:06d}" for p in person],
+    })
+    body = frame.to_csv(index=False, lineterminator="\r\n")
+    path.write_bytes(("青年大学习学习记录导出\r\n" + body + f"共计{n}条记录\r\n").encode("gbk"))
+    return path
+
+
+def roster_csv(path: Path) -> Path:
+    rows = [(f"青山区第{b // 10 + 1}中学", f"{b % 10 + 1}班团支部", f"学员{b * 50 + i}",
+             f"S{b * 50 + i:06d}") for b in range(400) for i in range(48)]
+    frame = pd.DataFrame(rows, columns=["单位", "团支部", "姓名", "学号"])
+    path.write_bytes(frame.to_csv(index=False, lineterminator="\r\n").encode("gbk"))
+    return path
+
+
+def volunteer_csv(path: Path, rng: np.random.Generator, n: int = RECORD_ROWS) -> Path:
+    """The baseline: a volunteer sheet of the same size and a similar width."""
+    person = rng.integers(0, 20_000, n)
+    frame = pd.DataFrame({
+        "志愿者编号": [f"V{p:06d}" for p in person], "姓名": [f"志愿者{p}" for p in person],
+        "区": "青山区", "单位": [f"青山区第{p % 40 + 1}中学" for p in person],
+        "服务项目": "社区服务",
+        "服务日期": [f"2025-{m:02d}-{d:02d}" for m, d in
+                     zip(rng.integers(1, 13, n), rng.integers(1, 29, n))],
+        "服务时长": rng.integers(1, 9, n),
+    })
+    path.write_bytes(frame.to_csv(index=False, lineterminator="\r\n").encode("gbk"))
+    return path
+
+
+def records_vs_volunteer() -> None:
+    """200k learner records against a 200k-row volunteer sheet, each into a fresh SQLite file."""
+    from analytics.metrics.records import absent_report, with_record_study
+
+    rng = np.random.default_rng(11)
+    print(f"import {RECORD_ROWS:,} rows (GBK CSV) via store_file into a fresh SQLite database:")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        vol_file, rec_file = volunteer_csv(folder / "v.csv", rng), records_csv(folder / "r.csv", rng)
+        roster = roster_csv(folder / "名单.csv")
+        today = date(2026, 11, 30)
+        vol_db, rec_db = get_engine(f"sqlite:///{tmp}/v.db"), get_engine(f"sqlite:///{tmp}/r.db")
+        _, base = timed("baseline: volunteer sheet", lambda: store_file(
+            vol_db, vol_file, actor=SYSTEM, today=today))
+        store_file(rec_db, roster, actor=SYSTEM, district="青山区", month="2025-01", today=today)
+        stored, ours = timed("learner records (学习记录)", lambda: store_file(
+            rec_db, rec_file, actor=SYSTEM, today=today))
+        print(f"  records / volunteer: {ours / base:5.2f}x   ({stored[0].rows_stored:,} rows, "
+              f"{len(stored[0].scopes)} months)")
+        raw = load_frames(rec_db, years=[2025])
+        frames, _ = timed("study rows from records + roster (with_record_study)",
+                          lambda: with_record_study({k: v for k, v in raw.items() if k != "study"
+                                                     } | {"study": raw["study"].iloc[0:0]}))
+        report, _ = timed("未学名单 of one month (absent_report)",
+                          lambda: absent_report(raw, month="2025-06"))
+        print(f"  check: 2025-06 absent {len(report['absent']):,}, "
+              f"learners {int(frames['study']['learners'].sum()):,}")
+        vol_db.dispose()
+        rec_db.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="sqlite:///bench/out/city.db")
     parser.add_argument("--reuse", action="store_true", help="keep an already populated database")
+    parser.add_argument("--records", action="store_true",
+                        help="only the 200k learner records against the volunteer baseline")
     args = parser.parse_args()
+    if args.records:
+        records_vs_volunteer()
+        return
     if args.db.startswith("sqlite:///") and not args.reuse:
         for suffix in ("", "-wal", "-shm"):
             Path(args.db.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
@@ -216,6 +302,7 @@ def main() -> None:
         rollback_batch(engine, result.batch_id, actor=SYSTEM)
     print(f"  check: volunteers {total['volunteer_count']:,} / hours {total['volunteer_hours']:,.0f}"
           f" (naive hours {base['hours'].sum():,.0f})")
+    records_vs_volunteer()
 
 
 if __name__ == "__main__":

@@ -1,14 +1,16 @@
 """青年大学习: monthly 参学率 and 参学人次 against the target, unit ranking, the
-unit × month heatmap and the units below a threshold."""
+unit × month heatmap, the units below a threshold, and — from learner records —
+参学率 per 团支部 with the 未学名单 download (names only for those allowed)."""
 from __future__ import annotations
 
 import streamlit as st
 
-from analytics.present import charts, views
-from analytics.errors import AnalyticsError
+from analytics import access
+from analytics.present import absent_list, charts, views
+from analytics.errors import AnalyticsError, PermissionDenied
 from ui import session, widgets, cached
 
-session.require_user("study")
+user = session.require_user("study")
 f = widgets.page_header("青年大学习")
 try:
     rep = cached.report(f)
@@ -56,3 +58,30 @@ if len(below):
     widgets.table(below, key="study_below")
 else:
     st.success(f"所有单位参学率均不低于 {threshold}%。")
+
+choices = views.record_choices(cached.loaded(f), f.year, f.districts,
+                               st.session_state.get("study_branch_month"))
+if choices.months:
+    st.subheader("团支部参学率与未学名单")
+    st.caption("按导入的学习记录和当月有效的团员名单统计；同一人同一期多次学习只计一次。")
+    left, mid, right = st.columns(3)
+    month = left.selectbox("月份", choices.months, key="study_branch_month")
+    period = mid.selectbox("期次", [views.ALL_PERIODS, *choices.periods], key="study_branch_period")
+    unit = right.selectbox("单位", [views.ALL_UNITS, *choices.units], key="study_branch_unit")
+    scope = dict(month=month, period=period, unit=unit)
+    widgets.table(views.branch_section(cached.loaded(f), districts=f.districts, **scope),
+                  key="study_branch_rates")
+    try:
+        allowed = access.name_districts(user, f.districts or None)
+    except PermissionDenied:
+        st.caption("未学名单含个人姓名，仅管理员和本区县的填报员可以查看和下载。")
+    else:
+        absent = views.absent_section(cached.loaded(f), districts=allowed, **scope)
+        st.caption(f"未学团员 {len(absent['absent'])} 人；参学但不在团员名单中"
+                   f"（非团员青年或姓名填写不一致）{len(absent['not_on_roster'])} 人。")
+        st.download_button(
+            "下载未学名单（Excel，每个团支部一张表）", absent_list.absent_xlsx(absent),
+            file_name=absent_list.absent_filename(absent, unit if unit != views.ALL_UNITS
+                                                  else "、".join(allowed or ["全部区县"])),
+            key="study_absent_xlsx", icon=":material/download:",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

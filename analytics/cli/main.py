@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "analytics.cli.users",      # users
     "analytics.cli.report",     # report
     "analytics.cli.reporting",  # reporting (报送情况)
+    "analytics.cli.absent",     # absent
     "analytics.cli.db",         # db upgrade, db current
 )
 

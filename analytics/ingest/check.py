@@ -172,9 +172,18 @@ def _plain(value) -> str:
 
 
 def totals(frame: pd.DataFrame, kind_name: str) -> dict[str, int | float]:
-    """Sum of every numeric canonical field over accepted rows (ints stay ints)."""
+    """Sum of every numeric canonical field over accepted rows (ints stay ints), or the
+    kind's declared totals (`Kind.totals`: distinct persons, roster rows)."""
     kind = schema.KINDS[kind_name]
     out: dict[str, int | float] = {}
+    for total in kind.totals:
+        if total.how == "rows":
+            out[total.name] = int(len(frame))
+        else:       # "distinct"
+            out[total.name] = int(len(frame[list(total.columns)].drop_duplicates())) \
+                if len(frame) else 0
+    if kind.totals:
+        return out
     for name in kind.numeric_fields:
         total = frame[name].sum() if len(frame) else 0
         if kind.field(name).type is FieldType.INT:

@@ -22,6 +22,8 @@ from analytics.ingest.values import cell_text, header_scale, is_blank, normalize
 HEADER_SEARCH_ROWS = 30
 MAX_HEADER_COLUMNS = 200
 TOTAL_LABELS = ("合计", "小计", "总计", "共计", "累计", "总合计", "全区合计")
+# a platform export's closing line: 共计1234条记录, 共 56 人, 合计：12条
+FOOTER_PATTERN = r"^\s*(?:共计|合计|总计|共)\s*[:：]?\s*[\d,，]+\s*(?:条|人|行|名)"
 NOTE_PATTERN = r"^\s*(?:注|备注|说明|填表说明|填报说明|填报人|填表人|审核人|制表人|联系人|负责人|联系电话)\s*[:：]"
 
 
@@ -145,10 +147,12 @@ def total_rows(columns: list[np.ndarray], check: list[int]) -> np.ndarray:
 
 
 _NOTE = re.compile(NOTE_PATTERN)
+_FOOTER = re.compile(FOOTER_PATTERN)
 
 
 def note_rows(columns: list[np.ndarray], candidates: np.ndarray) -> np.ndarray:
-    """Mask of 注：/填报人： lines among `candidates` (rows with few filled fields).
+    """Mask of 注：/填报人： lines and 共计1234条记录 footers among `candidates` (rows with
+    few filled fields).
 
     A note often runs on below its first line ("注：" then "1. …", "2. …"):
     after a note line, a row whose only filled cell is text belongs to the
@@ -163,6 +167,8 @@ def note_rows(columns: list[np.ndarray], candidates: np.ndarray) -> np.ndarray:
             continue
         if _NOTE.match(first):
             mask[i] = in_note = True
+        elif _FOOTER.match(first):
+            mask[i] = True
         elif in_note and sum(not is_blank(col[i]) for col in columns) == 1:
             mask[i] = True
     return mask

@@ -51,6 +51,19 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
                 lambda f: f["volunteer_id"].isna() & f["name"].isna(),
                 lambda r: "无志愿者编号时须填写姓名，请补填姓名或志愿者编号"),
     ),
+    "study_records": (
+        RowRule("name", ERROR,
+                lambda f: f["member_id"].isna() & f["name"].isna(),
+                lambda r: "无学号/编号时须填写姓名，请补填姓名或学号/编号"),
+        RowRule("studied_at", ERROR,
+                lambda f: f["month"].isna(),
+                lambda r: "学习时间为空，无法确定月份；请填写学习时间，或在上传时指定月份"),
+    ),
+    "roster": (
+        RowRule("name", ERROR,
+                lambda f: f["member_id"].isna() & f["name"].isna(),
+                lambda r: "无学号/编号时须填写姓名，请补填姓名或学号/编号"),
+    ),
     "study": (
         RowRule("learners", WARNING,
                 lambda f: f["learners"] > f["members"],
@@ -243,6 +256,11 @@ def _normalise(kind_name: str, frame: pd.DataFrame) -> None:
         rate_names = {i.name for i in schema.INDICATORS if i.is_rate}
         percent = frame["indicator"].isin(rate_names) & (frame["value"] > 1)
         frame.loc[percent, "value"] = frame.loc[percent, "value"] / 100
+    if kind_name == "study_records":       # the month of the 学习时间 unless given
+        studied = frame["studied_at"].to_numpy().astype("datetime64[M]").astype(str)
+        from_date = pd.Series(studied, dtype=object, index=frame.index).where(
+            frame["studied_at"].notna(), None)
+        frame["month"] = frame["month"].where(frame["month"].notna(), from_date)
 
 
 def _derive(kind_name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -258,7 +276,16 @@ def _derive(kind_name: str, frame: pd.DataFrame) -> pd.DataFrame:
         by_id = "id:" + frame["volunteer_id"].astype(str)
         by_name = "name:" + frame["name"].astype(str) + "|" + frame["unit"].astype(str)
         frame["person_key"] = by_id.where(frame["volunteer_id"].notna(), by_name).astype(object)
+    if kind_name in ("study_records", "roster"):
+        frame["person_key"] = person_keys(frame)
     return frame
+
+
+def person_keys(frame: pd.DataFrame) -> pd.Series:
+    """Who a record or roster row is: "id:<学号/编号>", else "name:<姓名>|<团支部>"."""
+    by_id = "id:" + frame["member_id"].astype(str)
+    by_name = "name:" + frame["name"].astype(str) + "|" + frame["branch"].astype(str)
+    return by_id.where(frame["member_id"].notna(), by_name).astype(object)
 
 
 def _collect(kind: schema.Kind, frame: pd.DataFrame, ok: np.ndarray,

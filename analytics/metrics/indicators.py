@@ -90,13 +90,28 @@ def study_members(study: pd.DataFrame) -> int:
     return _total(study, MEASURES["study_members"])
 
 
+# study rows derived from learner records whose members are unknown carry False here
+MEMBERS_KNOWN = "members_known"
+
+
+def rated_learners(study: pd.DataFrame | None) -> pd.Series | None:
+    """The learners that count towards 参学率: all of them, except on rows whose members
+    are unknown (records of a unit with no roster and no study sheet)."""
+    if study is None or "learners" not in study:
+        return None
+    if MEMBERS_KNOWN not in study:
+        return study["learners"]
+    return study["learners"].where(study[MEMBERS_KNOWN].ne(False), 0)
+
+
 def study_rate(study: pd.DataFrame) -> float | None:
     """参学率 = Σ learners / Σ members; None when there are no members.
 
     >>> study_rate(pd.DataFrame({"learners": [10, 90], "members": [10, 100]}))
     0.9090909090909091
     """
-    return ratio(study_learners(study), study_members(study))
+    learners = rated_learners(study)
+    return ratio(0 if learners is None else int(learners.sum()), study_members(study))
 
 
 def activity_sessions(activities: pd.DataFrame) -> int:
@@ -124,7 +139,8 @@ def totals(frames: Frames) -> dict[str, int | float | None]:
     out: dict[str, int | float | None] = {}
     for name, m in MEASURES.items():
         out[name] = _total(frame(frames, m.kind), m)
-    out["study_rate"] = ratio(out["study_learners"], out["study_members"])
+    learners = rated_learners(frame(frames, "study"))
+    out["study_rate"] = ratio(0 if learners is None else int(learners.sum()), out["study_members"])
     return {n: out[n] for n in INDICATOR_NAMES}
 
 
@@ -321,6 +337,9 @@ def summarize(frames: Frames, by: Iterable[str] = ("district",)) -> pd.DataFrame
         if df is None or len(df) == 0 or not set(by) <= set(df.columns):
             continue
         spec = {m.name: (m.column, m.how) for m in MEASURES.values() if m.kind == kind}
+        if kind == "study":
+            df = df.assign(_rated=rated_learners(df))
+            spec["_rated"] = ("_rated", "sum")
         parts.append(df.groupby(by, observed=True, sort=False).agg(**spec))
     if parts:
         table = pd.concat(parts, axis=1, join="outer")
@@ -331,7 +350,8 @@ def summarize(frames: Frames, by: Iterable[str] = ("district",)) -> pd.DataFrame
         col = table[m.name] if m.name in table else pd.Series(0, index=table.index)
         table[m.name] = col.fillna(0).astype("int64" if m.integer else "float64")
     members = table["study_members"].where(table["study_members"] > 0)
-    table["study_rate"] = (table["study_learners"] / members).astype("float64")
+    rated = table["_rated"].fillna(0) if "_rated" in table else table["study_learners"]
+    table["study_rate"] = (rated / members).astype("float64")
     table = table[list(INDICATOR_NAMES)].sort_index().reset_index()
     return table
 
@@ -386,7 +406,10 @@ def monthly(frames: Frames, year: int, districts: Iterable[str] | None = None, *
             table[f"cum_{name}"] = group[name].cumsum()
     table["cum_volunteer_count"] = _cumulative_distinct(sel.get("volunteer"), table, by_district)
     members = table["cum_study_members"].where(table["cum_study_members"] > 0)
-    table["cum_study_rate"] = (table["cum_study_learners"] / members).astype("float64")
+    # the learners that count towards the rate (`rated_learners`): rate × members per month
+    rated = (table["study_rate"].fillna(0) * table["study_members"]).round()
+    table["cum_study_rate"] = (rated.groupby(table["district"], sort=False).cumsum()
+                               / members).astype("float64")
     ordered = ["month", "district", *INDICATOR_NAMES,
                *(f"cum_{n}" for n in COUNT_INDICATORS), "cum_study_rate"]
     return table[ordered].reset_index(drop=True)
@@ -452,8 +475,10 @@ def unit_month_rates(study: pd.DataFrame | None) -> pd.DataFrame:
     cols = ["district", "unit", "month", "learners", "members", "study_rate", "band_level"]
     if study is None or not len(study):
         return pd.DataFrame(columns=cols)
-    cells = study.groupby(["district", "unit", "month"], observed=True)[["learners", "members"]].sum()
-    cells["study_rate"] = cells["learners"] / cells["members"].where(cells["members"] > 0)
+    rated = study.assign(_rated=rated_learners(study))
+    cells = rated.groupby(["district", "unit", "month"], observed=True)[
+        ["learners", "members", "_rated"]].sum()
+    cells["study_rate"] = cells["_rated"] / cells["members"].where(cells["members"] > 0)
     cells["band_level"] = study_band_levels(cells["study_rate"])
     return cells.reset_index()[cols]
 

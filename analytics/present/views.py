@@ -476,3 +476,57 @@ def three_forces_table(scores: pd.DataFrame) -> pd.DataFrame:
 
     table = score_table(scores).astype("float64").round(1)
     return table.rename_axis(index="区县").reset_index()
+
+
+# --- 团支部 参学率 and the 未学名单 (from learner records) ---------------------------
+
+ALL_PERIODS = "全部期次"
+ALL_UNITS = "全部单位"
+
+
+@dataclass(frozen=True)
+class RecordChoices:
+    """What the 团支部 section can offer: months with records, their 期 and units."""
+
+    months: list[str]
+    periods: list[str]
+    units: list[str]
+
+
+def record_choices(frames: Frames, year: int, districts: Sequence[str] | None,
+                   month: str | None = None) -> RecordChoices:
+    """Months of `year` with learner records in `districts`, and the 期 and units of
+    `month` (default: the newest of those months)."""
+    records = frames.get("study_records")
+    if records is None or not len(records):
+        return RecordChoices([], [], [])
+    mine = records[records["month"].str.startswith(f"{year:04d}-").to_numpy()]
+    if districts:
+        mine = mine[mine["district"].isin(list(districts)).to_numpy()]
+    months = sorted(mine["month"].unique(), reverse=True)
+    month = month if month in months else (months[0] if months else None)
+    now = mine[(mine["month"] == month).to_numpy()]
+    return RecordChoices(months, sorted(now["period"].unique()), sorted(now["unit"].unique()))
+
+
+def branch_section(frames: Frames, *, month: str, period: str, unit: str,
+                   districts: Sequence[str] | None) -> pd.DataFrame:
+    """The 团支部 参学率 table (counts only, Chinese columns) of one month, 期 and unit."""
+    from analytics.metrics import records
+    from analytics.present.absent_list import branch_rate_table
+
+    branches = records.branch_rates(
+        frames.get("study"), month=month, period=None if period == ALL_PERIODS else period,
+        districts=districts or None, units=None if unit == ALL_UNITS else [unit])
+    return branch_rate_table(branches)
+
+
+def absent_section(frames: Frames, *, month: str, period: str, unit: str,
+                   districts: Sequence[str] | None) -> dict:
+    """The `absent_report` of the selection; call only for districts the user may see
+    names of (`access.name_districts`)."""
+    from analytics.metrics import records
+
+    return records.absent_report(frames, month=month,
+                                 period=None if period == ALL_PERIODS else period,
+                                 districts=districts, units=None if unit == ALL_UNITS else [unit])

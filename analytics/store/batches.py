@@ -283,12 +283,19 @@ def _refuse_bad_rows(plans: list[_SheetPlan], skip_bad_rows: bool) -> None:
                            [(p.sheet, row) for p in plans for row in p.rejected])
 
 
+def scope_family(kind: str) -> tuple[str, ...]:
+    """The kinds whose stored scopes conflict with `kind`'s: itself and `Kind.shares_scope_with`
+    (per-unit 青年大学习 figures and the platform's records hold the same numbers)."""
+    return (kind, *schema.KINDS[kind].shares_scope_with)
+
+
 def _refuse_overlaps(plans: list[_SheetPlan]) -> None:
     """Two sheets of one file must not hold the same (kind, district, unit, period)."""
     seen: dict[tuple[str, str, str, str], str] = {}
     for plan in plans:
+        family = min(scope_family(plan.kind))
         for district, unit, period in plan.scopes:
-            other = seen.setdefault((plan.kind, district, unit, period), plan.sheet)
+            other = seen.setdefault((family, district, unit, period), plan.sheet)
             if other != plan.sheet:
                 where = f"{district} {period} {unit}" if unit else f"{district} {period}"
                 raise ScopeConflict(f"工作表“{other}”和“{plan.sheet}”都含有 {where} 的"
@@ -326,11 +333,11 @@ def _conflicts(conn: Connection, kind: str, scopes: list[tuple[str, str, str]]) 
         return []
     s = tables.batch_scopes
     wanted = set(scopes)
-    rows = conn.execute(select(s.c.district, s.c.unit, s.c.period, s.c.batch_id).where(
-        s.c.active == true(), s.c.kind == kind,
+    rows = conn.execute(select(s.c.kind, s.c.district, s.c.unit, s.c.period, s.c.batch_id).where(
+        s.c.active == true(), s.c.kind.in_(scope_family(kind)),
         s.c.district.in_({d for d, _, _ in scopes}),
         s.c.period.in_({p for _, _, p in scopes}))).all()
-    return sorted(Conflict(kind, d, u, p, b) for d, u, p, b in rows if (d, u, p) in wanted)
+    return sorted(Conflict(k, d, u, p, b) for k, d, u, p, b in rows if (d, u, p) in wanted)
 
 
 SHOWN_CONFLICTS = 12   # units named in a refusal; the rest are counted
@@ -462,18 +469,19 @@ def _deactivate_scopes(conn: Connection, kind: str, conflicts: list[Conflict],
                        new_batch: int) -> None:
     """Mark the conflicting scopes and their rows replaced by `new_batch`: one UPDATE of
     scopes and one of rows per replaced batch (and per `SCOPES_PER_STATEMENT` keys)."""
-    s, t = tables.batch_scopes, tables.DATA_TABLES[kind]
-    by_batch: dict[int, list[tuple[str, str, str]]] = {}
-    for c in conflicts:
-        by_batch.setdefault(c.batch_id, []).append((c.district, c.unit, c.period))
-    for old_batch, keys in sorted(by_batch.items()):
+    s = tables.batch_scopes
+    by_batch: dict[tuple[int, str], list[tuple[str, str, str]]] = {}
+    for c in conflicts:      # a conflict may be of another kind of the family (study / records)
+        by_batch.setdefault((c.batch_id, c.kind), []).append((c.district, c.unit, c.period))
+    for (old_batch, old_kind), keys in sorted(by_batch.items()):
+        t = tables.DATA_TABLES[old_kind]
         for part in _chunks(keys):
             conn.execute(s.update().where(
-                s.c.batch_id == old_batch, s.c.active == true(), s.c.kind == kind,
+                s.c.batch_id == old_batch, s.c.active == true(), s.c.kind == old_kind,
                 tuple_(s.c.district, s.c.unit, s.c.period).in_(part))
                 .values(active=False, replaced_by=new_batch))
             conn.execute(t.update().where(t.c.batch_id == old_batch, t.c.active == true(),
-                                          _rows_in_scopes(kind, part))
+                                          _rows_in_scopes(old_kind, part))
                          .values(active=False, replaced_by=new_batch))
 
 
@@ -573,6 +581,7 @@ def rollback_batch(engine: Engine, batch_id: int, *, actor: User | None = None) 
         _authorize_scopes(actor, "rollback", kind, [(r["district"], r["unit"]) for r in own]
                           or [(d, "") for d in schema.split_names(batch["districts"])])
         table = tables.DATA_TABLES[kind]
+        family = scope_family(kind)
 
         def key(scope) -> tuple[str, str, str]:
             return scope["district"], scope["unit"], scope["period"]
@@ -583,25 +592,27 @@ def rollback_batch(engine: Engine, batch_id: int, *, actor: User | None = None) 
         conn.execute(table.update().where(table.c.batch_id == batch_id)
                      .values(active=False, replaced_by=None))
         # what this batch replaced: back to active, or on to the batch that holds the scope now
-        groups: dict[tuple[int, int | None], list] = {}
-        replaced = conn.execute(select(s).where(s.c.kind == kind, s.c.replaced_by == batch_id)
+        groups: dict[tuple[int, str, int | None], list] = {}
+        replaced = conn.execute(select(s).where(s.c.kind.in_(family), s.c.replaced_by == batch_id)
                                 .order_by(s.c.id)).mappings().all()
         for scope in replaced:
             if key(scope) in successors:
                 successor = successors[key(scope)]
             else:                     # a scope this batch does not hold (migrated data)
                 successor = conn.execute(select(s.c.batch_id).where(
-                    s.c.active == true(), _same_scope(kind, *key(scope)))).scalar()
-            groups.setdefault((scope["batch_id"], successor), []).append(scope)
+                    s.c.active == true(), _same_scope(scope["kind"], *key(scope)))).scalar()
+            groups.setdefault((scope["batch_id"], scope["kind"], successor), []).append(scope)
         restored: set[int] = set()
-        for (old_batch, successor), scopes in sorted(groups.items(), key=lambda g: g[0][0]):
+        for (old_batch, old_kind, successor), scopes in sorted(groups.items(),
+                                                               key=lambda g: g[0][0]):
+            old_table = tables.DATA_TABLES[old_kind]
             for part in _chunks(scopes):
                 conn.execute(s.update().where(s.c.id.in_([r["id"] for r in part]))
                              .values(active=successor is None, replaced_by=successor))
-                conn.execute(table.update().where(table.c.batch_id == old_batch,
-                                                  table.c.replaced_by == batch_id,
-                                                  _rows_in_scopes(kind, [key(r) for r in part]))
-                             .values(active=successor is None, replaced_by=successor))
+                conn.execute(old_table.update().where(
+                    old_table.c.batch_id == old_batch, old_table.c.replaced_by == batch_id,
+                    _rows_in_scopes(old_kind, [key(r) for r in part]))
+                    .values(active=successor is None, replaced_by=successor))
             if successor is None:
                 restored.add(old_batch)
         conn.execute(b.update().where(b.c.id == batch_id).values(status="rolled_back"))

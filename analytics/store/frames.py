@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select, true
 
 from analytics import schema
+from analytics.metrics.records import with_record_study
 from analytics.store import tables
 
 if TYPE_CHECKING:
@@ -30,6 +31,9 @@ _FRAME_CACHE_LOCK = threading.Lock()
 def load_frames(engine: Engine, *, years: Iterable[int] | None = None,
                 districts: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
     """The active rows as canonical frames, keyed by kind.
+
+    The `study` frame also holds the study rows derived from learner records
+    and the roster (`metrics.records.with_record_study`, rows with a `branch`).
 
     Only the given years (months of those years; targets of those years) and
     districts are read. Results are cached per (database, data_version,
@@ -46,8 +50,8 @@ def load_frames(engine: Engine, *, years: Iterable[int] | None = None,
             cached = _FRAME_CACHE.get(key)
         fresh = cached is None
         if fresh:
-            cached = {kind: _read_kind(conn, kind, years_key, districts_key)
-                      for kind in schema.KINDS}
+            cached = with_record_study({kind: _read_kind(conn, kind, years_key, districts_key)
+                                        for kind in schema.KINDS})
     if fresh:
         with _FRAME_CACHE_LOCK:
             while len(_FRAME_CACHE) >= _FRAME_CACHE_SIZE:
@@ -79,6 +83,8 @@ def _read_kind(conn: Connection, kind: str, years: tuple[int, ...] | None,
     if years is not None:
         if kind == "targets":
             query = query.where(table.c.year.in_(years))
+        elif schema.KINDS[kind].carried_forward:     # a roster of an earlier year still holds
+            query = query.where(table.c.month <= f"{max(years)}-12")
         else:
             months = [f"{y}-{m:02d}" for y in years for m in range(1, 13)]
             query = query.where(table.c.month.in_(months))
