@@ -42,6 +42,8 @@ class SheetCheck:
     rejected: list[dict] = field(default_factory=list)
     totals: dict = field(default_factory=dict)
     scopes: list[tuple[str, str]] = field(default_factory=list)
+    # 合计/小计 rows left out of the table, as (row, label) issues: never dropped silently
+    skipped: list[RowIssue] = field(default_factory=list)
 
     @property
     def rows_accepted(self) -> int:
@@ -62,6 +64,7 @@ class SheetCheck:
             "errors": [issue.to_json() for issue in self.errors],
             "warnings": [issue.to_json() for issue in self.warnings],
             "totals": self.totals,
+            "skipped": [issue.to_json() for issue in self.skipped],
         }
 
 

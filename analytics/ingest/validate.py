@@ -20,7 +20,7 @@ from analytics.schema import Field, FieldType
 from analytics.ingest.results import RowIssue
 from analytics.ingest.table import Column
 from analytics.ingest.values import (
-    PARSERS, cell_text, match_category, normalize_header, parse_column,
+    PARSERS, UNIT_PARSERS, cell_text, match_category, normalize_header, parse_column,
 )
 
 ERROR, WARNING = "error", "warning"
@@ -109,19 +109,21 @@ def _typed(array: np.ndarray, f: Field) -> pd.Series:
 def validate_columns(kind_name: str, columns: dict[str, Column], data: list[np.ndarray],
                      rows: np.ndarray, headers: tuple[str, ...], *,
                      upload: dict[str, object] | None = None,
-                     today: dt.date | None = None) -> Validation:
+                     today: dt.date | None = None,
+                     issues: list[tuple[int, str, str, str]] | None = None) -> Validation:
     """Validate the data rows of one table.
 
     `data` holds the sheet's columns below the header (one object array
     per column, blank/合计/注 rows already dropped), `rows` their Excel row
     numbers, `columns` which column holds which field, `upload` the values
-    chosen at upload for the kind's upload fields (district, month).
+    chosen at upload for the kind's upload fields (district, month),
+    `issues` warnings found before (`assemble`).
     """
     kind = schema.KINDS[kind_name]
     today = today or dt.date.today()
     upload = {k: v for k, v in (upload or {}).items() if v not in (None, "")}
     n = len(rows)
-    issues: list[tuple[int, str, str, str]] = []    # (position, field, level, message)
+    issues = list(issues or [])    # (position, field, level, message)
     arrays: dict[str, np.ndarray] = {}
     raw_cells: dict[str, np.ndarray] = {}
 
@@ -172,7 +174,7 @@ def _parse_field(cells: np.ndarray, f: Field, col: Column | None) -> tuple[np.nd
     """`parse_column`, with a header's 万 applied before an integer field is checked for fractions."""
     scale = col.scale if col is not None else 1
     if scale == 1 or f.type not in (FieldType.INT, FieldType.NUMBER):
-        return parse_column(cells, f.type)
+        return parse_column(cells, f.type, UNIT_PARSERS.get(f.unit))
     array, messages = parse_column(cells, FieldType.NUMBER)
     array = array * scale
     if f.type is FieldType.INT:

@@ -156,7 +156,9 @@ def _allowed_text(f: Field) -> str:
         if f.max is not None:
             bounds.append(f"不大于 {_number(f.max)}")
         parts.append("，".join(bounds))
-    if f.type in (FieldType.INT, FieldType.NUMBER):
+    if f.unit == "小时":
+        parts.append("可写作 2、2.5、2小时30分、90分钟、1.5h")
+    elif f.type in (FieldType.INT, FieldType.NUMBER):
         parts.append("可带千分位、单位或“万”（如 1,200、1.2万）")
     if f.default is not None:
         parts.append(f"空白按 {f.default} 计")
