@@ -39,6 +39,8 @@ class Assembled:
         self.data = list(data)
         self.headers = headers
         self.issues: list[tuple[int, str, str, str]] = []
+        # cells as the user wrote them, where a field's column was rewritten (for messages)
+        self.shown: dict[str, np.ndarray] = {}
 
     def add_column(self, name: str, header: str, cells: np.ndarray) -> None:
         self.columns[name] = Column(len(self.data), header)
@@ -79,6 +81,7 @@ def _assemble_date(kind: schema.Kind, f: schema.Field, out: Assembled, n: int,
     upload_month = upload.get("month")
     if col is not None:
         cells = out.data[col.index].copy()
+        out.shown[f.name] = out.data[col.index]
         _split_spans(out, f, cells)
         if years is not None:
             _add_years(out, f, cells, years)

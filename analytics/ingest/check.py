@@ -125,7 +125,8 @@ def _check_layout(sheet: RawSheet, layout: Layout, upload: dict[str, object],
         columns, data, rows, headers = _stack_blocks(kind, layout, data, rows)
     built = assemble(kind, columns, data, headers, len(rows), upload)
     result = validate_columns(kind.name, built.columns, built.data, rows, built.headers,
-                              upload=upload, today=today, issues=built.issues)
+                              upload=upload, today=today, issues=built.issues,
+                              shown=built.shown)
     return SheetCheck(
         sheet=sheet.name, kind=kind.name, header_row=layout.header_row, frame=result.frame,
         errors=result.errors, warnings=result.warnings, rejected=result.rejected,

@@ -188,26 +188,59 @@ def compose_header(rows: list[list[str]]) -> tuple[list[Candidates], list[str], 
 def find_table(sheet: RawSheet) -> Layout | None:
     """Locate the header (one to four rows) and the kind; None when the sheet holds no table."""
     texts = _header_texts(sheet)
-    best: tuple[tuple[int, int, int], Layout] | None = None
+    raw = sheet.head(HEADER_SEARCH_ROWS + 1)
+    best: tuple[tuple, int, int] | None = None      # (score, first, last)
     for last in range(min(len(texts), HEADER_SEARCH_ROWS)):
         for depth in range(1, HEADER_DEPTH + 1):
             first = last - depth + 1
             if first < 0:
                 break
-            readings, display, groups = compose_header(texts[first:last + 1])
-            hit = detect_kind(readings)
-            if hit is None:
+            layout = _layout(sheet, texts, first, last)
+            if layout is None:
                 continue
-            kind, columns = hit
-            score = (len(columns), -last, -depth)
+            score = (len(layout.columns), -last, bool(layout.blocks), -depth)
             if best is None or score > best[0]:
-                headers = tuple(display)
-                for name, col in columns.items():
-                    headers = (*headers[:col.index], col.header, *headers[col.index + 1:])
-                blocks = _blocks(schema.KINDS[kind], readings, groups)
-                layout = Layout(kind, sheet.first_row + last, last + 1, columns, headers, blocks)
-                best = (score, layout)
-    return best[1] if best else None
+                best = (score, first, last)
+    if best is None:
+        return None
+    _score, first, last = best
+    layout = _layout(sheet, texts, first, last)
+    # a leaf row under a group whose own text already names a field (参与情况 over 男 | 女 | 合计)
+    # adds no column; it is header still while it holds only words
+    while last + 1 < len(texts) and last + 1 - first < HEADER_DEPTH and _words_only(raw[last + 1]):
+        longer = _layout(sheet, texts, first, last + 1)
+        if longer is None or longer.kind != layout.kind or len(longer.columns) < len(layout.columns):
+            break
+        layout, last = longer, last + 1
+    return layout
+
+
+_NUMERIC_TEXT = re.compile(r"^[+-]?[\d.,/:%\s年月日-]+$")
+
+
+def _words_only(row: list) -> bool:
+    """A row with some text and no number, date or number-like text: a header row, not data."""
+    filled = False
+    for cell in row[:MAX_HEADER_COLUMNS]:
+        if is_blank(cell):
+            continue
+        if not isinstance(cell, str) or _NUMERIC_TEXT.match(cell.strip()):
+            return False
+        filled = True
+    return filled
+
+
+def _layout(sheet: RawSheet, texts: list[list[str]], first: int, last: int) -> Layout | None:
+    readings, display, groups = compose_header(texts[first:last + 1])
+    hit = detect_kind(readings)
+    if hit is None:
+        return None
+    kind, columns = hit
+    blocks = _blocks(schema.KINDS[kind], readings, groups)
+    headers = list(display)
+    for col in columns.values():
+        headers[col.index] = col.header
+    return Layout(kind, sheet.first_row + last, last + 1, columns, tuple(headers), blocks)
 
 
 _TOTAL_WORDS = "|".join(sorted(TOTAL_LABELS, key=len, reverse=True))

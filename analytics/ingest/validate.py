@@ -110,14 +110,16 @@ def validate_columns(kind_name: str, columns: dict[str, Column], data: list[np.n
                      rows: np.ndarray, headers: tuple[str, ...], *,
                      upload: dict[str, object] | None = None,
                      today: dt.date | None = None,
-                     issues: list[tuple[int, str, str, str]] | None = None) -> Validation:
+                     issues: list[tuple[int, str, str, str]] | None = None,
+                     shown: dict[str, np.ndarray] | None = None) -> Validation:
     """Validate the data rows of one table.
 
     `data` holds the sheet's columns below the header (one object array
     per column, blank/合计/注 rows already dropped), `rows` their Excel row
     numbers, `columns` which column holds which field, `upload` the values
     chosen at upload for the kind's upload fields (district, month),
-    `issues` warnings found before (`assemble`).
+    `issues` warnings found before and `shown` the cells as written where
+    a column was rewritten (`assemble`).
     """
     kind = schema.KINDS[kind_name]
     today = today or dt.date.today()
@@ -130,7 +132,7 @@ def validate_columns(kind_name: str, columns: dict[str, Column], data: list[np.n
     for f in kind.fields:
         col = columns.get(f.name)
         cells = data[col.index] if col is not None else np.full(n, None, dtype=object)
-        raw_cells[f.name] = cells
+        raw_cells[f.name] = (shown or {}).get(f.name, cells)
         array, messages = _parse_field(cells, f, col)
         bad = pd.notna(messages)
         issues.extend((int(i), f.name, ERROR, messages[i]) for i in np.flatnonzero(bad))
