@@ -224,6 +224,7 @@ def test_全区合计_is_a_skipped_total_and_a_unit_named_with_合计_is_data(tm
     assert [(s.row, s.value) for s in sheet.skipped] == [(4, "全区合计")]
 
 
+@pytest.mark.slow
 def test_skipped_total_rows_are_listed_in_the_check_output(tmp_path):
     path = write_xlsx(tmp_path / "学习.xlsx", {"Sheet1": WIDE_STUDY})
     out = subprocess.run([sys.executable, "-m", "analytics", "check", str(path), "--district", "东城区",
@@ -263,6 +264,7 @@ def test_formula_with_a_cached_value_reads_the_value(tmp_path):
 
 # --- check --json for exit 2 ----------------------------------------------------------------
 
+@pytest.mark.slow
 def test_check_json_prints_an_object_for_exit_2(tmp_path):
     path = tmp_path / "说明.txt"
     path.write_text("没有表格", encoding="utf-8")
@@ -272,3 +274,27 @@ def test_check_json_prints_an_object_for_exit_2(tmp_path):
     body = json.loads(out.stdout)
     assert set(body) == {"file", "error"} and body["file"] == str(path)
     assert body["error"] in out.stderr
+
+
+# --- the upload page's help ------------------------------------------------------------------
+
+@pytest.mark.apptest
+def test_every_shape_has_a_help_row_on_the_upload_page(monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    from analytics.present.templates import SHEET_SHAPES, shapes_frame
+    from tests.admin_pages_helpers import ROOT, add_user, app_env, login_as
+
+    frame = shapes_frame()
+    assert list(frame.columns) == ["表格样式", "如何读取"] and len(frame) == len(SHEET_SHAPES) == 10
+    words = " ".join(frame["表格样式"])
+    for shape in ("合并", "三行", "总合计", "年份", "6.30", "时间段", "志愿服务系统", "宽表", "团支部", "公式"):
+        assert shape in words
+    engine = app_env(monkeypatch, tmp_path)
+    add_user(engine, "boss", "admin")
+    at = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=60)
+    login_as(at, "boss")
+    at.run()
+    assert not at.exception
+    shown = [df.value for df in at.dataframe if "表格样式" in df.value.columns]
+    assert len(shown) == 1 and shown[0]["表格样式"].tolist() == frame["表格样式"].tolist()
