@@ -104,16 +104,22 @@ class RawSheet:
         return self.head(self.height)
 
 
-def parse_raw_packed(data: bytes, fmt: str, *, name: str = "CSV") -> list[tuple]:
+def parse_raw_packed(data: bytes, fmt: str, *, name: str = "CSV",
+                     formula_parts: set[str] | None = None) -> list[tuple]:
     """`parse_raw`, packed for the trip from the child (see `RawSheet.pack`)."""
-    return [sheet.pack() for sheet in parse_raw(data, fmt, name=name)]
+    return [sheet.pack() for sheet in parse_raw(data, fmt, name=name, formula_parts=formula_parts)]
 
 
-def parse_raw(data: bytes, fmt: str, *, name: str = "CSV") -> list[RawSheet]:
-    """Parse bytes already sniffed as `fmt`, in this process. Used by the child."""
+def parse_raw(data: bytes, fmt: str, *, name: str = "CSV",
+              formula_parts: set[str] | None = None) -> list[RawSheet]:
+    """Parse bytes already sniffed as `fmt`, in this process. Used by the child.
+
+    `formula_parts`: the xlsx sheet parts known to hold formulas (from
+    `sniff.check_sheet_ranges`); None looks in every sheet.
+    """
     if fmt == "csv":
         return [RawSheet.from_rows(name or "CSV", read_csv_rows(data), 1)]
-    return _read_calamine(data, fmt)
+    return _read_calamine(data, fmt, formula_parts)
 
 
 def _open_book(data: bytes, fmt: str):
@@ -141,12 +147,14 @@ def _open_book(data: bytes, fmt: str):
         return pc.CalamineWorkbook.from_path(tmp.name)
 
 
-def _read_calamine(data: bytes, fmt: str = "xlsx") -> list[RawSheet]:
+def _read_calamine(data: bytes, fmt: str = "xlsx",
+                   formula_parts: set[str] | None = None) -> list[RawSheet]:
     import python_calamine as pc
 
     try:
         book = _open_book(data, fmt)
-        uncached = uncached_formulas(data) if fmt == "xlsx" else {}
+        uncached = uncached_formulas(data, formula_parts) \
+            if fmt == "xlsx" and formula_parts != set() else {}
         sheets = []
         for meta in book.sheets_metadata:
             if meta.typ != pc.SheetTypeEnum.WorkSheet:
@@ -204,7 +212,7 @@ _CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _VALUE = re.compile(rb'<(?:\w+:)?v>[^<]')
 
 
-def uncached_formulas(data: bytes) -> dict[str, set[tuple[int, int]]]:
+def uncached_formulas(data: bytes, parts: set[str] | None = None) -> dict[str, set[tuple[int, int]]]:
     """Per sheet name, the (row, column) (0-based) of formula cells that carry no cached value.
 
     calamine reads such a cell as empty, indistinguishable from a blank one;
@@ -229,6 +237,8 @@ def uncached_formulas(data: bytes) -> dict[str, set[tuple[int, int]]]:
             for name, rid in entries:
                 target = targets.get(rid, "")
                 path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                if parts is not None and path not in parts:
+                    continue
                 try:
                     body = archive.read(path)
                 except KeyError:
