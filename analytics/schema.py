@@ -51,6 +51,8 @@ class Field:
     hint: str = ""
     # longest text accepted; also the width of the database column (none: unbounded text)
     max_length: int | None = None
+    # a unit whose written forms the cell may use (`values.UNIT_PARSERS`): "小时" reads 2小时30分, 90分钟
+    unit: str = ""
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -87,6 +89,40 @@ class Total:
 
 
 @dataclass(frozen=True)
+class Part:
+    """A column that is no field itself but helps build one when the field's own column is missing.
+
+    年份 / 月份 / 日 columns build 日期 (`role` year, month, day); 结束时间
+    with the start time builds 服务时长 (`role` end). `ingest.assemble`
+    reads these declarations; nothing else knows a part's name.
+    """
+
+    field: str
+    role: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return f"{self.field}.{self.role}"
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return (self.label, *[s for s in self.synonyms if s != self.label])
+
+
+# leaf headers that stand for their group: 受益人数 over 成人 | 儿童 | 合计 -> the 合计 column is 受益人数
+TOTAL_LEAVES = ("合计", "小计", "总计", "总数", "合计人数", "总人数", "共计")
+
+# a 年份 / 月份 / 日 column set that builds a kind's date field
+_DATE_PARTS = (
+    Part("date", "year", "年份", ("年", "年度", "活动年份", "服务年份")),
+    Part("date", "month", "月份", ("月", "活动月份", "服务月份")),
+    Part("date", "day", "日", ("号",)),
+)
+
+
+@dataclass(frozen=True)
 class Kind:
     """A sheet kind: its fields and what identifies it among the others."""
 
@@ -111,12 +147,21 @@ class Kind:
     shares_scope_with: tuple[str, ...] = ()
     # rows stay in force after their month (a roster): reads keep earlier years too
     carried_forward: bool = False
+    # columns that help build a field whose own column is missing (see `Part`)
+    parts: tuple[Part, ...] = ()
+    # a field a group header can give: 2026年第33期 over 参学人数 | 参学率, repeated per 期,
+    # makes one row per unit per 期 (the wide 青年大学习 summary)
+    repeat_field: str | None = None
 
     def field(self, name: str) -> Field:
         for f in (*self.fields, *self.derived):
             if f.name == name:
                 return f
         raise KeyError(name)
+
+    @property
+    def field_names(self) -> frozenset[str]:
+        return frozenset(f.name for f in self.fields)
 
     @property
     def stored_fields(self) -> tuple[Field, ...]:
@@ -147,7 +192,8 @@ _DISTRICT = Field("district", "区", ("区县", "县区", "所属区", "区（�
                   max_length=NAME_LENGTH)
 # the month every dated row belongs to, derived from its date
 _MONTH_OF_DATE = Field("month", "月份", (), FieldType.MONTH, required=True)
-_UNIT = Field("unit", "单位", ("团组织", "所属团组织", "基层团组织", "单位名称", "团组织名称"),
+_UNIT = Field("unit", "单位", ("团组织", "所属团组织", "基层团组织", "单位名称", "团组织名称",
+                              "团支部", "所属团支部", "团支部名称", "所属组织", "组织名称"),
               FieldType.TEXT, required=True, hint="填写基层团组织全称")
 
 ACTIVITIES = Kind(
@@ -155,25 +201,29 @@ ACTIVITIES = Kind(
     label="活动台账",
     description="每行一项活动",
     fields=(
-        Field("date", "日期", ("活动日期", "开展时间", "时间", "开展日期", "活动时间"),
-              FieldType.DATE, required=True, hint="如 2026-03-05、2026.3.5、2026年3月5日"),
+        Field("date", "日期", ("活动日期", "开展时间", "时间", "开展日期", "活动时间", "开始时间",
+                             "活动开始时间"),
+              FieldType.DATE, required=True,
+              hint="如 2026-03-05、2026.3.5、2026年3月5日"),
         _DISTRICT,
         _UNIT,
         Field("title", "活动名称", ("活动主题", "项目名称"), FieldType.TEXT, required=True),
         Field("category", "活动类别", ("类别", "活动类型"), FieldType.CATEGORY, required=True,
               hint="从下拉列表选择；未知类别计入“其他”"),
         Field("sessions", "场次", ("活动场次",), FieldType.INT, default=1, min=0),
-        Field("participants", "参与人次", ("参加人次", "参与人数", "参加人数"),
+        Field("participants", "参与人次", ("参加人次", "参与人数", "参加人数", "参与情况"),
               FieldType.INT, required=True, min=0),
         Field("volunteers", "志愿者人数", ("志愿者",), FieldType.INT, min=0),
         Field("service_hours", "服务时长", ("志愿服务时长",), FieldType.NUMBER, min=0,
-              hint="本次活动志愿服务总时长（小时）"),
-        Field("reached", "覆盖人数", ("受益人数", "覆盖人次", "宣传群众"), FieldType.INT, min=0),
+              hint="本次活动志愿服务总时长（小时）", unit="小时"),
+        Field("reached", "覆盖人数", ("受益人数", "覆盖人次", "宣传群众", "受益人次", "活动受益人数",
+                                  "受益人数统计"), FieldType.INT, min=0),
         Field("funds", "经费", ("筹款", "金额"), FieldType.NUMBER, min=0, hint="单位：元"),
     ),
     signature=("title", "category", "participants"),
     upload_fields=("district",),
     unit_scoped=True,
+    parts=_DATE_PARTS,
     derived=(_MONTH_OF_DATE,
              Field("dimension", "三力一度", (), FieldType.TEXT, max_length=16)),
 )
@@ -189,9 +239,10 @@ STUDY = Kind(
               hint="如 2026-03、2026年3月"),
         _DISTRICT,
         _UNIT,
-        Field("members", "团员数", ("应学人数", "团员人数"), FieldType.INT, required=True,
+        Field("members", "团员数", ("应学人数", "团员人数", "应学团员数", "团员总数"), FieldType.INT, required=True,
               min=0, min_exclusive=True),
-        Field("learners", "参学人数", ("学习人数", "参学人次", "完成人数"), FieldType.INT,
+        Field("learners", "参学人数", ("学习人数", "参学人次", "完成人数", "已学人数", "已学习人数"),
+              FieldType.INT,
               required=True, min=0),
         Field("rate", "参学率", ("学习率", "参学比例"), FieldType.RATE, min=0,
               hint="可不填；填写时须与 参学人数÷团员数 一致"),
@@ -200,6 +251,7 @@ STUDY = Kind(
     upload_fields=("district", "month"),
     unit_scoped=True,
     shares_scope_with=("study_records",),
+    repeat_field="period",
 )
 
 VOLUNTEER = Kind(
@@ -213,13 +265,16 @@ VOLUNTEER = Kind(
               hint="无志愿者编号时必填", max_length=NAME_LENGTH),
         _DISTRICT,
         _UNIT,
-        Field("project", "服务项目", ("项目", "活动名称"), FieldType.TEXT),
-        Field("date", "服务日期", ("日期",), FieldType.DATE, required=True),
-        Field("hours", "服务时长", ("时长",), FieldType.NUMBER, required=True,
-              min=0, min_exclusive=True, max=24, hint="单次服务小时数，大于0且不超过24"),
+        Field("project", "服务项目", ("项目", "活动名称", "项目名称", "服务项目名称"), FieldType.TEXT),
+        Field("date", "服务日期", ("日期", "开始时间", "服务开始时间", "服务时间"), FieldType.DATE,
+              required=True),
+        Field("hours", "服务时长", ("时长", "志愿服务时长", "服务时数", "记录时长"), FieldType.NUMBER,
+              required=True, min=0, min_exclusive=True, max=24,
+              hint="单次服务小时数，大于0且不超过24", unit="小时"),
     ),
     signature=("hours", "date"),
     upload_fields=("district",),
+    parts=(*_DATE_PARTS, Part("hours", "end", "结束时间", ("服务结束时间", "结束日期"))),
     scope_field="month",
     unit_scoped=True,
     derived=(_MONTH_OF_DATE,

@@ -26,7 +26,7 @@ from analytics.store.batches import (
     rollback_batch, rollback_preview, store_checked,
 )
 from analytics.present.reporting_tables import reporting_table
-from analytics.present.templates import template_bytes, template_filename
+from analytics.present.templates import shapes_frame, template_bytes, template_filename
 from ui import session
 
 FLASH_KEY = "upload_flash"
@@ -123,6 +123,8 @@ with st.expander("下载填报模板", expanded=False):
         col.download_button(KIND_LABELS[kind], _template(kind), template_filename(kind),
                             mime=XLSX_MIME, key=f"template_{kind}", icon=":material/download:")
     st.caption("模板表头可用常见同义写法（如“参加人次”“团员人数”），带标题行、合计行、注释行的原表也能识别。")
+with st.expander("能直接读取的原表样式", expanded=False):
+    st.dataframe(shapes_frame(), hide_index=True, width="stretch")
 
 # --- upload -------------------------------------------------------------------------
 history_districts, history_units = access.history_scope(user)

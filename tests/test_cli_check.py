@@ -36,7 +36,7 @@ def test_json_contract_exactly(tmp_path, capsys):
     assert code == 0
     assert json.loads(out) == {"file": str(path), "sheets": [
         {"sheet": "填表说明", "kind": None, "header_row": None, "rows_accepted": 0, "rows_rejected": 0,
-         "errors": [], "warnings": [], "totals": {}},
+         "errors": [], "warnings": [], "totals": {}, "skipped": []},
         {"sheet": "学习", "kind": "study", "header_row": 2, "rows_accepted": 4, "rows_rejected": 0,
          "errors": [],
          "warnings": [
@@ -45,7 +45,8 @@ def test_json_contract_exactly(tmp_path, capsys):
               "message": "参学率 1.05% 与 参学人数÷团员数 = 105.00% 不一致（相差超过 0.5 个百分点），请核对"},
              {"row": 6, "column": "参学率",
               "message": "参学率 80.00% 与 参学人数÷团员数 = 90.00% 不一致（相差超过 0.5 个百分点），请核对"}],
-         "totals": {"members": 1340, "learners": 1277}}]}
+         "totals": {"members": 1340, "learners": 1277},
+         "skipped": [{"row": 7, "column": "", "message": "合计行“小计”，已跳过（不计入）"}]}]}
 
 
 def test_rejected_rows_exit_1_with_errors_in_json(tmp_path, capsys):

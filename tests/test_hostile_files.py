@@ -1,6 +1,7 @@
 """Hostile and broken files: one Chinese message, exit 2, never a crash of this process."""
 import io
 import re
+import json
 import subprocess
 import sys
 import zipfile
@@ -142,8 +143,10 @@ def test_cli_prints_one_message_and_no_traceback(tmp_path):
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 50)
     run = subprocess.run([sys.executable, "-m", "analytics", "check", str(path), "--json"],
                          capture_output=True, text=True)
-    assert (run.returncode, run.stdout) == (2, ""), run.stderr
-    assert run.stderr.strip() == "错误：这不是 Excel 或 CSV 文件（实际是PNG 图片），请上传 .xlsx、.xls 或 .csv 表格"
+    message = "这不是 Excel 或 CSV 文件（实际是PNG 图片），请上传 .xlsx、.xls 或 .csv 表格"
+    assert run.returncode == 2, run.stderr
+    assert json.loads(run.stdout) == {"file": str(path), "error": message}   # --json: one object always
+    assert run.stderr.strip() == f"错误：{message}"
 
 
 def _xls_with_filepass(tmp_path):

@@ -79,7 +79,7 @@ def test_required_headers_are_marked_and_commented(kind):
 def test_header_comment_text():
     ws = _load("volunteer")["志愿服务记录"]
     assert ws["G1"].comment.text == ("服务时长（必填）\n单次服务小时数，大于0且不超过24\n"
-                                     "也可写作：时长")
+                                     "也可写作：时长、志愿服务时长、服务时数、记录时长")
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -190,8 +190,8 @@ def test_rules_frame_is_generated_from_the_schema():
     assert rules["是否必填"].tolist() == ["选填", "无编号时必填", "必填（上传时已指定的可不填）", "必填",
                                       "选填", "必填", "必填"]
     hours = rules.iloc[-1]
-    assert hours["取值要求"] == "大于 0，不大于 24；可带千分位、单位或“万”（如 1,200、1.2万）"
-    assert hours["可用的其他表头"] == "时长"
+    assert hours["取值要求"] == "大于 0，不大于 24；可写作 2、2.5、2小时30分、90分钟、1.5h"
+    assert hours["可用的其他表头"] == "时长、志愿服务时长、服务时数、记录时长"
     assert rules_frame("activities").iloc[5]["取值要求"].endswith("空白按 1 计")
 
 

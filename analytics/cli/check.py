@@ -6,6 +6,7 @@ import json
 import sys
 
 from analytics import schema
+from analytics.errors import AnalyticsError
 from analytics.ingest.results import FileCheck
 from analytics.ingest.check import check_file
 
@@ -29,7 +30,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    result = check_file(args.file, district=args.district, month=args.month)
+    try:
+        result = check_file(args.file, district=args.district, month=args.month)
+    except Exception as exc:
+        if args.json:   # one JSON object on stdout in every case; the message stays on stderr (main)
+            message = str(exc) if isinstance(exc, AnalyticsError) else \
+                f"内部错误：{type(exc).__name__}。请联系管理员。"
+            json.dump({"file": args.file, "error": message}, sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+        raise
     if args.json:
         json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -52,6 +61,8 @@ def summary_text(result: FileCheck) -> str:
             labels = {f.name: f.label for f in schema.KINDS[sheet.kind].fields}
             sums = "，".join(f"{labels[k]} {_fmt(v)}" for k, v in sheet.totals.items())
             lines.append(f"  合计（通过的行）：{sums}")
+        if sheet.skipped:
+            lines.append("  已跳过的合计行：" + "；".join(f"第 {i.row} 行（{i.value}）" for i in sheet.skipped))
         for title, issues in (("错误", sheet.errors), ("提醒", sheet.warnings)):
             if issues:
                 lines.append(f"  {title}：")

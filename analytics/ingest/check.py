@@ -94,26 +94,40 @@ def _check_layout(sheet: RawSheet, layout: Layout, upload: dict[str, object],
                   today: dt.date | None) -> SheetCheck:
     import numpy as np
 
+    from analytics.ingest.assemble import assemble
     from analytics.ingest.table import data_columns, empty_cells, note_rows, total_rows
     from analytics.ingest.validate import validate_columns
+    from analytics.ingest.table import is_total_label
+    from analytics.ingest.values import cell_text
 
     kind = schema.KINDS[layout.kind]
     data = data_columns(sheet, layout)
     n = len(data[0]) if data else 0
     excel_rows = np.arange(n, dtype=np.int64) + sheet.first_row + layout.first_data_index
     label_columns = {0, 1, 2} | {c.index for name, c in layout.columns.items()
-                                 if kind.field(name).type in LABEL_TYPES}
+                                 if name in kind.field_names and kind.field(name).type in LABEL_TYPES}
     filled = np.zeros(n, dtype=np.int64)
-    for col in layout.columns.values():
+    for col in _all_columns(layout):
         filled += ~empty_cells(data[col.index])
-    total = total_rows(data, sorted(label_columns)) & (filled > 0)
-    skip = (filled == 0) | total
+    labels = sorted(i for i in label_columns if i < len(data))
+    totals_mask = total_rows(data, labels) & (filled > 0)
+    skipped = [RowIssue(int(excel_rows[i]), "", label, f"合计行“{label}”，已跳过（不计入）")
+               for i in np.flatnonzero(totals_mask)
+               for label in [next(cell_text(data[k][i]) for k in labels
+                                  if is_total_label(data[k][i]))]]
+    skip = (filled == 0) | totals_mask
     skip |= note_rows(data, np.flatnonzero((filled <= 3) & ~skip))
-    own_row, own_totals = _sheet_total(kind, layout, data, total, sorted(label_columns))
+    own_row, own_totals = _sheet_total(kind, layout, data, totals_mask, labels)
     keep = ~skip
     data = [col[keep] for col in data]
-    result = validate_columns(kind.name, layout.columns, data, excel_rows[keep], layout.headers,
-                              upload=upload, today=today)
+    rows = excel_rows[keep]
+    columns, headers = layout.columns, layout.headers
+    if layout.blocks:
+        columns, data, rows, headers = _stack_blocks(kind, layout, data, rows)
+    built = assemble(kind, columns, data, headers, len(rows), upload)
+    result = validate_columns(kind.name, built.columns, built.data, rows, built.headers,
+                              upload=upload, today=today, issues=built.issues,
+                              shown=built.shown)
     summed = totals(result.frame, kind.name)
     warnings = list(result.warnings)
     if own_row is not None and not result.rejected:
@@ -121,8 +135,8 @@ def _check_layout(sheet: RawSheet, layout: Layout, upload: dict[str, object],
     return SheetCheck(
         sheet=sheet.name, kind=kind.name, header_row=layout.header_row, frame=result.frame,
         errors=result.errors, warnings=warnings, rejected=result.rejected,
-        totals=summed, scopes=scopes(result.frame, kind.name),
-        total_rows=[int(r) for r in excel_rows[total]], sheet_totals=own_totals)
+        totals=summed, scopes=scopes(result.frame, kind.name), skipped=skipped,
+        total_rows=[int(r) for r in excel_rows[totals_mask]], sheet_totals=own_totals)
 
 
 def _sheet_total(kind, layout: Layout, data, mask, label_columns: list[int]):
@@ -169,6 +183,49 @@ def _total_mismatches(kind, layout: Layout, row: int, own: dict, summed: dict) -
 def _plain(value) -> str:
     value = float(value)
     return f"{int(value):,}" if value.is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _all_columns(layout: Layout) -> list:
+    """Every column the layout reads: fields, parts and the repeated column sets."""
+    cols = {c.index: c for c in layout.columns.values()}
+    for _label, block in layout.blocks:
+        cols.update({c.index: c for c in block.values()})
+    return list(cols.values())
+
+
+def _stack_blocks(kind: schema.Kind, layout: Layout, data: list, rows):
+    """The wide form made long: one row per sheet row per block (期), the block's label in
+    the kind's `repeat_field`; rows stay in sheet order, blocks in column order."""
+    import numpy as np
+
+    from analytics.ingest.table import Column
+
+    repeated = {name for _label, block in layout.blocks for name in block}
+    shared = {name: col for name, col in layout.columns.items() if name not in repeated}
+    shared.pop(kind.repeat_field, None)
+    names = [*shared, *sorted(repeated), kind.repeat_field]
+    n = len(rows)
+    out_cols: list[np.ndarray] = []
+    headers: list[str] = []
+    columns: dict[str, Column] = {}
+    for k, name in enumerate(names):
+        src = shared.get(name)
+        parts = []
+        for label, block in layout.blocks:
+            if name == kind.repeat_field:
+                part = np.empty(n, dtype=object)
+                part[:] = label
+            else:
+                col = src or block.get(name)
+                part = data[col.index] if col is not None else np.full(n, None, dtype=object)
+            parts.append(part)
+        out_cols.append(np.concatenate(parts))
+        header = src.header if src else kind.field(name).label
+        columns[name] = Column(k, header, src.scale if src else 1)
+        headers.append(header)
+    stacked_rows = np.concatenate([rows] * len(layout.blocks))
+    order = np.argsort(stacked_rows, kind="stable")
+    return columns, [c[order] for c in out_cols], stacked_rows[order], tuple(headers)
 
 
 def totals(frame: pd.DataFrame, kind_name: str) -> dict[str, int | float]:

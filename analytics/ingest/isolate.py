@@ -82,9 +82,8 @@ def child_main() -> None:
         _misbehave(hook)
         from analytics.ingest.parse import parse_raw_packed
 
-        if fmt == "xlsx":
-            check_sheet_ranges(data, limits)
-        answer = ("ok", parse_raw_packed(data, fmt, name=name))
+        formula_parts = check_sheet_ranges(data, limits) if fmt == "xlsx" else None
+        answer = ("ok", parse_raw_packed(data, fmt, name=name, formula_parts=formula_parts))
     except UnreadableFile as exc:
         answer = ("error", str(exc))
     except MemoryError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import pickle
+import re
 from dataclasses import dataclass, field
 
 from analytics.errors import UnreadableFile
@@ -34,6 +35,8 @@ class RawSheet:
     name: str
     columns: list[list] = field(default_factory=list)
     first_row: int = 1
+    # merged ranges as (first row, first column, last row, last column), 0-based into `columns`
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     @classmethod
     def from_rows(cls, name: str, rows: list[list], first_row: int = 1) -> RawSheet:
@@ -50,15 +53,42 @@ class RawSheet:
                 packed.append(("s", _SEP.join(col)))
             else:
                 packed.append(("p", pickle.dumps(list(col), protocol=pickle.HIGHEST_PROTOCOL)))
-        return (self.name, self.first_row, len(self.columns[0]) if self.columns else 0, packed)
+        height = len(self.columns[0]) if self.columns else 0
+        return (self.name, self.first_row, height, packed, self.merges)
 
     @classmethod
     def unpack(cls, packed: tuple) -> RawSheet:
-        name, first_row, height, columns = packed
+        name, first_row, height, columns, merges = packed
         out = []
         for how, body in columns:
             out.append((body.split(_SEP) if height else []) if how == "s" else pickle.loads(body))
-        return cls(name, out, first_row)
+        return cls(name, out, first_row, merges)
+
+    def fill_merged_down(self) -> None:
+        """A vertically merged cell's value in every row it spans (单位 merged over its activities).
+
+        Only the block's first column is filled: a merge across columns is a
+        group or title cell, whose place is its first column (`header_cell`
+        spreads it across for headers).
+        """
+        height = self.height
+        for r1, c1, r2, _c2 in self.merges:
+            if r2 <= r1 or c1 >= len(self.columns) or r1 >= height:
+                continue
+            col = self.columns[c1]
+            value = col[r1]
+            for r in range(r1 + 1, min(r2, height - 1) + 1):
+                col[r] = value
+
+    def header_cell(self, row: int, col: int) -> object:
+        """The cell at (row, col), or the first cell of the merged range that covers it."""
+        for r1, c1, r2, c2 in self.merges:
+            if r1 <= row <= r2 and c1 <= col <= c2:
+                row, col = r1, c1
+                break
+        if col >= len(self.columns) or row >= self.height:
+            return ""
+        return self.columns[col][row]
 
     @property
     def height(self) -> int:
@@ -74,16 +104,22 @@ class RawSheet:
         return self.head(self.height)
 
 
-def parse_raw_packed(data: bytes, fmt: str, *, name: str = "CSV") -> list[tuple]:
+def parse_raw_packed(data: bytes, fmt: str, *, name: str = "CSV",
+                     formula_parts: set[str] | None = None) -> list[tuple]:
     """`parse_raw`, packed for the trip from the child (see `RawSheet.pack`)."""
-    return [sheet.pack() for sheet in parse_raw(data, fmt, name=name)]
+    return [sheet.pack() for sheet in parse_raw(data, fmt, name=name, formula_parts=formula_parts)]
 
 
-def parse_raw(data: bytes, fmt: str, *, name: str = "CSV") -> list[RawSheet]:
-    """Parse bytes already sniffed as `fmt`, in this process. Used by the child."""
+def parse_raw(data: bytes, fmt: str, *, name: str = "CSV",
+              formula_parts: set[str] | None = None) -> list[RawSheet]:
+    """Parse bytes already sniffed as `fmt`, in this process. Used by the child.
+
+    `formula_parts`: the xlsx sheet parts known to hold formulas (from
+    `sniff.check_sheet_ranges`); None looks in every sheet.
+    """
     if fmt == "csv":
         return [RawSheet.from_rows(name or "CSV", read_csv_rows(data), 1)]
-    return _read_calamine(data, fmt)
+    return _read_calamine(data, fmt, formula_parts)
 
 
 def _open_book(data: bytes, fmt: str):
@@ -111,19 +147,29 @@ def _open_book(data: bytes, fmt: str):
         return pc.CalamineWorkbook.from_path(tmp.name)
 
 
-def _read_calamine(data: bytes, fmt: str = "xlsx") -> list[RawSheet]:
+def _read_calamine(data: bytes, fmt: str = "xlsx",
+                   formula_parts: set[str] | None = None) -> list[RawSheet]:
     import python_calamine as pc
 
     try:
         book = _open_book(data, fmt)
+        uncached = uncached_formulas(data, formula_parts) \
+            if fmt == "xlsx" and formula_parts != set() else {}
         sheets = []
         for meta in book.sheets_metadata:
             if meta.typ != pc.SheetTypeEnum.WorkSheet:
                 continue
             sheet = book.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=True)
-            start = sheet.start
-            sheets.append(RawSheet.from_rows(meta.name, rows, start[0] + 1 if start else 1))
+            start = sheet.start or (0, 0)
+            for r, c in uncached.get(meta.name, ()):
+                r, c = r - start[0], c - start[1]
+                if 0 <= r < len(rows) and 0 <= c < len(rows[r]) and rows[r][c] == "":
+                    rows[r][c] = FORMULA_WITHOUT_VALUE
+            raw = RawSheet.from_rows(meta.name, rows, start[0] + 1)
+            raw.merges = _merges(sheet, start, raw)
+            raw.fill_merged_down()
+            sheets.append(raw)
         return sheets
     except pc.PasswordError:
         raise UnreadableFile(MSG_ENCRYPTED) from None
@@ -134,6 +180,83 @@ def _read_calamine(data: bytes, fmt: str = "xlsx") -> list[RawSheet]:
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
             raise UnreadableFile(MSG_ENCRYPTED) from None
         raise UnreadableFile(MSG_CORRUPT) from None
+
+
+def _merges(sheet, start: tuple[int, int], raw: RawSheet) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges, relative to the cells read (clipped to them)."""
+    try:
+        ranges = sheet.merged_cell_ranges or []
+    except Exception:  # noqa: BLE001 - a format without merge records (.ods, some .xls)
+        return []
+    out = []
+    height, width = raw.height, len(raw.columns)
+    for (r1, c1), (r2, c2) in ranges[:MAX_MERGES]:
+        r1, r2, c1, c2 = r1 - start[0], r2 - start[0], c1 - start[1], c2 - start[1]
+        if r2 < 0 or c2 < 0 or r1 >= height or c1 >= width:
+            continue
+        out.append((max(r1, 0), max(c1, 0), min(r2, height - 1), min(c2, width - 1)))
+    return out
+
+
+# what a formula cell holds when the file carries no computed result (saved by a
+# program that does not calculate, e.g. a script); `values` turns it into a row error
+FORMULA_WITHOUT_VALUE = "\ufffe<公式无计算结果>"
+MAX_MERGES = 100_000
+
+_SHEET_ENTRY = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_SHEET_ENTRY_ID_FIRST = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]*)"[^>]*?\bname="([^"]*)"')
+_REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"'
+                  rb'|<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+_CELL = re.compile(rb'<c\b([^>/]*)>(.*?)</c>', re.S)
+_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_VALUE = re.compile(rb'<(?:\w+:)?v>[^<]')
+
+
+def uncached_formulas(data: bytes, parts: set[str] | None = None) -> dict[str, set[tuple[int, int]]]:
+    """Per sheet name, the (row, column) (0-based) of formula cells that carry no cached value.
+
+    calamine reads such a cell as empty, indistinguishable from a blank one;
+    the sheet XML still says a formula is there.
+    """
+    import html
+    import zipfile
+
+    from analytics.ingest.sniff import column_number
+
+    out: dict[str, set[tuple[int, int]]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            book = archive.read("xl/workbook.xml")
+            rels = archive.read("xl/_rels/workbook.xml.rels")
+            targets = {}
+            for m in _REL.finditer(rels):
+                rid, target = (m[1], m[2]) if m[1] else (m[4], m[3])
+                targets[rid] = target.decode()
+            entries = [(m[1], m[2]) for m in _SHEET_ENTRY.finditer(book)] or \
+                      [(m[2], m[1]) for m in _SHEET_ENTRY_ID_FIRST.finditer(book)]
+            for name, rid in entries:
+                target = targets.get(rid, "")
+                path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                if parts is not None and path not in parts:
+                    continue
+                try:
+                    body = archive.read(path)
+                except KeyError:
+                    continue
+                if b"<f" not in body:
+                    continue
+                cells = set()
+                for m in _CELL.finditer(body):
+                    if b"<f" not in m[2] or _VALUE.search(m[2]):
+                        continue
+                    ref = _CELL_REF.search(m[1])
+                    if ref:
+                        cells.add((int(ref[2]) - 1, column_number(ref[1]) - 1))
+                if cells:
+                    out[html.unescape(name.decode())] = cells
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return {}
+    return out
 
 
 def decode_text(data: bytes) -> str:

@@ -44,6 +44,8 @@ class SheetCheck:
     scopes: list[tuple[str, str]] = field(default_factory=list)
     total_rows: list[int] = field(default_factory=list)     # Excel rows of 合计/小计 lines, skipped
     sheet_totals: dict = field(default_factory=dict)        # the sheet's own 合计 line, by field
+    # 合计/小计 rows left out of the table, as (row, label) issues: never dropped silently
+    skipped: list[RowIssue] = field(default_factory=list)
 
     @property
     def rows_accepted(self) -> int:
@@ -64,6 +66,7 @@ class SheetCheck:
             "errors": [issue.to_json() for issue in self.errors],
             "warnings": [issue.to_json() for issue in self.warnings],
             "totals": self.totals,
+            "skipped": [issue.to_json() for issue in self.skipped],
         }
 
 

@@ -132,18 +132,21 @@ def column_number(letters: bytes | str) -> int:
     return n
 
 
-def check_sheet_ranges(data: bytes, limits: Limits) -> None:
+def check_sheet_ranges(data: bytes, limits: Limits) -> set[str]:
     """Refuse an xlsx whose sheet declares or uses an absurd range.
 
     Streams each sheet's XML once: the `<dimension ref>` and the extreme
     cell references (wide columns, rows past 99,999, the last row) bound
-    what the parser would allocate.
+    what the parser would allocate. Returns the sheet parts that hold a
+    formula (so `parse` looks for uncached ones there only, without a
+    second pass over big sheets).
     """
+    with_formulas: set[str] = set()
     with zipfile.ZipFile(BytesIO(data)) as archive:
         for name in archive.namelist():
             if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                 try:
-                    rows, cols = _sheet_extent(archive, name)
+                    rows, cols, formulas = _sheet_extent(archive, name)
                 except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
                         NotImplementedError, RuntimeError):
                     # a bad CRC, a size that lies, a broken deflate stream: damaged or forged
@@ -152,10 +155,14 @@ def check_sheet_ranges(data: bytes, limits: Limits) -> None:
                     raise UnreadableFile(
                         f"工作表数据范围过大（约 {rows} 行 × {cols} 列），疑似异常文件；"
                         "请把数据复制到新工作簿另存后再上传")
+                if formulas:
+                    with_formulas.add(name)
+    return with_formulas
 
 
-def _sheet_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int]:
+def _sheet_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int, bool]:
     max_row = max_col = 0
+    formulas = False
     last_row = 0
     tail = b""
     with archive.open(name) as stream:
@@ -165,6 +172,7 @@ def _sheet_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int]:
             if not chunk:
                 break
             text = tail + chunk
+            formulas = formulas or b"<f" in text
             if first:
                 first = False
                 m = _DIMENSION.search(text)
@@ -185,4 +193,4 @@ def _sheet_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int]:
                 if m:
                     last_row = max(last_row, int(m[1]))
             tail = text[-256:]
-    return max(max_row, last_row, 1), max_col or 26
+    return max(max_row, last_row, 1), max_col or 26, formulas

@@ -20,6 +20,7 @@ from analytics.ingest.parse import RawSheet
 from analytics.ingest.values import cell_text, header_scale, is_blank, normalize_header, squeeze
 
 HEADER_SEARCH_ROWS = 30
+HEADER_DEPTH = 4          # title, group (开展情况), sub-group (参与情况), leaves
 MAX_HEADER_COLUMNS = 200
 TOTAL_LABELS = ("合计", "小计", "总计", "共计", "累计", "总合计", "全区合计")
 # a platform export's closing line: 共计1234条记录, 共 56 人, 合计：12条
@@ -43,37 +44,86 @@ class Layout:
     kind: str
     header_row: int                 # Excel row of the last header row
     first_data_index: int           # index into `RawSheet.rows` of the first row below the header
-    columns: dict[str, Column]      # canonical field -> column
+    columns: dict[str, Column]      # canonical field (or part, "date.year") -> column
     headers: tuple[str, ...]        # the user's header text of every column (blank ones "")
+    # the wide form: (group label, its columns) per repeated column set; the label is the
+    # value of the kind's `repeat_field` (2026年第33期 over 参学人数 | 参学率)
+    blocks: tuple[tuple[str, dict[str, Column]], ...] = ()
 
 
 @cache
 def _synonym_table(kind: str) -> dict[str, str]:
-    """Normalised header text -> field name, for one kind (first field wins)."""
+    """Normalised header text -> field (or part) name, for one kind (fields first, first wins)."""
     table: dict[str, str] = {}
     for f in schema.KINDS[kind].fields:
         for text in f.headers:
             table.setdefault(normalize_header(text), f.name)
+    for part in schema.KINDS[kind].parts:
+        for text in part.headers:
+            table.setdefault(normalize_header(text), part.name)
     return table
 
 
-def match_columns(headers: list[str], kind: str) -> dict[str, Column]:
-    """Which column holds which field of `kind`; unknown headers (序号, 备注) are ignored."""
+# one header cell's readings, best first: the leaf, group+leaf (志愿服务 / 时长), the group of a 合计 leaf
+Candidates = tuple[str, ...]
+
+
+def _candidates(cell: str | Candidates) -> Candidates:
+    return (cell,) if isinstance(cell, str) else cell
+
+
+def _matches(headers: list, kind: str) -> list[tuple[str, int, str]]:
+    """(field, column, header text) for every column that names a field of `kind`."""
     table = _synonym_table(kind)
+    out = []
+    for index, cell in enumerate(headers[:MAX_HEADER_COLUMNS]):
+        for text in _candidates(cell):
+            name = table.get(normalize_header(text))
+            if name:
+                out.append((name, index, text))
+                break
+    return out
+
+
+def match_columns(headers: list, kind: str) -> dict[str, Column]:
+    """Which column holds which field of `kind`; unknown headers (序号, 备注) are ignored."""
     found: dict[str, Column] = {}
-    for index, text in enumerate(headers[:MAX_HEADER_COLUMNS]):
-        name = table.get(normalize_header(text))
-        if name and name not in found:
+    for name, index, text in _matches(headers, kind):
+        if name not in found:
             found[name] = Column(index, text, header_scale(text))
     return found
 
 
-def detect_kind(headers: list[str]) -> tuple[str, dict[str, Column]] | None:
+def _covered(kind: schema.Kind, found: dict[str, Column]) -> bool:
+    """Every signature field has its column, or a part that builds it (年份/月份 for 日期)."""
+    parts = {p.field for p in kind.parts if p.name in found}
+    return all(name in found or name in parts for name in kind.signature)
+
+
+def _blocks(kind: schema.Kind, headers: list, groups: list[str]
+            ) -> tuple[tuple[str, dict[str, Column]], ...]:
+    """The repeated column sets of a wide sheet, one per group label, or () when none repeat."""
+    if kind.repeat_field is None:
+        return ()
+    by_group: dict[str, dict[str, Column]] = {}
+    counts: dict[str, int] = {}
+    for name, index, text in _matches(headers, kind.name):
+        counts[name] = counts.get(name, 0) + 1
+        group = groups[index] if index < len(groups) else ""
+        if group:
+            by_group.setdefault(group, {}).setdefault(name, Column(index, f"{group}/{text}",
+                                                                   header_scale(text)))
+    if not any(c > 1 for c in counts.values()) or len(by_group) < 2:
+        return ()
+    return tuple(by_group.items())
+
+
+def detect_kind(headers: list) -> tuple[str, dict[str, Column]] | None:
     """The kind whose signature fields all appear with the most fields matched, or None."""
     best: tuple[tuple[int, float], str, dict[str, Column]] | None = None
     for kind in schema.KINDS.values():
         found = match_columns(headers, kind.name)
-        if not all(name in found for name in kind.signature):
+        if not _covered(kind, found):
             continue
         score = (len(found), len(found) / len(kind.fields))
         if best is None or score > best[0]:
@@ -85,32 +135,114 @@ def _row_texts(row: list) -> list[str]:
     return [cell_text(c) for c in row[:MAX_HEADER_COLUMNS]]
 
 
-def _merge_header_rows(upper: list[str], lower: list[str]) -> list[str]:
-    """Two header rows as one: the lower cell where there is one, else the upper (merged) cell."""
-    width = max(len(upper), len(lower))
-    upper = upper + [""] * (width - len(upper))
-    lower = lower + [""] * (width - len(lower))
-    return [low or up for up, low in zip(upper, lower)]
+def _header_texts(sheet: RawSheet) -> list[list[str]]:
+    """The rows where a header may be, as text, a merged group cell spread over its columns."""
+    texts = [_row_texts(row) for row in sheet.head(HEADER_SEARCH_ROWS + 1)]
+    for r1, c1, r2, c2 in sheet.merges:
+        if r1 >= len(texts) or c2 <= c1:
+            continue
+        value = texts[r1][c1] if c1 < len(texts[r1]) else ""
+        for r in range(r1, min(r2, len(texts) - 1) + 1):
+            row = texts[r]
+            for c in range(c1, min(c2, len(row) - 1) + 1):
+                row[c] = value
+    return texts
+
+
+_TOTAL_LEAVES = frozenset(normalize_header(t) for t in schema.TOTAL_LEAVES)
+
+
+def compose_header(rows: list[list[str]]) -> tuple[list[Candidates], list[str], list[str]]:
+    """Header rows (top to bottom) as one: per column its readings, display text and group.
+
+    The leaf (lowest filled cell) names the column; a 合计 leaf stands for
+    its group (受益人数 over 成人 | 儿童 | 合计), never a part does; a leaf
+    that is no field may be one with its group (志愿服务 over 时长).
+    """
+    width = max((len(r) for r in rows), default=0)
+    readings: list[Candidates] = []
+    display: list[str] = []
+    groups: list[str] = []
+    for j in range(width):
+        levels: list[str] = []
+        for row in rows:
+            text = row[j] if j < len(row) else ""
+            if text and (not levels or levels[-1] != text):
+                levels.append(text)
+        if not levels:
+            readings.append(("",))
+            display.append("")
+            groups.append("")
+            continue
+        leaf = levels[-1]
+        group = levels[-2] if len(levels) > 1 else ""
+        if group and normalize_header(leaf) in _TOTAL_LEAVES:
+            readings.append((group,))
+            display.append(group)
+            groups.append(levels[-3] if len(levels) > 2 else "")
+        else:
+            readings.append((leaf, group + leaf) if group else (leaf,))
+            display.append(leaf)
+            groups.append(group)
+    return readings, display, groups
 
 
 def find_table(sheet: RawSheet) -> Layout | None:
-    """Locate the header (one or two rows) and the kind; None when the sheet holds no table."""
-    texts = [_row_texts(row) for row in sheet.head(HEADER_SEARCH_ROWS + 1)]
-    best: tuple[tuple[int, float], Layout] | None = None
-    for i in range(min(len(texts), HEADER_SEARCH_ROWS)):
-        candidates = [(i, texts[i])]
-        if i + 1 < len(texts):
-            candidates.append((i + 1, _merge_header_rows(texts[i], texts[i + 1])))
-        for last, headers in candidates:
-            hit = detect_kind(headers)
-            if hit is None:
+    """Locate the header (one to four rows) and the kind; None when the sheet holds no table."""
+    texts = _header_texts(sheet)
+    raw = sheet.head(HEADER_SEARCH_ROWS + 1)
+    best: tuple[tuple, int, int] | None = None      # (score, first, last)
+    for last in range(min(len(texts), HEADER_SEARCH_ROWS)):
+        for depth in range(1, HEADER_DEPTH + 1):
+            first = last - depth + 1
+            if first < 0:
+                break
+            layout = _layout(sheet, texts, first, last)
+            if layout is None:
                 continue
-            kind, columns = hit
-            score = (len(columns), -last)
+            score = (len(layout.columns), -last, bool(layout.blocks), -depth)
             if best is None or score > best[0]:
-                layout = Layout(kind, sheet.first_row + last, last + 1, columns, tuple(headers))
-                best = (score, layout)
-    return best[1] if best else None
+                best = (score, first, last)
+    if best is None:
+        return None
+    _score, first, last = best
+    layout = _layout(sheet, texts, first, last)
+    # a leaf row under a group whose own text already names a field (参与情况 over 男 | 女 | 合计)
+    # adds no column; it is header still while it holds only words
+    while last + 1 < len(texts) and last + 1 - first < HEADER_DEPTH and _words_only(raw[last + 1]):
+        longer = _layout(sheet, texts, first, last + 1)
+        if longer is None or longer.kind != layout.kind or len(longer.columns) < len(layout.columns):
+            break
+        layout, last = longer, last + 1
+    return layout
+
+
+_NUMERIC_TEXT = re.compile(r"^[+-]?[\d.,/:%\s年月日-]+$")
+
+
+def _words_only(row: list) -> bool:
+    """A row with some text and no number, date or number-like text: a header row, not data."""
+    filled = False
+    for cell in row[:MAX_HEADER_COLUMNS]:
+        if is_blank(cell):
+            continue
+        if not isinstance(cell, str) or _NUMERIC_TEXT.match(cell.strip()):
+            return False
+        filled = True
+    return filled
+
+
+def _layout(sheet: RawSheet, texts: list[list[str]], first: int, last: int) -> Layout | None:
+    readings, display, groups = compose_header(texts[first:last + 1])
+    hit = detect_kind(readings)
+    if hit is None:
+        return None
+    kind, columns = hit
+    blocks = _blocks(schema.KINDS[kind], readings, groups)
+    headers = list(display)
+    for col in columns.values():
+        headers[col.index] = col.header
+    return Layout(kind, sheet.first_row + last, last + 1, columns, tuple(headers), blocks)
 
 
 _TOTAL_WORDS = "|".join(sorted(TOTAL_LABELS, key=len, reverse=True))

@@ -20,7 +20,7 @@ from analytics.schema import Field, FieldType
 from analytics.ingest.results import RowIssue
 from analytics.ingest.table import Column
 from analytics.ingest.values import (
-    PARSERS, cell_text, match_category, normalize_header, parse_column,
+    PARSERS, UNIT_PARSERS, cell_text, match_category, normalize_header, parse_column,
 )
 
 ERROR, WARNING = "error", "warning"
@@ -122,26 +122,30 @@ def _typed(array: np.ndarray, f: Field) -> pd.Series:
 def validate_columns(kind_name: str, columns: dict[str, Column], data: list[np.ndarray],
                      rows: np.ndarray, headers: tuple[str, ...], *,
                      upload: dict[str, object] | None = None,
-                     today: dt.date | None = None) -> Validation:
+                     today: dt.date | None = None,
+                     issues: list[tuple[int, str, str, str]] | None = None,
+                     shown: dict[str, np.ndarray] | None = None) -> Validation:
     """Validate the data rows of one table.
 
     `data` holds the sheet's columns below the header (one object array
     per column, blank/合计/注 rows already dropped), `rows` their Excel row
     numbers, `columns` which column holds which field, `upload` the values
-    chosen at upload for the kind's upload fields (district, month).
+    chosen at upload for the kind's upload fields (district, month),
+    `issues` warnings found before and `shown` the cells as written where
+    a column was rewritten (`assemble`).
     """
     kind = schema.KINDS[kind_name]
     today = today or dt.date.today()
     upload = {k: v for k, v in (upload or {}).items() if v not in (None, "")}
     n = len(rows)
-    issues: list[tuple[int, str, str, str]] = []    # (position, field, level, message)
+    issues = list(issues or [])    # (position, field, level, message)
     arrays: dict[str, np.ndarray] = {}
     raw_cells: dict[str, np.ndarray] = {}
 
     for f in kind.fields:
         col = columns.get(f.name)
         cells = data[col.index] if col is not None else np.full(n, None, dtype=object)
-        raw_cells[f.name] = cells
+        raw_cells[f.name] = (shown or {}).get(f.name, cells)
         array, messages = _parse_field(cells, f, col)
         bad = pd.notna(messages)
         issues.extend((int(i), f.name, ERROR, messages[i]) for i in np.flatnonzero(bad))
@@ -185,7 +189,7 @@ def _parse_field(cells: np.ndarray, f: Field, col: Column | None) -> tuple[np.nd
     """`parse_column`, with a header's 万 applied before an integer field is checked for fractions."""
     scale = col.scale if col is not None else 1
     if scale == 1 or f.type not in (FieldType.INT, FieldType.NUMBER):
-        return parse_column(cells, f.type)
+        return parse_column(cells, f.type, UNIT_PARSERS.get(f.unit))
     array, messages = parse_column(cells, FieldType.NUMBER)
     array = array * scale
     if f.type is FieldType.INT:

@@ -21,6 +21,7 @@ import pandas as pd
 from pandas._libs import lib
 
 from analytics import schema
+from analytics.ingest.parse import FORMULA_WITHOUT_VALUE
 from analytics.schema import FieldType
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -32,7 +33,7 @@ _NUMBER = re.compile(
     r"^(?P<sign>[+-]?)(?P<num>\d+(?:\.\d*)?|\.\d+)(?P<wan>万|亿)?(?P<pct>%)?"
     r"(?P<unit>[^\d.%+-]{0,6})$"
 )
-_CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$")
+_CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?$")
 _SEP_DATE = re.compile(r"^(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?:[T ]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _SPACE_AROUND_SEP = re.compile(r"\s*([-./年月日号])\s*")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -313,6 +314,54 @@ def parse_indicator(value: object) -> str | None:
     return name
 
 
+_DURATION = re.compile(
+    r"^(?:(?P<h>\d+(?:\.\d+)?)\s*(?:小时|个小时|时|h|hr|hrs|hour|hours))?"
+    r"\s*(?:(?P<m>\d+(?:\.\d+)?)\s*(?:分钟|分|min|mins|minutes|m))?$", re.I)
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def parse_hours(value: object) -> float | None:
+    """Hours as volunteer systems write them: `2小时30分` 2.5, `90分钟` 1.5, `1.5h`, `1:30`, `3`."""
+    if is_blank(value) or not isinstance(value, str):
+        return parse_number(value)
+    s = squeeze(value)
+    m = _DURATION.match(s)
+    if m and (m["h"] or m["m"]):
+        return round(float(m["h"] or 0) + float(m["m"] or 0) / 60, 4)
+    m = _CLOCK.match(s)
+    if m and int(m[2]) < 60:
+        return round(int(m[1]) + int(m[2]) / 60, 4)
+    try:
+        return parse_number(value)
+    except BadValue:
+        raise BadValue("须为小时数，如 2、2.5、2小时30分、90分钟") from None
+
+
+# parsers for a field's declared `unit` (they replace the type's parser)
+UNIT_PARSERS: dict[str, Callable[[object], object]] = {"小时": parse_hours}
+
+# a time span: 2026.7.5-7.7, 2026年7月10日至12日, 2026/7/15—2026/7/16, 2026-07-20~07-21
+_SPAN_SEPARATOR = re.compile(r"\s*(?:至|到|—+|–|~|～|-{1,2})\s*")
+_SPAN_END = re.compile(r"^[\d年月日号./:\s-]+$")
+
+
+def span_start(value: object) -> str | None:
+    """The first day's text of a span such as `2026.7.5-7.7`; None when `value` is no span."""
+    if not isinstance(value, str) or len(value) > 60:
+        return None
+    text = clean_text(value)
+    for m in _SPAN_SEPARATOR.finditer(text):
+        left, right = text[:m.start()], text[m.end():]
+        if not right or not _SPAN_END.match(right) or not left:
+            continue
+        try:
+            parse_date(left)
+        except BadValue:
+            continue
+        return left
+    return None
+
+
 PARSERS: dict[FieldType, Callable[[object], object]] = {
     FieldType.TEXT: parse_text,
     FieldType.INT: parse_int,
@@ -330,7 +379,8 @@ _TYPED = {FieldType.INT: "float64", FieldType.NUMBER: "float64", FieldType.RATE:
           FieldType.YEAR: "float64", FieldType.DATE: "datetime64[D]"}
 
 
-def parse_column(cells: Sequence[object], kind: FieldType) -> tuple[np.ndarray, np.ndarray]:
+def parse_column(cells: Sequence[object], kind: FieldType,
+                 parser: Callable[[object], object] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Parse a whole column: (values, messages), one of each per cell.
 
     `values` is float64 (NaN = none) for numbers, datetime64[D] (NaT) for
@@ -341,7 +391,7 @@ def parse_column(cells: Sequence[object], kind: FieldType) -> tuple[np.ndarray, 
     """
     codes, uniques = _factorize(np.asarray(cells, dtype=object) if not isinstance(cells, np.ndarray)
                                 else cells.astype(object, copy=False))
-    parser = PARSERS[kind]
+    parser = parser or PARSERS[kind]
     parsed: list[object] = []
     messages: list[str | None] = []
     for cell in uniques:
@@ -394,7 +444,12 @@ def _factorize(cells: np.ndarray) -> tuple[np.ndarray, list]:
     return codes, uniques
 
 
+FORMULA_MESSAGE = "是公式但文件中没有计算结果，请在 Excel 中打开并保存后再上传"
+
+
 def _parse_one(parser: Callable[[object], object], cell: object) -> tuple[object, str | None]:
+    if cell.__class__ is str and cell == FORMULA_WITHOUT_VALUE:
+        return None, FORMULA_MESSAGE
     try:
         return parser(cell), None
     except BadValue as exc:

@@ -30,7 +30,9 @@ __all__ = [
     "INSTRUCTIONS_SHEET",
     "LISTS_SHEET",
     "TEMPLATE_ROWS",
+    "SHEET_SHAPES",
     "field_rules",
+    "shapes_frame",
     "resolve_kind",
     "rules_frame",
     "template_bytes",
@@ -156,7 +158,9 @@ def _allowed_text(f: Field) -> str:
         if f.max is not None:
             bounds.append(f"不大于 {_number(f.max)}")
         parts.append("，".join(bounds))
-    if f.type in (FieldType.INT, FieldType.NUMBER):
+    if f.unit == "小时":
+        parts.append("可写作 2、2.5、2小时30分、90分钟、1.5h")
+    elif f.type in (FieldType.INT, FieldType.NUMBER):
         parts.append("可带千分位、单位或“万”（如 1,200、1.2万）")
     if f.default is not None:
         parts.append(f"空白按 {f.default} 计")
@@ -177,6 +181,31 @@ def field_rules(kind: str | Kind) -> list[FieldRule]:
         )
         for f in k.fields
     ]
+
+
+# layouts the loader reads as they are, for the upload page's help (one row each; each has a
+# generated workbook in tests/test_real_sheets.py)
+SHEET_SHAPES: tuple[tuple[str, str], ...] = (
+    ("纵向合并的单元格（单位、活动类别、区 合并在多行上）", "合并单元格的值计入它覆盖的每一行"),
+    ("三行及以上表头（标题行、开展情况/志愿服务 分组、参与情况 子分组）",
+     "按最下一层表头识别；“男/女/合计”“成人/儿童/合计”取“合计”列，不取第一部分"),
+    ("表头下方紧跟 总合计 / 合计 行，或 全区合计 行", "合计行不计入，检查结果中列出被跳过的行号"),
+    ("年份、月份（、日）分列", "合成日期；只有月份、没有日期的活动表请在上传时指定月份"),
+    ("日期写成 6.30、6.3 并有 年份 列", "按该年计入；6.1 与 6.10 这类可能被 Excel 改写的日期会逐行提醒"),
+    ("日期为时间段：2026.7.5-7.7、2026年7月10日至12日、2026/7/15—2026/7/16",
+     "按首日计入，原时间段在该行提醒中保留"),
+    ("志愿服务系统导出表（志愿者编号、姓名、所属组织、项目名称、开始时间、结束时间）",
+     "时长可写 2小时30分、90分钟、1.5h；没有时长列时按开始、结束时间计算"),
+    ("青年大学习汇总宽表（每个团支部一行，每期一组 参学人数 | 参学率）",
+     "每个团支部每期拆成一行，期次取自分组表头；请在上传时指定月份"),
+    ("常见表头写法：团支部、所属组织、应学人数、已学人数、受益人数；表头内换行或空格", "均可识别"),
+    ("公式单元格", "使用 Excel 保存的计算结果；没有计算结果的请在 Excel 中打开并保存后再上传"),
+)
+
+
+def shapes_frame() -> pd.DataFrame:
+    """`SHEET_SHAPES` as a table, for the upload page's help."""
+    return pd.DataFrame(list(SHEET_SHAPES), columns=["表格样式", "如何读取"])
 
 
 def rules_frame(kind: str | Kind) -> pd.DataFrame:
