@@ -13,6 +13,7 @@ from ui import router, session, sidebar
 st.set_page_config(page_title="团务数据看板", page_icon="📊", layout="wide")
 
 user = session.current_user()
+session.sync_login_cookie()
 if user is None:
     # every page URL shows the login form (a bookmark works after logging in)
     with router.routed():
