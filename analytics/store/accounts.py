@@ -357,6 +357,8 @@ def _update(engine: Engine, actor: User | None, username: str, action: str, deta
             _keep_one_admin(conn, username)
         conn.execute(users.update().where(users.c.id == row.id)
                      .values(updated_at=datetime.now(), **values))
+        if end_sessions:
+            login_sessions.revoke_user(conn, row.username, end_sessions)
         append_audit(conn, user=actor.username, action=action, detail=detail)
 
 
