@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import router, session, sidebar
+from ui import chinese, router, session, sidebar
 
 st.set_page_config(page_title="团务数据看板", page_icon="📊", layout="wide")
+chinese.apply()
 
 user = session.current_user()
 session.sync_login_cookie()
@@ -38,7 +39,7 @@ SECTIONS = {
         st.Page("pages/account.py", title="我的账号", icon=":material/lock:", url_path="me"),
     ],
 }
-nav = st.navigation(session.visible_sections(SECTIONS, user))
+nav = st.navigation(session.menu(SECTIONS, user))
 sidebar.render_sidebar(user)
 with router.routed():
     nav.run()

@@ -228,7 +228,8 @@ def _end_tab_login() -> None:
         st.session_state.pop(key, None)
 
 
-# url paths of every page behind the login (dashboard.py's SECTIONS)
+# url paths of every page behind the login (dashboard.py's SECTIONS); the first is the default
+DEFAULT_PAGE_PATH = "overview"
 APP_PAGE_PATHS = ("overview", "study", "activities", "volunteer", "compare",
                   "targets", "upload", "accounts", "audit", "me")
 
@@ -263,3 +264,30 @@ def visible_sections(sections: dict[str, list], user: access.User) -> dict[str, 
     if user.username == access.PUBLIC.username:
         shown["账号"] = [_login_page("login")]
     return shown
+
+
+def menu(sections: dict[str, list], user: access.User) -> dict[str, list]:
+    """What `st.navigation` gets: `visible_sections`, plus every page `user` may not open
+    kept at its URL as a hidden page that says why in Chinese (a shared link must not end
+    in Streamlit's English "page not found"). The first page shown is the default (at "/")."""
+    shown = visible_sections(sections, user)
+    allowed = {p.url_path for pages in shown.values() for p in pages}
+    refused = [p for pages in sections.values() for p in pages if p.url_path not in allowed]
+    if not refused:
+        return shown
+    hidden = [_refused_page(p) for p in refused]
+    last = list(shown)[-1]
+    return {**shown, last: shown[last] + hidden}
+
+
+def _refused_page(page):
+    """A hidden page at `page`'s URL that tells the user why they may not open it."""
+    url_path = page.url_path or "overview"
+
+    def refused() -> None:
+        st.title(page.title)
+        st.error(_refusal(current_user() or access.PUBLIC, url_path))
+
+    refused.__name__ = f"refused_{url_path}"
+    return st.Page(refused, title=page.title, icon=page.icon, url_path=url_path,
+                   visibility="hidden")

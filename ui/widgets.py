@@ -10,7 +10,7 @@ from analytics import schema
 from analytics.errors import AnalyticsError
 from analytics.present import fmt, palette
 from analytics.present.views import Filters
-from ui import cached
+from ui import cached, chinese
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +55,8 @@ def metric_card(label: str, value: str, *, status: str | None = None,
 
 
 def chart(fig, key: str) -> None:
-    """A plotly figure at full width (Chinese toolbar labels come from the figure)."""
-    st.plotly_chart(fig, key=key, config={"displaylogo": False, "locale": "zh-CN"})
+    """A plotly figure at full width; plotly's mode bar speaks Chinese (`chinese.PLOTLY_CONFIG`)."""
+    st.plotly_chart(fig, key=key, config=chinese.PLOTLY_CONFIG)
 
 
 def table(df: pd.DataFrame, key: str, **kwargs) -> None:
