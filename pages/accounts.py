@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.present import fmt
 
 from analytics.store import accounts
 from analytics.present.admin_tables import (
@@ -16,7 +15,7 @@ from analytics.present.admin_tables import (
 )
 from analytics.errors import AnalyticsError
 from analytics.store.batches import list_batches
-from ui import session
+from ui import session, widgets
 
 FLASH_KEY = "accounts_flash"
 DISTRICTS_LABEL = "负责区县（填报员必须指定；查看者不选即可查看全部区县）"
@@ -89,9 +88,9 @@ if flash:
     (st.success if level == "success" else st.error)(message)
 
 users = accounts.list_users(engine, user)
-st.dataframe(users_table(users), hide_index=True, width="stretch", placeholder=fmt.MISSING,
-             column_config={c: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
-                            for c in ("锁定至", "创建时间", "更新时间")})
+widgets.table(users_table(users), key="accounts_table",
+              column_config={c: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+                             for c in ("锁定至", "创建时间", "更新时间")})
 
 districts = known_districts(list_batches(engine))
 roles = list(ROLE_LABELS)

@@ -21,7 +21,7 @@ from analytics.ingest.check import check_file
 from analytics.schema import KINDS
 from analytics.store.batches import find_conflicts, list_batches, rollback_batch, store_checked
 from analytics.present.templates import template_bytes, template_filename
-from ui import session
+from ui import session, widgets
 
 FLASH_KEY = "upload_flash"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -191,9 +191,9 @@ st.subheader("导入记录")
 if batches.empty:
     st.info("还没有导入记录。")
 else:
-    st.dataframe(batches_table(batches), hide_index=True, width="stretch", placeholder=fmt.MISSING,
-                 column_config={"导入时间": st.column_config.DatetimeColumn(
-                     format="YYYY-MM-DD HH:mm")})
+    widgets.table(batches_table(batches), key="batches_table",
+                  column_config={"导入时间": st.column_config.DatetimeColumn(
+                      format="YYYY-MM-DD HH:mm")})
     st.markdown("**撤销批次**：该批次的数据不再计入，它替换掉的数据恢复。")
     cols = st.columns([1, 3])
     batch_id = cols[0].number_input("批次号", min_value=1, step=1, value=int(batches["id"].max()),
