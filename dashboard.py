@@ -39,7 +39,8 @@ SECTIONS = {
         st.Page("pages/account.py", title="我的账号", icon=":material/lock:", url_path="me"),
     ],
 }
-nav = st.navigation(session.menu(SECTIONS, user))
+nav = st.navigation(session.menu(SECTIONS, user), position="hidden")
+sidebar.render_menu(session.visible_sections(SECTIONS, user))
 sidebar.render_sidebar(user)
 with router.routed():
     nav.run()
