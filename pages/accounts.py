@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-
 from analytics.store import accounts
 from analytics.present.admin_tables import (
     ROLE_LABELS, known_districts, role_label, split_districts, users_table,

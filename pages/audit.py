@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-
 from analytics.present.admin_tables import (
     action_label, audit_choices, audit_table, filter_audit, visible_audit,
 )
