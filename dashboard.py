@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import router, session, sidebar
+from ui import chinese, router, session, sidebar
 
 st.set_page_config(page_title="团务数据看板", page_icon="📊", layout="wide")
+chinese.apply()
 
 user = session.current_user()
+session.sync_login_cookie()
 if user is None:
     # every page URL shows the login form (a bookmark works after logging in)
     with router.routed():
@@ -39,7 +41,8 @@ SECTIONS = {
 }
 # the pages the sidebar's filters act on (目标管理 has its own year; the admin pages none)
 FILTERED_PAGES = {page.title for page in SECTIONS["看板"]}
-nav = st.navigation(session.visible_sections(SECTIONS, user))
+nav = st.navigation(session.menu(SECTIONS, user), position="hidden")
+sidebar.render_menu(session.visible_sections(SECTIONS, user))
 sidebar.render_sidebar(user, with_filters=nav.title in FILTERED_PAGES)
 with router.routed():
     nav.run()

@@ -35,9 +35,10 @@ if submitted:
         st.error("两次输入的新密码不一致。")
     else:
         try:
-            accounts.change_password(session.engine(), user.username, old, new)
+            accounts.change_password(session.engine(), user.username, old, new,
+                                    keep_session=session.current_session())
         except AnalyticsError as exc:
             st.error(str(exc))
         else:
-            st.session_state[FLASH_KEY] = "密码已修改。"
+            st.session_state[FLASH_KEY] = "密码已修改，其他设备和浏览器上的登录已退出。"
             st.rerun()

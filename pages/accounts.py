@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.present import fmt
-
 from analytics.store import accounts
 from analytics.present.admin_tables import (
     ROLE_LABELS, known_districts, known_unit_texts, role_label, split_districts, users_table,
 )
 from analytics.errors import AnalyticsError
 from analytics.store.batches import list_batches, reporting_scopes
-from ui import session
+from ui import session, widgets
 
 FLASH_KEY = "accounts_flash"
 DISTRICTS_LABEL = "负责区县（填报员须指定区县或单位；查看者不选即可查看全部区县）"
@@ -90,9 +88,9 @@ if flash:
     (st.success if level == "success" else st.error)(message)
 
 users = accounts.list_users(engine, user)
-st.dataframe(users_table(users), hide_index=True, width="stretch", placeholder=fmt.MISSING,
-             column_config={c: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
-                            for c in ("锁定至", "创建时间", "更新时间")})
+widgets.table(users_table(users), key="accounts_table",
+              column_config={c: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+                             for c in ("锁定至", "创建时间", "更新时间")})
 
 districts = known_districts(list_batches(engine))
 units = known_unit_texts(reporting_scopes(engine))

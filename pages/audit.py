@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.present import fmt
-
 from analytics.present.admin_tables import (
     action_label, audit_choices, audit_table, filter_audit, visible_audit,
 )
 from analytics.store.audit import read_audit
 from analytics.store.batches import list_batches
-from ui import session
+from ui import session, widgets
 
 AUDIT_LIMIT = 5000
 
@@ -41,5 +39,5 @@ st.caption(f"共 {len(shown)} 条记录（最近 {AUDIT_LIMIT} 条内）。")
 if shown.empty:
     st.info("没有符合筛选条件的记录。")
 else:
-    st.dataframe(audit_table(shown), hide_index=True, width="stretch", placeholder=fmt.MISSING,
-                 column_config={"时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})
+    widgets.table(audit_table(shown), key="audit_table",
+                  column_config={"时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})

@@ -19,7 +19,7 @@ from analytics.errors import AnalyticsError
 from analytics.store.batches import list_batches
 from analytics.store.frames import load_frames
 from analytics.present.templates import template_bytes, template_filename
-from ui import session, cached
+from ui import cached, session, widgets
 
 FLASH_KEY = "targets_flash"
 EDITOR_KEY = "targets_editor"
@@ -69,7 +69,8 @@ for column, indicator in TARGET_COLUMNS.items():
         column, min_value=0, format="%.2f%%" if indicator.is_rate else "localized",
         max_value=100 if indicator.is_rate else None)
 edited = st.data_editor(before, key=EDITOR_KEY, hide_index=True, num_rows="fixed",
-                        column_config=config, width="stretch", placeholder="未设")
+                        column_config=widgets.fitted_columns(before, config), width="stretch",
+                        placeholder="未设")
 
 if st.button("保存目标", key="targets_save", type="primary"):
     try:
@@ -86,8 +87,7 @@ if st.button("保存目标", key="targets_save", type="primary"):
 
 if editable is not None:
     with st.expander("其他区县的目标（只读）"):
-        st.dataframe(others, hide_index=True, width="stretch",
-                     column_config=config, placeholder="未设")
+        widgets.table(others, key="targets_others", column_config=config, placeholder="未设")
 
 st.divider()
 st.subheader("以报表方式导入")

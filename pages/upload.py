@@ -27,7 +27,7 @@ from analytics.store.batches import (
 )
 from analytics.present.reporting_tables import reporting_table
 from analytics.present.templates import shapes_frame, template_bytes, template_filename
-from ui import session
+from ui import session, widgets
 
 FLASH_KEY = "upload_flash"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -241,9 +241,9 @@ st.subheader("导入记录")
 if batches.empty:
     st.info("还没有导入记录。")
 else:
-    st.dataframe(batches_table(batches), hide_index=True, width="stretch", placeholder=fmt.MISSING,
-                 column_config={"导入时间": st.column_config.DatetimeColumn(
-                     format="YYYY-MM-DD HH:mm")})
+    widgets.table(batches_table(batches), key="batches_table",
+                  column_config={"导入时间": st.column_config.DatetimeColumn(
+                      format="YYYY-MM-DD HH:mm")})
     st.markdown("**撤销批次**：该批次的数据不再计入，它替换掉的数据恢复。")
     undoable = batches[batches["status"] != "rolled_back"]
     batch_id = st.selectbox("选择要撤销的批次", undoable["id"].astype(int).tolist(), index=None,

@@ -233,7 +233,7 @@ def test_change_password_errors_and_success(engine):
     change(PASSWORD, "short", "short")
     assert texts(at.error) == ["密码至少需要 8 个字符"]
     change(PASSWORD, "new-secret-2", "new-secret-2")
-    assert texts(at.success) == ["密码已修改。"]
+    assert texts(at.success) == ["密码已修改，其他设备和浏览器上的登录已退出。"]
     assert accounts.get_user(engine, "zhang").must_change_password is False
     accounts.login(engine, "zhang", "new-secret-2")
 

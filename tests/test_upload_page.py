@@ -216,7 +216,7 @@ def test_upload_in_headless_chromium(tmp_path, monkeypatch):
         page.get_by_label("用户名").fill("zhang")
         page.get_by_label("密码", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="登录").click()
-        page.locator("[data-testid=stSidebarNav]").get_by_text("数据上传", exact=True).click()
+        page.locator("[data-testid=stSidebar]").get_by_text("数据上传", exact=True).click()
         page.locator("h1", has_text="数据上传").wait_for(timeout=60_000)
         page.locator("input[type=file]").set_input_files(str(path))
         page.get_by_text("以下 1 行未通过检查").wait_for(timeout=60_000)

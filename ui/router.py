@@ -50,3 +50,45 @@ def ensure_routed() -> None:
         return
     runpy.run_path(str(ENTRY_SCRIPT), run_name="__main__")
     st.stop()
+
+
+# first path segments the server itself answers (Streamlit's routes, st.login, our cookie endpoint)
+SERVER_SEGMENTS = frozenset({"_stcore", "static", "media", "component", "app", "auth",
+                             "oauth2callback", "favicon.png", "robots.txt"})
+
+
+class PageUrlRedirect:
+    """ASGI middleware (`app.py`): a browser asking for a page URL that no page answers
+    is sent to "/" with its query string, before Streamlit would show its English
+    "Page not found" dialog.
+
+    That covers typos and old links, and also the URL of the default page and of the
+    login page: Streamlit serves the default page at "/" only, so a bookmark of
+    ``/overview?year=2026`` (the URL the login form had) becomes ``/?year=2026``.
+    Pages a role may not open stay at their URLs (`session.menu` explains the refusal).
+    """
+
+    def __init__(self, app, *, page_paths: frozenset[str], root_paths: frozenset[str]):
+        self.app = app
+        self.page_paths = page_paths - root_paths
+        self.root_paths = root_paths
+
+    def redirect_target(self, path: str, query: str) -> str | None:
+        """Where a GET of `path` goes instead, or None to let Streamlit answer it."""
+        segment = path.strip("/")
+        if not segment or "/" in segment or segment in self.page_paths:
+            return None
+        if segment not in self.root_paths and ("." in segment or segment in SERVER_SEGMENTS
+                                               or segment.startswith("_")):
+            return None
+        return "/" + (f"?{query}" if query else "")
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            target = self.redirect_target(scope["path"], scope.get("query_string", b"").decode("latin-1"))
+            if target is not None:
+                from starlette.responses import RedirectResponse
+
+                await RedirectResponse(target, status_code=302)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

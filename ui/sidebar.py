@@ -26,6 +26,21 @@ DEFAULT_MONTHS = (1, 12)
 
 # --- the sidebar -------------------------------------------------------------------------
 
+def render_menu(sections: dict[str, list]) -> None:
+    """The page menu, drawn with `st.page_link` (`st.navigation` runs hidden).
+
+    Streamlit's own menu is switched off (`client.showSidebarNavigation = false`):
+    with it on, the first load of every tab lists the `pages/` files by their
+    English names until the router has run.
+    """
+    sb = st.sidebar
+    for title, pages in sections.items():
+        sb.caption(title)
+        for page in pages:
+            sb.page_link(page, label=page.title, icon=page.icon or None)
+    sb.divider()
+
+
 def _all_means_none(key: str, options: list[str]) -> None:
     """"Select all" is stored as no filter: the URL stays short (28 units would
     make it 4,000 characters) and "全部" keeps meaning all as new ones appear."""

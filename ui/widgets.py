@@ -8,9 +8,9 @@ import streamlit as st
 
 from analytics import schema
 from analytics.errors import AnalyticsError
-from analytics.present import fmt, palette
+from analytics.present import fmt, palette, table_layout
 from analytics.present.views import Filters
-from ui import cached
+from ui import cached, chinese
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +58,44 @@ def metric_card(label: str, value: str, *, status: str | None = None,
 
 
 def chart(fig, key: str) -> None:
-    """A plotly figure at full width (Chinese toolbar labels come from the figure)."""
-    st.plotly_chart(fig, key=key, config={"displaylogo": False, "locale": "zh-CN"})
+    """A plotly figure at full width; plotly's mode bar speaks Chinese (`chinese.PLOTLY_CONFIG`)."""
+    st.plotly_chart(fig, key=key, config=chinese.PLOTLY_CONFIG)
 
 
-def table(df: pd.DataFrame, key: str, **kwargs) -> None:
-    """A read-only table, index hidden (columns already labelled in Chinese); a blank
-    cell shows "—", never "None"."""
-    st.dataframe(df, key=key, hide_index=True, **{"placeholder": fmt.MISSING, **kwargs})
+def table(df, key: str, *, column_config: dict | None = None, **kwargs) -> None:
+    """A read-only table that fits its container (`fitted_columns`), index hidden (columns
+    already labelled in Chinese); a blank cell shows "—", never "None"; a long table
+    scrolls inside a fixed height under its header. `df` may be a pandas Styler."""
+    frame = getattr(df, "data", df)
+    height = table_layout.table_height(len(frame))
+    if height is not None:
+        kwargs.setdefault("height", height)
+    st.dataframe(df, key=key, hide_index=True, width="stretch",
+                 column_config=fitted_columns(frame, column_config),
+                 **{"placeholder": fmt.MISSING, **kwargs})
+
+
+def fitted_columns(frame: pd.DataFrame, column_config: dict | None = None) -> dict:
+    """`column_config` with every column given a width that fits the page
+    (`table_layout.fitted_widths`) and numbers right-aligned; the first column
+    (the key: 区县, 批次号, 时间 …) is pinned on the left."""
+    config = dict(column_config or {})
+    widths = table_layout.fitted_widths(frame)
+    right = set(table_layout.right_aligned(frame))
+    for position, column in enumerate(frame.columns):
+        name = str(column)
+        entry = config.get(column)
+        if entry is None or isinstance(entry, str):
+            entry = st.column_config.Column(entry)
+        entry = dict(entry)
+        if entry.get("width") is None:
+            entry["width"] = widths[name]
+        if name in right and entry.get("alignment") is None:
+            entry["alignment"] = "right"
+        if position == 0 and entry.get("pinned") is None:
+            entry["pinned"] = True
+        config[column] = entry
+    return config
 
 
 def export_panel(rep, key: str) -> None:

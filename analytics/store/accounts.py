@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from analytics.access import ROLES, SYSTEM, User, authorize, parse_unit, unit_text
 from analytics.schema import NO_DISTRICTS, UNITS_ONLY, WHOLE_AREA, join_names, split_names
+from analytics.store import login_sessions
 from analytics.store.audit import append_audit
 from analytics.errors import (
     AccountLocked, InvalidAccount, LoginFailed, NotFound, PermissionDenied, WeakPassword,
@@ -383,8 +384,9 @@ def create_user(engine: Engine, actor: User | None, username: str, password: str
 
 
 def _update(engine: Engine, actor: User | None, username: str, action: str, detail: str,
-            **values) -> None:
-    """Change one account's columns (admins only) and audit it, in one transaction."""
+            *, end_sessions: str | None = None, **values) -> None:
+    """Change one account's columns (admins only) and audit it, in one transaction;
+    `end_sessions` (a `login_sessions` reason) also logs the account out everywhere."""
     authorize(actor, "manage_users")
     with _transaction(engine) as conn:
         row = _row(conn, username, for_update=True)
@@ -393,6 +395,8 @@ def _update(engine: Engine, actor: User | None, username: str, action: str, deta
             _keep_one_admin(conn, username)
         conn.execute(users.update().where(users.c.id == row.id)
                      .values(updated_at=datetime.now(), **values))
+        if end_sessions:
+            login_sessions.revoke_user(conn, row.username, end_sessions)
         append_audit(conn, user=actor.username, action=action, detail=detail)
 
 
@@ -410,7 +414,8 @@ def set_active(engine: Engine, actor: User | None, username: str, active: bool) 
     if active:
         _update(engine, actor, username, "enable_user", f"启用账号 {username}", active=True)
     else:
-        _update(engine, actor, username, "disable_user", f"停用账号 {username}", active=False)
+        _update(engine, actor, username, "disable_user", f"停用账号 {username}", active=False,
+                end_sessions=login_sessions.ACCOUNT_DISABLED)
 
 
 def reset_password(engine: Engine, actor: User | None, username: str) -> str:
@@ -418,7 +423,7 @@ def reset_password(engine: Engine, actor: User | None, username: str) -> str:
     password = generate_password()
     _update(engine, actor, username, "reset_password", f"重置账号 {username} 的密码",
             password_hash=hash_password(password), must_change_password=True,
-            failed_logins=0, locked_until=None)
+            failed_logins=0, locked_until=None, end_sessions=login_sessions.PASSWORD_RESET)
     return password
 
 
@@ -450,8 +455,14 @@ def unlock(engine: Engine, actor: User | None, username: str) -> None:
             failed_logins=0, locked_until=None)
 
 
-def change_password(engine: Engine, username: str, old: str, new: str) -> None:
-    """A user changes their own password (also the forced change at first login)."""
+def change_password(engine: Engine, username: str, old: str, new: str, *,
+                    keep_session: str | None = None) -> None:
+    """A user changes their own password (also the forced change at first login).
+
+    Every other session of the account ends (a stolen login does not outlive
+    the new password); `keep_session` is the token hash of the session the
+    change was made in, which stays logged in.
+    """
     if new == old:
         raise WeakPassword("新密码不能与原密码相同")
     check_password_policy(new, username)
@@ -466,6 +477,8 @@ def change_password(engine: Engine, username: str, old: str, new: str) -> None:
         if matches and row.password_hash == seen:
             conn.execute(users.update().where(users.c.id == row.id).values(
                 password_hash=new_hash, must_change_password=False, updated_at=datetime.now()))
+            login_sessions.revoke_user(conn, username, login_sessions.PASSWORD_CHANGED,
+                                       keep=keep_session)
             append_audit(conn, user=username, action="change_password", detail="修改了自己的密码")
             return
         append_audit(conn, user=username, action="login_failed", detail="修改密码时原密码错误")

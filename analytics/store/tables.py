@@ -145,3 +145,16 @@ report_cutoffs = Table(
     Column("username", String(64), nullable=False),
     Column("set_at", DateTime, nullable=False),
 )
+
+# server-side logins (`login_sessions.py`): only a SHA-256 of the token is kept; a session
+# ends at `expires_at`, or when `revoked_at` is set (logout, password change, account disabled)
+login_sessions = Table(
+    "login_sessions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("username", String(64), nullable=False, index=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime, nullable=True),
+    Column("revoked_reason", String(32), nullable=True),
+)

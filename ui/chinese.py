@@ -1,0 +1,74 @@
+"""Chinese where Streamlit and plotly only speak English.
+
+Streamlit's file uploader ("Upload", "20MB per file") and its skip link have
+no text options (nor has the full-screen button Streamlit adds to plotly's mode
+bar), so a stylesheet hides their English
+text and shows Chinese in its place (CSS ``content`` on their stable
+``data-testid`` selectors); `tests/test_browser.py` reads the visible text
+of every page to catch what this misses. Plotly's mode bar is translated
+with a plotly locale (`PLOTLY_CONFIG`).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+UPLOAD_BUTTON = "选择文件"
+
+
+def _css_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def stylesheet(max_upload_mb: int) -> str:
+    """The `<style>` that puts Chinese over Streamlit's English labels."""
+    limit = f"拖放文件到此处，或点击“{UPLOAD_BUTTON}”；每个文件不超过 {max_upload_mb} MB"
+    return f"""<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{
+  font-size: 0; line-height: 0;
+}}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+  content: {_css_text(UPLOAD_BUTTON)}; font-size: 0.875rem; line-height: 1.6;
+}}
+[data-testid="stFileUploaderDropzoneInstructions"] > * {{ display: none; }}
+[data-testid="stFileUploaderDropzoneInstructions"]::after {{
+  content: {_css_text(limit)}; font-size: 0.875rem; opacity: 0.75;
+}}
+.js-plotly-plot .plotly .modebar-btn[data-title="Fullscreen"]::after {{ content: "全屏"; }}
+.js-plotly-plot .plotly .modebar-btn[data-title="Close fullscreen"]::after {{ content: "退出全屏"; }}
+[data-testid="stSkipToContent"] {{ font-size: 0; }}
+[data-testid="stSkipToContent"]::after {{ content: "跳到主要内容"; font-size: 1rem; }}
+</style>"""
+
+
+def apply() -> None:
+    """Add the stylesheet to this page run (the router calls it on every run)."""
+    st.html(stylesheet(int(st.get_option("server.maxUploadSize"))))
+
+
+# plotly's own mode-bar and hover texts, in Chinese (a plotly locale passed with each chart)
+PLOTLY_DICTIONARY = {
+    "Autoscale": "自动缩放", "Box Select": "矩形框选", "Lasso Select": "套索选择",
+    "Pan": "平移", "Reset axes": "重置坐标轴", "Reset view": "重置视图",
+    "Zoom": "缩放", "Zoom in": "放大", "Zoom out": "缩小",
+    "Download plot as a png": "下载图表（PNG 图片）", "Download plot as a PNG": "下载图表（PNG 图片）",
+    "Download plot": "下载图表", "Show closest data on hover": "悬停时显示最近的数据",
+    "Compare data on hover": "悬停时比较数据", "Toggle Spike Lines": "切换辅助线",
+    "Toggle show closest data on hover": "切换悬停显示最近数据",
+    "Double-click to zoom back out": "双击还原", "Snapshot succeeded": "图片已生成",
+    "Taking snapshot - this may take a few seconds": "正在生成图片，请稍候",
+    "Sorry, there was a problem downloading your snapshot!": "抱歉，图片下载失败",
+    "Produced with Plotly.js": "由 Plotly.js 生成", "Reset": "重置",
+    "Orbital rotation": "轨道旋转", "Turntable rotation": "转盘旋转",
+    "Zoom back out": "还原", "trace": "系列",
+}
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "locale": "zh-CN",
+    "locales": {"zh-CN": {"dictionary": PLOTLY_DICTIONARY, "format": {
+        "days": ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
+        "shortDays": ["日", "一", "二", "三", "四", "五", "六"],
+        "months": [f"{m}月" for m in range(1, 13)],
+        "shortMonths": [f"{m}月" for m in range(1, 13)],
+        "date": "%Y-%m-%d", "decimal": ".", "thousands": ",",
+    }}},
+}
