@@ -138,7 +138,7 @@ for name, checked in checked_files:
         if isinstance(checked, AnalyticsError):
             st.error(str(checked))
             continue
-        already = stored_batches_of(engine, checked.sha256)
+        already = stored_batches_of(engine, checked)
         if already:
             ids = "、".join(f"#{b}" for b in already)
             st.info(f"该文件已导入过（批次 {ids}），再次导入不会重复计数。")

@@ -53,7 +53,7 @@ def check_file(source: str | Path | bytes, *, filename: str | None = None,
     checks = [check_sheet(sheet, upload=upload, today=today) for sheet in sheets]
     if not any(c.kind for c in checks):
         raise NoTable(_no_table_message())
-    return FileCheck(filename, hashlib.sha256(data).hexdigest(), checks)
+    return FileCheck(filename, hashlib.sha256(data).hexdigest(), checks, upload=upload)
 
 
 def _upload_values(district: str | None, month: str | None) -> dict[str, object]:
