@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import router, session, sidebar
+from ui import cached, router, session, sidebar
 
 st.set_page_config(page_title="团务数据看板", page_icon="📊", layout="wide")
+
+problem = cached.database_problem()
+if problem:
+    # the database is gone or replaced: say so on every page, write nothing
+    st.error(problem, icon=":material/database_off:")
+    st.stop()
 
 user = session.current_user()
 if user is None:

@@ -16,7 +16,6 @@ viewer is returned (meeting screen: dashboards only).
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +23,7 @@ from pathlib import Path
 import streamlit as st
 
 from analytics import access
-from analytics.store import accounts
+from analytics.store import accounts, identity
 from analytics.access import RESTRICTED_PAGES, page_allowed
 from analytics.errors import AnalyticsError, PermissionDenied
 from ui import cached, router
@@ -47,7 +46,7 @@ def engine():
 
 def data_dir() -> Path:
     """Where the server keeps its files (initial admin password): $LEAGUE_DATA_DIR or data/."""
-    return Path(os.environ.get("LEAGUE_DATA_DIR") or "data")
+    return identity.data_dir()
 
 
 @st.cache_resource

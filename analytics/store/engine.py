@@ -99,6 +99,9 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
                         tables.counters.update()
                         .where(tables.counters.c.name == "data_version")
                         .values(value=tables.counters.c.value))
+                from analytics.store.identity import check_write
+
+                check_write(conn)
                 yield conn
     except OperationalError as exc:
         if _is_lock_timeout(exc):
