@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 
@@ -63,7 +63,7 @@ def is_allowed(actor: User | None, action: str, district: str | None = None) -> 
     """Whether `actor` may do `action`, on `district` when given."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
-    if actor is None:
+    if actor is None or actor.must_change_password:
         return False
     if actor.role == "admin":
         return True
@@ -94,6 +94,9 @@ def authorize(actor: User | None, action: str, districts: Iterable[str] = ()) ->
 
 def _refusal(actor: User, action: str, districts: list[str] | None = None) -> str:
     who = f"您（{actor.label}）"
+    if actor.must_change_password and is_allowed(replace(actor, must_change_password=False),
+                                                 action, *(districts or [])[:1]):
+        return f"{who}须先在“我的账号”页修改初始密码，在此之前不能进行其他操作"
     if action == "manage_users":
         return f"{who}无权管理账号，请联系管理员"
     if actor.role == "filler" and not actor.districts and action in DATA_ACTIONS:
@@ -112,6 +115,8 @@ def require_role(actor: User | None, *roles: str) -> User:
     if actor.role not in roles:
         allowed = "、".join(ROLES.get(r, r) for r in roles)
         raise PermissionDenied(f"您（{actor.label}）无权使用此功能（仅限{allowed}）")
+    if actor.must_change_password:
+        raise PermissionDenied(f"您（{actor.label}）须先在“我的账号”页修改初始密码，在此之前不能进行其他操作")
     return actor
 
 

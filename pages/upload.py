@@ -20,6 +20,7 @@ from analytics.errors import AnalyticsError
 from analytics.ingest.check import check_file
 from analytics.schema import KINDS
 from analytics.store.batches import find_conflicts, list_batches, rollback_batch, store_checked
+from analytics.present.fmt import md_text
 from analytics.present.templates import template_bytes, template_filename
 from ui import session
 
@@ -104,7 +105,7 @@ def _rollback() -> None:
 
 
 for level, message in st.session_state.pop(FLASH_KEY, []):
-    {"success": st.success, "info": st.info}.get(level, st.error)(message)
+    {"success": st.success, "info": st.info}.get(level, st.error)(md_text(message))
 
 # --- templates --------------------------------------------------------------------
 with st.expander("下载填报模板", expanded=False):
@@ -128,33 +129,33 @@ st.file_uploader("上传报表（可多选；支持 .xlsx、.xls、.csv）", typ
 try:
     checked_files = _checked_files()
 except AnalyticsError as exc:
-    st.error(str(exc))
+    st.error(md_text(exc))
     checked_files = []
 
 any_rejected = any_conflict = any_storable = False
 for name, checked in checked_files:
     with st.container(border=True):
-        st.subheader(f":material/description: {name}")
+        st.subheader(f":material/description: {md_text(name)}")
         if isinstance(checked, AnalyticsError):
-            st.error(str(checked))
+            st.error(md_text(checked))
             continue
         already = stored_batches_of(engine, checked)
         if already:
             ids = "、".join(f"#{b}" for b in already)
             st.info(f"该文件已导入过（批次 {ids}），再次导入不会重复计数。")
         for sheet in checked.sheets:
-            st.markdown(f"**{sheet_heading(sheet)}**")
+            st.markdown(f"**{md_text(sheet_heading(sheet))}**")
             if sheet.kind is None:
                 continue
             if sheet.scopes:
-                st.caption(f"涉及：{scope_summary(sheet.scopes)}")
+                st.caption(f"涉及：{md_text(scope_summary(sheet.scopes))}")
             m = st.columns(3)
             m[0].metric("有效行", f"{sheet.rows_accepted:,}")
             m[1].metric("未通过行", f"{sheet.rows_rejected:,}")
             m[2].metric("提示", f"{len(sheet.warnings):,}")
             denied = denied_districts(user, sheet)
             if denied:
-                st.error(f"您（{user.label}）无权导入 {'、'.join(denied)} 的数据，这些行不会导入。")
+                st.error(md_text(f"您（{user.label}）无权导入 {'、'.join(denied)} 的数据，这些行不会导入。"))
             if sheet.totals:
                 st.dataframe(totals_table(sheet.kind, sheet.totals, sheet.frame), hide_index=True)
             if sheet.errors:
@@ -173,7 +174,7 @@ for name, checked in checked_files:
             if conflicts:
                 any_conflict = True
                 st.warning("以下数据已导入，确认导入将替换它们：\n\n"
-                           + "\n".join(f"- {c.describe()}" for c in conflicts))
+                           + "\n".join(f"- {md_text(c.describe())}" for c in conflicts))
 
 if checked_files:
     if any_rejected:
@@ -198,6 +199,6 @@ else:
     cols = st.columns([1, 3])
     batch_id = cols[0].number_input("批次号", min_value=1, step=1, value=int(batches["id"].max()),
                                     key="rollback_batch")
-    cols[1].caption(batch_choice_text(batches, int(batch_id)))
+    cols[1].caption(md_text(batch_choice_text(batches, int(batch_id))))
     st.checkbox("确认撤销", key="confirm_rollback")
     st.button("撤销批次", key="rollback_submit", on_click=_rollback)

@@ -161,3 +161,11 @@ def test_app_never_loads_sample_data_over_real_batches(app_env):
     assert list_batches(engine)["id"].tolist() == [batch]            # no sample batches added
     assert accounts.list_users(engine)["username"].tolist() == [dh.ADMIN]
     engine.dispose()
+
+
+def test_the_database_file_is_created_owner_only(tmp_path):
+    engine = identity.open_database(f"sqlite:///{tmp_path}/new/league.db", tmp_path / "data")
+    _store(engine)
+    for name in ("league.db", "league.db-wal"):
+        assert os.stat(tmp_path / "new" / name).st_mode & 0o777 == 0o600, name
+    engine.dispose()

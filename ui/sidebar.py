@@ -14,6 +14,7 @@ import streamlit as st
 from analytics import access, schema
 from analytics.store import batches
 from analytics.present import labels, views
+from analytics.present.fmt import md_text
 from analytics.errors import AnalyticsError
 from analytics.present.views import Filters
 from ui import cached, session
@@ -64,7 +65,7 @@ def _render_user(user: access.User) -> None:
         return
     sb.markdown(f"**{user.username}** · {labels.role_label(user.role)}")
     if user.districts:
-        sb.caption("区县：" + "、".join(sorted(user.districts)))
+        sb.caption(md_text("区县：" + "、".join(sorted(user.districts))))
     if sb.button("退出登录", key="logout", icon=":material/logout:"):
         session.logout()
         st.rerun()
@@ -74,7 +75,8 @@ def _render_sample_notice(user: access.User) -> None:
     if not cached.sample_live(cached.version()):
         return
     st.sidebar.info("当前显示的是**示例数据**（虚构区县），导入真实报表前请先清除。", icon="ℹ️")
-    if user.role != "admin" or user.username == access.PUBLIC.username:
+    if user.role != "admin" or user.username == access.PUBLIC.username \
+            or user.must_change_password:       # nothing but changing the password until then
         return
     confirm = st.sidebar.checkbox("确认清除全部示例数据", key="clear_sample_confirm")
     if st.sidebar.button("清除示例数据", key="clear_sample", disabled=not confirm):

@@ -504,7 +504,13 @@ def has_sample(engine: Engine) -> bool:
 
 
 def clear_sample(engine: Engine, actor: User | None) -> int:
-    """Roll back every sample batch still live; returns how many were rolled back."""
+    """Roll back every sample batch still live; returns how many were rolled back.
+
+    The actor is checked before the first rollback, so a refused one changes nothing.
+    """
+    from analytics.access import authorize
+
+    authorize(actor, "rollback")
     b = tables.batches
     with engine.connect() as conn:
         ids = conn.execute(select(b.c.id).where(b.c.is_sample == true(),

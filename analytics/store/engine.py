@@ -56,6 +56,9 @@ def _sqlite_engine(parsed) -> Engine:
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # accounts (password hashes) and every upload: readable by the server's user only;
+        # SQLite gives its -wal and -shm files the database file's mode
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
     engine = create_engine(parsed)
 
     @event.listens_for(engine, "connect")
