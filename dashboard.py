@@ -17,6 +17,9 @@ if problem:
     # the database is gone or replaced: say so on every page, write nothing
     st.error(problem, icon=":material/database_off:")
     st.stop()
+notice = cached.storage_notice()
+if notice:
+    st.warning(notice, icon=":material/hard_drive:")
 
 user = session.current_user()
 if user is None:

@@ -169,3 +169,13 @@ def test_the_database_file_is_created_owner_only(tmp_path):
     for name in ("league.db", "league.db-wal"):
         assert os.stat(tmp_path / "new" / name).st_mode & 0o777 == 0o600, name
     engine.dispose()
+
+
+@pytest.mark.slow
+def test_the_app_start_up_writes_a_private_server_log(app_env):
+    at = AppTest.from_file(ENTRY, default_timeout=60).run()   # a brand-new database: admin created
+    assert not at.exception
+    log = app_env.parent / "data" / "server.log"
+    assert os.stat(log).st_mode & 0o777 == 0o600
+    assert os.stat(app_env).st_mode & 0o777 == 0o600
+    assert "已创建管理员账号 admin" in log.read_text(encoding="utf-8")

@@ -19,8 +19,9 @@ from analytics.store.frames import load_frames
 from analytics.metrics import indicators
 from analytics.present import views
 from analytics.store import identity
-from analytics.store.engine import data_version, database_url
+from analytics.store.engine import data_version, database_url, storage_problem
 from analytics import periods
+from analytics.logs import log_to_data_folder
 from analytics.errors import AnalyticsError, DatabaseGone
 from analytics.present.views import Filters
 
@@ -43,10 +44,16 @@ def engine():
 
 @st.cache_resource(show_spinner="首次启动：正在准备数据库和示例数据…")
 def _engine(url: str, folder: str):
+    log_to_data_folder(Path(folder))
     eng = identity.open_database(url, Path(folder))
-    if not batches.has_data(eng):       # no batch was ever stored: a brand-new database
+    if not batches.has_data(eng) and storage_problem(eng) is None:   # a brand-new database
         _load_sample(eng)
     return eng
+
+
+def storage_notice() -> str | None:
+    """Why nothing can be saved right now (disk full or read-only), in Chinese; None if fine."""
+    return storage_problem(engine())
 
 
 def database_problem() -> str | None:

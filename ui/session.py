@@ -25,7 +25,7 @@ import streamlit as st
 from analytics import access
 from analytics.store import accounts, identity
 from analytics.access import RESTRICTED_PAGES, page_allowed
-from analytics.errors import AnalyticsError, PermissionDenied
+from analytics.errors import AnalyticsError, PermissionDenied, StorageUnavailable
 from ui import cached, router
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,11 @@ def data_dir() -> Path:
 @st.cache_resource
 def _ensure_admin(_engine, data_dir_text: str) -> bool:
     """Create the first `admin` once per server process (password goes to the log)."""
-    created = accounts.ensure_admin(_engine, Path(data_dir_text))
+    try:
+        created = accounts.ensure_admin(_engine, Path(data_dir_text))
+    except StorageUnavailable as exc:      # a full or read-only disk: dashboards still read
+        log.warning("%s", exc)
+        return False
     return created is not None
 
 

@@ -30,8 +30,10 @@ from sqlalchemy.exc import IntegrityError
 from analytics.access import ROLES, SYSTEM, User, authorize
 from analytics.schema import NO_DISTRICTS, WHOLE_AREA, join_names, split_names
 from analytics.store.audit import append_audit
+from analytics.store.engine import storage_errors
 from analytics.errors import (
-    AccountLocked, InvalidAccount, LoginFailed, NotFound, PermissionDenied, WeakPassword,
+    AccountLocked, InvalidAccount, LoginFailed, NotFound, PermissionDenied, StorageUnavailable,
+    WeakPassword,
 )
 from analytics.store.tables import users
 
@@ -177,11 +179,30 @@ def login(engine: Engine, username: str, password: str, *, now: datetime | None 
         seen = conn.execute(select(users.c.password_hash)
                             .where(users.c.username == username)).scalar()
     matches = verify_password(password, seen or _dummy_hash()) and seen is not None
-    with _transaction(engine) as conn:
-        outcome = _settle_login(conn, username, seen if matches else None, now)
+    try:
+        with storage_errors("登录记录"), _transaction(engine) as conn:
+            outcome = _settle_login(conn, username, seen if matches else None, now)
+    except StorageUnavailable:
+        outcome = _login_unrecorded(engine, username, seen if matches else None, now)
     if isinstance(outcome, Exception):
         raise outcome
     return outcome
+
+
+def _login_unrecorded(engine: Engine, username: str, matched_hash: str | None,
+                      now: datetime) -> User | Exception:
+    """The disk is full or read-only: decide the attempt without counting or auditing it,
+    so people can still read the dashboards (nothing can be saved anyway)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(users).where(users.c.username == username)).first()
+    log.warning("磁盘已满或只读：%s 的登录尝试未能记录", username if row is not None else UNKNOWN_USER)
+    if row is not None and row.locked_until is not None and now < row.locked_until:
+        return AccountLocked(_locked_message(row.locked_until))
+    if row is None or matched_hash is None or matched_hash != row.password_hash:
+        return LoginFailed("用户名或密码错误")
+    if not row.active:
+        return PermissionDenied(f"账号 {username} 已停用，请联系管理员")
+    return _user_from_row(row)
 
 
 def _settle_login(conn: Connection, username: str, matched_hash: str | None,
@@ -285,7 +306,7 @@ def ensure_admin(engine: Engine, data_dir: str | Path) -> str | None:
     password = generate_password()
     password_hash = hash_password(password)
     try:
-        with _transaction(engine) as conn:
+        with storage_errors("管理员账号"), _transaction(engine) as conn:
             if conn.execute(select(func.count()).select_from(users)).scalar():
                 return None
             _insert_user(conn, "admin", password_hash, "admin", "", must_change_password=True)

@@ -15,6 +15,7 @@ too), and every write transaction checks the database id (PostgreSQL too).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import weakref
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.engine import make_url
 
 from analytics.errors import DatabaseGone
+
+log = logging.getLogger(__name__)
 from analytics.store import tables
 
 MEMORY_FILE = "databases.json"
@@ -123,7 +126,10 @@ def open_database(url: str | None = None, folder: Path | None = None) -> Engine:
         engine.dispose()
         raise DatabaseGone("数据库缺少编号，无法确认是哪一个数据库；请运行 python -m analytics db upgrade。")
     if not known:
-        remember(folder, url, found)
+        try:
+            remember(folder, url, found)
+        except OSError as exc:       # a read-only or full disk: nothing can be written anyway
+            log.warning("无法在 %s 记下数据库编号：%s", folder, exc)
     guard(engine, found, path)
     return engine
 
