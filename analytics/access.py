@@ -138,6 +138,12 @@ def editable_districts(actor: User | None) -> frozenset[str] | None:
     return actor.districts
 
 
+def sees_people(user: User | None) -> bool:
+    """Whether `user` may see single persons (volunteer names, ids, phones): any logged-in
+    account. The anonymous public view (`PUBLIC`) shows aggregates only."""
+    return user is not None and user.username != PUBLIC_USERNAME
+
+
 def public_view_enabled() -> bool:
     """Whether anonymous visitors see the dashboards (as `PUBLIC`): LEAGUE_PUBLIC_VIEW=1."""
     return os.environ.get("LEAGUE_PUBLIC_VIEW", "").strip() == "1"
