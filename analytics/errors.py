@@ -91,3 +91,7 @@ class StorageUnavailable(AnalyticsError):
     """The disk is full or read-only: nothing can be saved, the dashboards still read."""
 
     exit_code = 2
+
+
+class ParserBusy(AnalyticsError):
+    """Every parsing worker (or this user's share of them) is busy: try again shortly."""

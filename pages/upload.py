@@ -35,8 +35,8 @@ editable = access.editable_districts(user)          # None: every district
 
 
 @st.cache_data(max_entries=16, show_spinner="正在检查文件…")
-def _check(content: bytes, filename: str, district: str | None, month: str | None):
-    return check_file(content, filename=filename, district=district, month=month)
+def _check(content: bytes, filename: str, district: str | None, month: str | None, owner: str):
+    return check_file(content, filename=filename, district=district, month=month, owner=owner)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -55,7 +55,7 @@ def _checked_files() -> list[tuple[str, object]]:
     out = []
     for upload in st.session_state.get("upload_files") or []:
         try:
-            out.append((upload.name, _check(upload.getvalue(), upload.name, district, month)))
+            out.append((upload.name, _check(upload.getvalue(), upload.name, district, month, user.username)))
         except AnalyticsError as exc:
             out.append((upload.name, exc))
     return out
