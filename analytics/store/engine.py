@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -113,6 +113,21 @@ def _read_only_sqlite_engine(database: str) -> Engine:
 _read_only_files: "weakref.WeakKeyDictionary[Engine, Path]" = weakref.WeakKeyDictionary()
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory ones)."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:" \
+            or database.startswith("file:"):
+        return None
+    return Path(database).resolve()
+
+
+# per engine, a check every write transaction runs first (`identity.guard` sets it)
+WRITE_CHECKS: "weakref.WeakKeyDictionary[Engine, Callable[[Connection], None]]" = \
+    weakref.WeakKeyDictionary()
+
+
 STORAGE_MESSAGE = ("服务器磁盘已满或只读，{what}没有保存。看板仍可查看；请联系管理员清理磁盘"
                    "或恢复写入权限后再试。")
 MIN_FREE_BYTES = 4 * 1024 * 1024
@@ -143,8 +158,6 @@ def storage_problem(engine: Engine) -> str | None:
     """Why nothing can be saved now (SQLite: its folder read-only, or under 4 MB free); None if fine."""
     if engine.dialect.name != "sqlite":
         return None
-    from analytics.store.identity import sqlite_path
-
     path = _read_only_files.get(engine) or sqlite_path(str(engine.url))
     if path is None:
         return None
@@ -183,9 +196,9 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
                         tables.counters.update()
                         .where(tables.counters.c.name == "data_version")
                         .values(value=tables.counters.c.value))
-                from analytics.store.identity import check_write
-
-                check_write(conn)
+                check = WRITE_CHECKS.get(engine)
+                if check is not None:      # `identity.guard`: is it still the same database?
+                    check(conn)
                 yield conn
     except OperationalError as exc:
         if _is_lock_timeout(exc):

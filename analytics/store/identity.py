@@ -26,9 +26,11 @@ from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.engine import make_url
 
 from analytics.errors import DatabaseGone
+from analytics.store import engine as engines
+from analytics.store import tables
+from analytics.store.engine import database_url, get_engine, sqlite_path
 
 log = logging.getLogger(__name__)
-from analytics.store import tables
 
 MEMORY_FILE = "databases.json"
 DATABASE_ID = "database_id"
@@ -51,16 +53,6 @@ class Identity:
 
 
 _guarded: weakref.WeakKeyDictionary[Engine, Identity] = weakref.WeakKeyDictionary()
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file of a SQLite URL (None for other databases and in-memory ones)."""
-    parsed = make_url(url)
-    database = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:" \
-            or database.startswith("file:"):
-        return None
-    return Path(database).resolve()
 
 
 def memory_key(url: str) -> str:
@@ -107,8 +99,6 @@ def open_database(url: str | None = None, folder: Path | None = None) -> Engine:
     remembered SQLite file is missing, or the database holds another id (or
     none: an empty PostgreSQL database where one existed before).
     """
-    from analytics.store.engine import database_url, get_engine
-
     url = database_url(url)
     folder = folder or data_dir()
     known = remembered(folder).get(memory_key(url))
@@ -148,6 +138,7 @@ def guard(engine: Engine, database_id: int, path: Path | None = None) -> None:
         st = os.stat(path)
         file = (st.st_dev, st.st_ino)
     _guarded[engine] = Identity(database_id, path, file)
+    engines.WRITE_CHECKS[engine] = check_write
     if path is not None and not event.contains(engine, "begin", _check_file_on_begin):
         event.listen(engine, "begin", _check_file_on_begin, insert=True)   # before BEGIN
 
