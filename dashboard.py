@@ -8,10 +8,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import chinese, router, session, sidebar
+from ui import cached, chinese, router, session, sidebar
 
 st.set_page_config(page_title="团务数据看板", page_icon="📊", layout="wide")
 chinese.apply()
+
+problem = cached.database_problem()
+if problem:
+    # the database is gone or replaced: say so on every page, write nothing
+    st.error(problem, icon=":material/database_off:")
+    st.stop()
+notice = cached.storage_notice()
+if notice:
+    st.warning(notice, icon=":material/hard_drive:")
 
 user = session.current_user()
 session.sync_login_cookie()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 
@@ -76,7 +76,7 @@ def is_allowed(actor: User | None, action: str, district: str | None = None,
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
-    if actor is None:
+    if actor is None or actor.must_change_password:
         return False
     if actor.role == "admin":
         return True
@@ -145,6 +145,9 @@ def authorize(actor: User | None, action: str, districts: Iterable[str] = (), *,
 
 def _refusal(actor: User, action: str, districts: list[str] | None = None) -> str:
     who = f"您（{actor.label}）"
+    if actor.must_change_password and is_allowed(replace(actor, must_change_password=False),
+                                                 action, *(districts or [])[:1]):
+        return f"{who}须先在“我的账号”页修改初始密码，在此之前不能进行其他操作"
     if action == "manage_users":
         return f"{who}无权管理账号，请联系管理员"
     if actor.role == "filler" and not actor.districts and not actor.units \
@@ -174,6 +177,8 @@ def require_role(actor: User | None, *roles: str) -> User:
     if actor.role not in roles:
         allowed = "、".join(ROLES.get(r, r) for r in roles)
         raise PermissionDenied(f"您（{actor.label}）无权使用此功能（仅限{allowed}）")
+    if actor.must_change_password:
+        raise PermissionDenied(f"您（{actor.label}）须先在“我的账号”页修改初始密码，在此之前不能进行其他操作")
     return actor
 
 
@@ -217,6 +222,12 @@ def may_read_names(actor: User | None, district: str, unit: str) -> bool:
     if actor.role == "filler" and actor.units:
         return district in actor.districts or (district, unit) in actor.units
     return is_allowed(actor, "view", district)
+
+
+def sees_people(user: User | None) -> bool:
+    """Whether `user` may see single persons (volunteer names, ids, phones): any logged-in
+    account. The anonymous public view (`PUBLIC`) shows aggregates only."""
+    return user is not None and user.username != PUBLIC_USERNAME
 
 
 def public_view_enabled() -> bool:

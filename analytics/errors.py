@@ -79,3 +79,19 @@ class BadOption(AnalyticsError):
 
 class InvalidPeriod(AnalyticsError):
     """A month range or day asked for does not make sense (`--months 5-4`, `--as-of 6月30日`)."""
+
+
+class DatabaseGone(AnalyticsError):
+    """The database the app opened was deleted, moved or replaced: nothing is written."""
+
+    exit_code = 2
+
+
+class StorageUnavailable(AnalyticsError):
+    """The disk is full or read-only: nothing can be saved, the dashboards still read."""
+
+    exit_code = 2
+
+
+class ParserBusy(AnalyticsError):
+    """Every parsing worker (or this user's share of them) is busy: try again shortly."""

@@ -12,6 +12,7 @@ import streamlit as st
 
 from analytics import access
 from analytics.ingest.targets_editor import DISTRICT_COLUMN, TARGET_COLUMNS, grid_targets
+from analytics.present.fmt import md_text
 from analytics.present.admin_tables import known_districts
 from analytics.present.targets_grid import split_targets_grid, targets_grid, targets_sheet_bytes
 from analytics.store.target_edits import save_targets
@@ -56,7 +57,7 @@ before, others = split_targets_grid(grid, editable)
 if editable is None:
     st.caption("“全部”一行是全区合计目标。比率类指标按百分数填写（如 95 表示 95%）；空白表示不设目标。")
 elif editable:
-    st.caption(f"您可以修改 {'、'.join(sorted(editable))} 的目标。比率类指标按百分数填写（如 95 表示 95%）；"
+    st.caption(f"您可以修改 {md_text('、'.join(sorted(editable)))} 的目标。比率类指标按百分数填写（如 95 表示 95%）；"
                "空白表示不设目标。")
 elif user.units:
     st.warning("您的账号只负责基层团组织的数据，年度目标由区县填报员或管理员设置，只能查看。")
@@ -76,7 +77,7 @@ if st.button("保存目标", key="targets_save", type="primary"):
     try:
         results = save_targets(engine, user, year=year, before=before, after=edited)
     except AnalyticsError as exc:
-        st.error(str(exc))
+        st.error(md_text(exc))
     else:
         if not results:
             st.info("没有修改，无需保存。")

@@ -28,6 +28,7 @@ from analytics.store.batches import (
 from analytics.present.reporting_tables import reporting_table
 from analytics.present.templates import shapes_frame, template_bytes, template_filename
 from ui import session, widgets
+from analytics.present.fmt import md_text
 
 FLASH_KEY = "upload_flash"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,8 +41,8 @@ editable = access.editable_districts(user)          # None: every district
 
 
 @st.cache_data(max_entries=16, show_spinner="正在检查文件…")
-def _check(content: bytes, filename: str, district: str | None, month: str | None):
-    return check_file(content, filename=filename, district=district, month=month)
+def _check(content: bytes, filename: str, district: str | None, month: str | None, owner: str):
+    return check_file(content, filename=filename, district=district, month=month, owner=owner)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -60,7 +61,7 @@ def _checked_files() -> list[tuple[str, object]]:
     out = []
     for upload in st.session_state.get("upload_files") or []:
         try:
-            out.append((upload.name, _check(upload.getvalue(), upload.name, district, month)))
+            out.append((upload.name, _check(upload.getvalue(), upload.name, district, month, user.username)))
         except AnalyticsError as exc:
             out.append((upload.name, exc))
     return out
@@ -114,7 +115,7 @@ def _rollback() -> None:
 
 
 for level, message in st.session_state.pop(FLASH_KEY, []):
-    {"success": st.success, "info": st.info}.get(level, st.error)(message)
+    {"success": st.success, "info": st.info}.get(level, st.error)(md_text(message))
 
 # --- templates --------------------------------------------------------------------
 with st.expander("下载填报模板", expanded=False):
@@ -144,26 +145,26 @@ st.file_uploader("上传报表（可多选；支持 .xlsx、.xls、.csv）", typ
 try:
     checked_files = _checked_files()
 except AnalyticsError as exc:
-    st.error(str(exc))
+    st.error(md_text(exc))
     checked_files = []
 
 any_rejected = any_conflict = any_storable = False
 for name, checked in checked_files:
     with st.container(border=True):
-        st.subheader(f":material/description: {name}")
+        st.subheader(f":material/description: {md_text(name)}")
         if isinstance(checked, AnalyticsError):
-            st.error(str(checked))
+            st.error(md_text(checked))
             continue
-        already = stored_batches_of(engine, checked.sha256)
+        already = stored_batches_of(engine, checked)
         if already:
             ids = "、".join(f"#{b}" for b in already)
             st.info(f"该文件已导入过（批次 {ids}），再次导入不会重复计数。")
         for sheet in checked.sheets:
-            st.markdown(f"**{sheet_heading(sheet)}**")
+            st.markdown(f"**{md_text(sheet_heading(sheet))}**")
             if sheet.kind is None:
                 continue
             if sheet.scopes:
-                st.caption(f"涉及：{scope_summary(sheet.scopes)}")
+                st.caption(f"涉及：{md_text(scope_summary(sheet.scopes))}")
             m = st.columns(3)
             m[0].metric("将导入的有效行", f"{sheet.rows_accepted:,}")
             m[1].metric("未通过检查的行", f"{sheet.rows_rejected:,}")
@@ -205,7 +206,8 @@ for name, checked in checked_files:
             if plan_counts(preview)["replace"]:
                 any_conflict = True
                 st.warning("以下数据已导入，确认替换将只覆盖这些单位，其他单位的数据不受影响：\n\n"
-                           + describe_conflicts(find_conflicts(engine, checked, user)).replace("；", "\n\n"))
+                           + md_text(describe_conflicts(find_conflicts(engine, checked, user)))
+                           .replace("；", "\n\n"))
 
 if checked_files:
     if any_rejected:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics import access
 from analytics.present import charts, views
 from analytics.metrics import stars
 from analytics.errors import AnalyticsError
@@ -45,6 +46,11 @@ with right:
     widgets.chart(charts.ranking_bar(units, "volunteer_hours", by="unit",
                                 title="志愿服务时长最多的 15 个单位"),
              key="volunteer_unit_ranking")
+
+if not access.sees_people(user):
+    # the public view: aggregates only, no names, ids or phone numbers (nor a search over them)
+    st.caption("公开视图只显示汇总数据；志愿者名单请登录后查看。")
+    st.stop()
 
 st.subheader("志愿者名单")
 st.caption("名单含往年服务过的志愿者：累计服务时长为截至所选期末的全部服务记录之和，星级按累计时长评定。")

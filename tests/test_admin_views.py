@@ -298,4 +298,6 @@ def test_save_targets_no_change_and_clearing_a_district(engine):
 
 
 def test_stored_batches_of_unknown_sha_is_empty(engine):
-    assert batches.stored_batches_of(engine, "0" * 64) == []
+    from analytics.ingest.results import FileCheck
+
+    assert batches.stored_batches_of(engine, FileCheck("x.xlsx", "0" * 64, [])) == []

@@ -46,12 +46,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _serve(folder: Path):
+def _serve(folder: Path, **extra_env: str):
     """`streamlit run dashboard.py` on the test database in `folder`; yields its base URL."""
     port = _free_port()
     env = {**os.environ, "LEAGUE_DB_URL": f"sqlite:///{folder / 'app.db'}",
            "LEAGUE_DATA_DIR": str(folder / "data"), "PYTHONPATH": str(ROOT)}
     env.pop("LEAGUE_PUBLIC_VIEW", None)
+    env.update(extra_env)
     log_path = folder / f"server-{port}.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(

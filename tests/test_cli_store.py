@@ -65,6 +65,23 @@ def test_import_duplicate_conflict_replace_and_rollback(db_url, tmp_path, capsys
     engine.dispose()
 
 
+def test_same_file_for_another_district_is_another_import(db_url, tmp_path, capsys):
+    # a CSV without 区/月份 columns: the district and month are given at upload
+    csv = tmp_path / "act.csv"
+    csv.write_text("日期,单位,活动名称,活动类别,场次,参与人次\n"
+                   "2026-03-01,一中团委,宣讲,志愿服务,1,30\n", encoding="utf-8")
+    code, out, _ = run(capsys, "import", str(csv), "--district", "青山区", "--db", db_url)
+    assert (code, out) == (0, "act.csv [act]：已导入活动台账 1 行（批次 #1）\n")
+    code, out, _ = run(capsys, "import", str(csv), "--district", "临江区", "--db", db_url)
+    assert (code, out) == (0, "act.csv [act]：已导入活动台账 1 行（批次 #2）\n")
+    code, out, _ = run(capsys, "import", str(csv), "--district", "临江区", "--db", db_url)
+    assert (code, out) == (0, "act.csv [act]：文件已导入过（批次 #2），未重复导入\n")
+    engine = get_engine(db_url)
+    stored = load_frames(engine)["activities"]
+    assert sorted(stored["district"]) == ["临江区", "青山区"]
+    engine.dispose()
+
+
 def test_rejected_rows_and_skip_bad_rows(sqlite_url, tmp_path, capsys):
     bad = workbook(tmp_path / "bad.xlsx", {"活动台账": [
         ACT_HEADER, ["2026-03-01", "青山区", "一中团委", "活动", "志愿服务", 1, 30],

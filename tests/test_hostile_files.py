@@ -115,7 +115,8 @@ def test_real_native_crash_in_child_is_reported_cleanly(tmp_path):
     # with the range check switched off, python-calamine aborts on this file: only the child dies
     path = patched_xlsx(tmp_path / "abort.xlsx", lambda xml: xml.replace(
         b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'))
-    refused(path, "文件无法解析", limits=Limits(max_cells=10**12, memory_bytes=1024 * 1024 * 1024))
+    refused(path, "文件无法解析", limits=Limits(max_cells=10**12, min_density=0,
+                                          memory_bytes=1024 * 1024 * 1024))
 
 
 @pytest.mark.parametrize("hook, limits, match", [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -17,9 +18,11 @@ from analytics.store import batches
 from analytics.store.frames import load_frames
 from analytics.metrics import indicators
 from analytics.present import views
-from analytics.store.engine import data_version, database_url, get_engine
+from analytics.store import identity
+from analytics.store.engine import data_version, database_url, storage_problem
 from analytics import periods
-from analytics.errors import AnalyticsError
+from analytics.logs import log_to_data_folder
+from analytics.errors import AnalyticsError, DatabaseGone
 from analytics.present.views import Filters
 
 log = logging.getLogger(__name__)
@@ -31,16 +34,42 @@ FILTERS_KEY = "_dashboard_filters"
 # --- engine and data -------------------------------------------------------------------
 
 def engine():
-    """The app's engine ($LEAGUE_DB_URL or data/league.db); a fresh one gets the sample data."""
-    return _engine(database_url())
+    """The app's engine ($LEAGUE_DB_URL or data/league.db); a fresh one gets the sample data.
+
+    Raises `DatabaseGone` when the data folder remembers another database
+    (`identity.open_database`): start-up never creates an empty one in its place.
+    """
+    return _engine(database_url(), str(identity.data_dir()))
 
 
 @st.cache_resource(show_spinner="首次启动：正在准备数据库和示例数据…")
-def _engine(url: str):
-    eng = get_engine(url)
-    if not batches.has_data(eng):
+def _engine(url: str, folder: str):
+    log_to_data_folder(Path(folder))
+    eng = identity.open_database(url, Path(folder))
+    if not batches.has_data(eng) and storage_problem(eng) is None:   # a brand-new database
         _load_sample(eng)
     return eng
+
+
+def storage_notice() -> str | None:
+    """Why nothing can be saved right now (disk full or read-only), in Chinese; None if fine."""
+    return storage_problem(engine())
+
+
+def database_problem() -> str | None:
+    """Why the app must not use its database now (gone, moved, replaced), in Chinese; None if fine.
+
+    A database found gone drops the cached engine, so a file restored from
+    its backup is opened again on the next run.
+    """
+    try:
+        eng = engine()
+    except DatabaseGone as exc:
+        return str(exc)
+    found = identity.problem(eng)
+    if found:
+        _engine.clear()
+    return found
 
 
 def _load_sample(eng) -> None:

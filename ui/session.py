@@ -24,16 +24,15 @@ viewer is returned (meeting screen: dashboards only).
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
 import streamlit as st
 
 from analytics import access
-from analytics.store import accounts, login_sessions
+from analytics.store import accounts, identity, login_sessions
 from analytics.access import RESTRICTED_PAGES, page_allowed
-from analytics.errors import AnalyticsError, PermissionDenied
+from analytics.errors import AnalyticsError, PermissionDenied, StorageUnavailable
 from ui import cached, login_cookie, router
 
 log = logging.getLogger(__name__)
@@ -62,13 +61,17 @@ def engine():
 
 def data_dir() -> Path:
     """Where the server keeps its files (initial admin password): $LEAGUE_DATA_DIR or data/."""
-    return Path(os.environ.get("LEAGUE_DATA_DIR") or "data")
+    return identity.data_dir()
 
 
 @st.cache_resource
 def _ensure_admin(_engine, data_dir_text: str) -> bool:
     """Create the first `admin` once per server process (password goes to the log)."""
-    created = accounts.ensure_admin(_engine, Path(data_dir_text))
+    try:
+        created = accounts.ensure_admin(_engine, Path(data_dir_text))
+    except StorageUnavailable as exc:      # a full or read-only disk: dashboards still read
+        log.warning("%s", exc)
+        return False
     return created is not None
 
 

@@ -14,6 +14,7 @@ import streamlit as st
 from analytics import access, schema
 from analytics.store import batches
 from analytics.present import labels, views
+from analytics.present.fmt import md_text
 from analytics.errors import AnalyticsError
 from analytics.present.views import Filters
 from ui import cached, session
@@ -94,7 +95,7 @@ def _render_user(user: access.User) -> None:
         return
     sb.markdown(f"**{user.username}** · {labels.role_label(user.role)}")
     if user.districts:
-        sb.caption("区县：" + "、".join(sorted(user.districts)))
+        sb.caption(md_text("区县：" + "、".join(sorted(user.districts))))
     if sb.button("退出登录", key="logout", icon=":material/logout:"):
         session.logout()
         st.rerun()
@@ -105,7 +106,9 @@ def _render_sample_notice(user: access.User) -> None:
     the fictional sample; an admin can clear it there, after ticking a confirmation."""
     if not cached.sample_live(cached.version()):
         return
-    is_admin = user.role == "admin" and user.username != access.PUBLIC.username
+    # nothing but changing the password works until it is changed
+    is_admin = (user.role == "admin" and user.username != access.PUBLIC.username
+                and not user.must_change_password)
     with st.container(border=True, key="sample_notice"):
         cols = st.columns([3, 1], vertical_alignment="center") if is_admin else [st.container()]
         cols[0].info("当前显示的是**示例数据**（虚构区县），导入真实报表前请先清除。", icon="ℹ️")

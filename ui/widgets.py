@@ -9,6 +9,7 @@ import streamlit as st
 from analytics import schema
 from analytics.errors import AnalyticsError
 from analytics.present import fmt, palette, table_layout
+from analytics.present.fmt import md_text
 from analytics.present.views import Filters
 from ui import cached, chinese
 
@@ -26,7 +27,7 @@ def page_header(title: str, f: Filters | None = None) -> Filters:
     scope = "、".join(f.districts) if f.districts else schema.WHOLE_AREA
     if f.units:
         scope += f"（{len(f.units)} 个单位）"
-    st.caption(f"{f.period_label} · {scope} · {cached.cut_offs(f).text}")
+    st.caption(md_text(f"{f.period_label} · {scope} · {cached.cut_offs(f).text}"))
     return f
 
 
@@ -36,7 +37,7 @@ def show_empty(message: str = "所选范围内暂无数据。") -> None:
 
 
 def show_error(exc: AnalyticsError) -> None:
-    st.error(str(exc))
+    st.error(md_text(exc))     # messages quote cells, sheet and file names
 
 
 def metric_card(label: str, value: str, *, status: str | None = None,
@@ -54,7 +55,7 @@ def metric_card(label: str, value: str, *, status: str | None = None,
             color, icon = palette.STATUS_BADGES.get(status, ("gray", ""))
             st.badge(f"{icon} {status}", color=color)
         for line in lines:
-            st.caption(line)
+            st.caption(md_text(line))
 
 
 def chart(fig, key: str) -> None:
@@ -126,7 +127,7 @@ def export_panel(rep, key: str) -> None:
         try:
             text = draft_summary(rep)
         except AnalyticsError as exc:
-            st.error(str(exc))
+            st.error(md_text(exc))
         else:
             st.caption("由所选范围的数据自动生成，复制后可直接粘贴到工作总结中（右上角复制按钮）。")
             st.code(text, language=None, wrap_lines=True)

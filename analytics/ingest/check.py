@@ -32,7 +32,7 @@ LABEL_TYPES = (FieldType.TEXT, FieldType.CATEGORY)
 def check_file(source: str | Path | bytes, *, filename: str | None = None,
                district: str | None = None, month: str | None = None,
                today: dt.date | None = None, limits: Limits = Limits(),
-               isolate: bool = True) -> FileCheck:
+               isolate: bool = True, owner: str | None = None) -> FileCheck:
     """Read and validate every sheet of a file; store nothing.
 
     `district` / `month` fill those fields where a sheet lacks the column
@@ -47,13 +47,14 @@ def check_file(source: str | Path | bytes, *, filename: str | None = None,
     data = read_bytes(source, limits)
     if filename is None:
         filename = str(source) if not isinstance(source, (bytes, bytearray, memoryview)) else "upload"
-    finish_reading = start_reading(data, filename=Path(filename).name, limits=limits, isolate=isolate)
+    finish_reading = start_reading(data, filename=Path(filename).name, limits=limits, isolate=isolate,
+                                   owner=owner)     # `owner`: whose share of the parsing workers
     upload = _upload_values(district, month)      # imports pandas while the child parses
     sheets = finish_reading()
     checks = [check_sheet(sheet, upload=upload, today=today) for sheet in sheets]
     if not any(c.kind for c in checks):
         raise NoTable(_no_table_message())
-    return FileCheck(filename, hashlib.sha256(data).hexdigest(), checks)
+    return FileCheck(filename, hashlib.sha256(data).hexdigest(), checks, upload=upload)
 
 
 def _upload_values(district: str | None, month: str | None) -> dict[str, object]:

@@ -8,13 +8,60 @@ from __future__ import annotations
 
 import os
 import pickle
+import selectors
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 
-from analytics.errors import UnreadableFile
-from analytics.ingest.sniff import Limits, check_sheet_ranges
+from analytics.errors import ParserBusy, UnreadableFile
+from analytics.ingest.sniff import MB, Limits, check_sheet_ranges
+
+
+# --- the worker pool ----------------------------------------------------------
+
+BUSY_MESSAGE = "正在处理其他文件，请稍后再试"
+
+
+class ParsePool:
+    """How many parsing children run at once: `max_parallel` in all, `max_per_user` each.
+
+    A full pool refuses at once (`ParserBusy`) instead of queueing: three
+    hostile uploads at once must not add up to three children's memory, and a
+    waiting upload would hold a server thread anyway.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._by_owner: Counter[str] = Counter()
+
+    def acquire(self, owner: str | None, limits: Limits) -> None:
+        with self._lock:
+            if owner is not None and self._by_owner[owner] >= limits.max_per_user:
+                raise ParserBusy(f"{BUSY_MESSAGE}（您上传的另一个文件还在处理中）")
+            if self._running >= limits.max_parallel:
+                raise ParserBusy(f"{BUSY_MESSAGE}（服务器正在处理其他人上传的文件）")
+            self._running += 1
+            if owner is not None:
+                self._by_owner[owner] += 1
+
+    def release(self, owner: str | None) -> None:
+        with self._lock:
+            self._running = max(self._running - 1, 0)
+            if owner is not None:
+                self._by_owner[owner] -= 1
+                if self._by_owner[owner] <= 0:
+                    del self._by_owner[owner]
+
+    @property
+    def running(self) -> int:
+        return self._running
+
+
+POOL = ParsePool()
 
 
 # --- the child process --------------------------------------------------------
@@ -30,17 +77,27 @@ class ChildParse:
     The child gets `limits.memory_bytes` of address space and
     `limits.timeout_s` seconds; if it dies (native abort, out of memory) or
     overruns, `result()` raises `UnreadableFile`. `hook` is for tests only:
-    "abort", "hang" or "balloon" make the child misbehave on purpose.
+    "abort", "hang" or "balloon" make the child misbehave on purpose. The
+    child holds a slot of `POOL` (for `owner` and overall) until `result()`
+    or `close()`; a full pool raises `ParserBusy` before anything starts.
     """
 
     def __init__(self, data: bytes, fmt: str, *, name: str = "", limits: Limits = Limits(),
-                 hook: str | None = None) -> None:
+                 hook: str | None = None, owner: str | None = None) -> None:
         self.limits = limits
+        self.owner = owner
+        POOL.acquire(owner, limits)          # ParserBusy when full: nothing started
+        self._released = False
         self.started = time.monotonic()
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
-        self.proc = subprocess.Popen([sys.executable, "-c", _CHILD_CODE], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        try:
+            self.proc = subprocess.Popen([sys.executable, "-c", _CHILD_CODE],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.DEVNULL, env=env)
+        except BaseException:
+            self._release()
+            raise
         stdin, self.proc.stdin = self.proc.stdin, None   # communicate() must not touch it again
         try:   # the child reads the whole job at once, so this returns promptly
             stdin.write(pickle.dumps((data, fmt, name, limits, hook), protocol=pickle.HIGHEST_PROTOCOL))
@@ -52,22 +109,66 @@ class ChildParse:
             except OSError:
                 pass
 
-    def result(self) -> list:
-        remaining = max(self.limits.timeout_s - (time.monotonic() - self.started), 0.1)
+    def _release(self) -> None:
+        if not self._released:
+            self._released = True
+            POOL.release(self.owner)
+
+    def close(self) -> None:
+        """Stop the child if it still runs and free its pool slot (safe to call twice)."""
         try:
-            out, _ = self.proc.communicate(timeout=remaining)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.communicate()
-            raise UnreadableFile(f"文件处理超时（超过 {self.limits.timeout_s:g} 秒），疑似异常文件；"
-                                 "请精简后再上传") from None
-        if self.proc.returncode != 0 or not out:
-            raise UnreadableFile("文件无法解析（读取时出错，可能已损坏或结构异常）；"
-                                 "请用 Excel 打开后重新保存再上传")
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            if self.proc.stdout:
+                self.proc.stdout.close()
+        finally:
+            self._release()
+
+    def __del__(self) -> None:        # a caller that never asked for the result
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - never raise from a finaliser
+            pass
+
+    def result(self) -> list:
+        try:
+            out = self._read_answer()
+        finally:
+            self.close()
         status, result = pickle.loads(out)
         if status == "error":
             raise UnreadableFile(result)
         return result
+
+    def _read_answer(self) -> bytes:
+        """The child's whole answer, never more than `max_answer_bytes` (the parent's bound)."""
+        deadline = self.started + self.limits.timeout_s
+        chunks, size = [], 0
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.proc.stdout, selectors.EVENT_READ)
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise UnreadableFile(f"文件处理超时（超过 {self.limits.timeout_s:g} 秒），"
+                                         "疑似异常文件；请精简后再上传")
+                if not selector.select(min(left, 1.0)):
+                    continue
+                chunk = os.read(self.proc.stdout.fileno(), 4 * MB)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > self.limits.max_answer_bytes:
+                    raise UnreadableFile(
+                        f"文件内容过多（解析结果超过 {self.limits.max_answer_bytes // MB} MB），"
+                        "请拆分后再上传")
+                chunks.append(chunk)
+        self.proc.wait(timeout=max(deadline - time.monotonic(), 1.0))
+        out = b"".join(chunks)
+        if self.proc.returncode != 0 or not out:
+            raise UnreadableFile("文件无法解析（读取时出错，可能已损坏或结构异常）；"
+                                 "请用 Excel 打开后重新保存再上传")
+        return out
 
 
 def child_main() -> None:

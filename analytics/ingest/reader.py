@@ -47,11 +47,14 @@ def read_workbook(source: str | Path | bytes, *, filename: str | None = None,
 
 
 def start_reading(source: str | Path | bytes, *, filename: str | None = None,
-                  limits: Limits = Limits(), isolate: bool = True) -> Callable[[], list[RawSheet]]:
+                  limits: Limits = Limits(), isolate: bool = True,
+                  owner: str | None = None) -> Callable[[], list[RawSheet]]:
     """Like `read_workbook`, but returns at once with a function that waits for the sheets.
 
     The guards on the bytes run now; the parse runs in the child while the
-    caller does other work (e.g. imports pandas).
+    caller does other work (e.g. imports pandas). The child takes a slot of
+    the worker pool (`isolate.POOL`, per `owner` and overall) until the
+    sheets are returned; a full pool raises `ParserBusy`.
     """
     data = read_bytes(source, limits)
     if filename is None and not isinstance(source, (bytes, bytearray, memoryview)):
@@ -59,7 +62,7 @@ def start_reading(source: str | Path | bytes, *, filename: str | None = None,
     fmt = sniff_format(data, limits)
     name = Path(filename).stem if filename else "CSV"
     if isolate:
-        job = ChildParse(data, fmt, name=name, limits=limits)
+        job = ChildParse(data, fmt, name=name, limits=limits, owner=owner)
         return lambda: _with_data([RawSheet.unpack(p) for p in job.result()])
     return lambda: _with_data(parse_raw(data, fmt, name=name))
 

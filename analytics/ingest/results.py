@@ -6,6 +6,8 @@ value, Chinese message): what the upload page and the CLI show as is.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -72,11 +74,22 @@ class SheetCheck:
 
 @dataclass
 class FileCheck:
-    """Every sheet of one file, checked."""
+    """Every sheet of one file, checked (`upload`: the 区/月份 given with it)."""
 
     file: str
     sha256: str
     sheets: list[SheetCheck]
+    upload: dict = field(default_factory=dict)
+
+    @property
+    def import_key(self) -> str:
+        """The file hash plus the values given at upload: what makes two imports the same.
+
+        The same CSV imported for 青山区 and then for 临江区 is two imports.
+        """
+        given = json.dumps({k: str(v) for k, v in sorted(self.upload.items())},
+                           ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(f"{self.sha256}\n{given}".encode()).hexdigest()
 
     def to_json(self) -> dict:
         return {"file": self.file, "sheets": [s.to_json() for s in self.sheets]}

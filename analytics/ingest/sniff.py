@@ -36,9 +36,14 @@ class Limits:
 
     max_bytes: int = 200 * MB           # size of the uploaded file
     max_unpacked: int = 200 * MB        # declared uncompressed size of a zip (xlsx)
-    max_cells: int = 20_000_000         # rows x columns a sheet may declare
+    max_cells: int = 20_000_000         # rows x columns all sheets together may declare
     memory_bytes: int = 2048 * MB       # address-space limit of the parsing child
     timeout_s: float = 120.0            # wall time of the parsing child
+    max_answer_bytes: int = 256 * MB    # what the parent accepts back from the child
+    sparse_cells: int = 1_000_000       # a range this big must be filled at least…
+    min_density: float = 0.05           # …this much (a forged far cell makes it 0.00001%)
+    max_parallel: int = 2               # parsing children running at once (server-wide)
+    max_per_user: int = 1               # of which one user's
 
 
 def sniff_format(data: bytes, limits: Limits = Limits()) -> str:
@@ -142,26 +147,42 @@ def check_sheet_ranges(data: bytes, limits: Limits) -> set[str]:
     second pass over big sheets).
     """
     with_formulas: set[str] = set()
+    total = 0
     with zipfile.ZipFile(BytesIO(data)) as archive:
         for name in archive.namelist():
             if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                 try:
-                    rows, cols, formulas = _sheet_extent(archive, name)
+                    rows, cols, present, formulas = _sheet_extent(archive, name)
                 except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
                         NotImplementedError, RuntimeError):
                     # a bad CRC, a size that lies, a broken deflate stream: damaged or forged
                     raise UnreadableFile(MSG_CORRUPT) from None
-                if rows * cols > limits.max_cells:
+                cells = rows * cols
+                total += cells
+                if cells > limits.max_cells:
                     raise UnreadableFile(
                         f"工作表数据范围过大（约 {rows} 行 × {cols} 列），疑似异常文件；"
                         "请把数据复制到新工作簿另存后再上传")
                 if formulas:
                     with_formulas.add(name)
+                if cells > limits.sparse_cells and present < cells * limits.min_density:
+                    # the parser allocates the whole range, however empty
+                    raise UnreadableFile(
+                        f"工作表的数据范围（约 {rows} 行 × {cols} 列）远大于其中实际的数据"
+                        f"（约 {present} 个单元格），疑似异常文件；请把数据复制到新工作簿另存后再上传")
+                if total > limits.max_cells:
+                    raise UnreadableFile(
+                        f"各工作表的数据范围合计过大（约 {total:,} 个单元格，上限 {limits.max_cells:,}），"
+                        "疑似异常文件；请删去多余的工作表或拆分文件后再上传")
     return with_formulas
 
 
-def _sheet_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int, bool]:
-    max_row = max_col = 0
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
+
+
+def _sheet_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int, int, bool]:
+    """(rows, columns, cells present, holds a formula) of one sheet's XML."""
+    max_row = max_col = present = 0
     formulas = False
     last_row = 0
     tail = b""
@@ -180,6 +201,7 @@ def _sheet_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int, bool]:
                     col = max(column_number(m[1]), column_number(m[3] or m[1]))
                     row = max(int(m[2]), int(m[4] or m[2]))
                     max_row, max_col = max(max_row, row), max(max_col, col)
+            present += len(_CELL_TAG.findall(chunk))
             for m in _FAR_CELL.finditer(text):
                 if m.start() == 0 or text[m.start() - 1] not in b" \t\r\n":
                     continue
@@ -193,4 +215,4 @@ def _sheet_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int, bool]:
                 if m:
                     last_row = max(last_row, int(m[1]))
             tail = text[-256:]
-    return max(max_row, last_row, 1), max_col or 26, formulas
+    return max(max_row, last_row, 1), max_col or 26, present, formulas

@@ -10,6 +10,7 @@ room. Empty input gives a figure saying 暂无数据 with hidden axes.
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 
@@ -24,6 +25,64 @@ from analytics.present.labels import indicator_label as label
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 EMPTY_TEXT = "暂无数据"
+
+
+# --- user text in labels ------------------------------------------------------------
+
+# trace attributes that can carry uploaded text (unit, district, category names)
+_TEXT_ATTRIBUTES = ("x", "y", "text", "customdata", "hovertext", "name", "theta", "labels",
+                    "legendgroup")
+
+
+def _escape_values(values):
+    if isinstance(values, str):
+        return fmt.plot_text(values)
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind in "OUS":
+            return np.vectorize(fmt.plot_text, otypes=[object])(values) if values.size else values
+        return values
+    if isinstance(values, (list, tuple)):
+        return type(values)(_escape_values(v) for v in values)
+    return values
+
+
+def escape_figure(fig: go.Figure) -> go.Figure:
+    """Make every text of `fig` inert: plotly renders ``<a href>``, ``<span style>`` in labels.
+
+    Trace data (categories, text, custom data, names), titles, subtitles,
+    annotations, axis titles and tick texts are escaped (`fmt.plot_text`);
+    hover templates are ours and embed user text only through `fmt.plot_text`.
+    """
+    for trace in fig.data:
+        for attribute in _TEXT_ATTRIBUTES:
+            if attribute in trace and trace[attribute] is not None:
+                trace[attribute] = _escape_values(trace[attribute])
+    layout = fig.layout
+    if layout.title.text:
+        layout.title.text = fmt.plot_text(layout.title.text)
+    if layout.title.subtitle.text:
+        layout.title.subtitle.text = fmt.plot_text(layout.title.subtitle.text)
+    for annotation in layout.annotations or ():
+        if annotation.text:
+            annotation.text = fmt.plot_text(annotation.text)
+    fig.for_each_xaxis(_escape_axis)
+    fig.for_each_yaxis(_escape_axis)
+    return fig
+
+
+def _escape_axis(axis) -> None:
+    if axis.title.text:
+        axis.title.text = fmt.plot_text(axis.title.text)
+    if axis.ticktext is not None:
+        axis.ticktext = _escape_values(axis.ticktext)
+
+
+def _escaped(builder):
+    """Every public builder's figure goes through `escape_figure`."""
+    @functools.wraps(builder)
+    def build(*args, **kwargs) -> go.Figure:
+        return escape_figure(builder(*args, **kwargs))
+    return build
 
 
 # --- common layout --------------------------------------------------------------
@@ -61,6 +120,7 @@ def _style(fig: go.Figure, title: str, *, large: bool = False, x_title: str | No
     return fig
 
 
+@_escaped
 def empty_figure(title: str = "", *, large: bool = False, message: str = EMPTY_TEXT) -> go.Figure:
     """A figure with a centred Chinese note (暂无数据) and no axes."""
     fig = go.Figure()
@@ -133,6 +193,7 @@ def _target_text(indicator: str, target: float) -> str:
 
 # --- KPI ------------------------------------------------------------------------
 
+@_escaped
 def kpi_gauge(indicator: str, actual: float | None, *, target: float | None = None,
               expected: float | None = None, shape: str = "bullet",
               large: bool = False, title: str | None = None) -> go.Figure:
@@ -188,6 +249,7 @@ def kpi_gauge(indicator: str, actual: float | None, *, target: float | None = No
     return fig
 
 
+@_escaped
 def kpi_bullet(indicator: str, actual: float | None, **kwargs) -> go.Figure:
     """`kpi_gauge` with the bullet shape (actual bar, target line, 序时 band)."""
     return kpi_gauge(indicator, actual, shape="bullet", **kwargs)
@@ -195,6 +257,7 @@ def kpi_bullet(indicator: str, actual: float | None, **kwargs) -> go.Figure:
 
 # --- trends ---------------------------------------------------------------------
 
+@_escaped
 def trend_chart(monthly: pd.DataFrame, indicator: str, *,
                 target_pace: pd.DataFrame | None = None, target: float | None = None,
                 cumulative: bool = False, bars: bool = False,
@@ -219,7 +282,7 @@ def trend_chart(monthly: pd.DataFrame, indicator: str, *,
         y = part[column].astype("float64")
         text = [fmt.fmt_value(indicator, v) for v in y]
         style = {"name": district, "x": x, "y": y, "customdata": text,
-                 "hovertemplate": f"%{{x}}<br>{district}：%{{customdata}}<extra></extra>"}
+                 "hovertemplate": f"%{{x}}<br>{fmt.plot_text(district)}：%{{customdata}}<extra></extra>"}
         color = colors.get(district, palette.PRIMARY)
         if bars:
             fig.add_trace(go.Bar(marker_color=color, **style))
@@ -257,6 +320,7 @@ def _labels(df: pd.DataFrame, by: str) -> list[str]:
     return names.tolist()
 
 
+@_escaped
 def ranking_bar(df: pd.DataFrame, indicator: str, *, by: str = "district",
                 target: float | None = None, colors: Mapping[str, str] | None = None,
                 large: bool = False, title: str | None = None) -> go.Figure:
@@ -295,6 +359,7 @@ def ranking_bar(df: pd.DataFrame, indicator: str, *, by: str = "district",
     return fig
 
 
+@_escaped
 def comparison_bar(summary: pd.DataFrame, indicator: str, *,
                    targets: Mapping[str, float] | None = None,
                    colors: Mapping[str, str] | None = None, large: bool = False,
@@ -338,6 +403,7 @@ def _change_label(absolute, relative, rate: bool) -> str:
     return f"{relative * 100:+.1f}%" if pd.notna(relative) else fmt.fmt_change(absolute)
 
 
+@_escaped
 def yoy_bar(yoy: pd.DataFrame, indicator: str, *, by: str = "district",
             large: bool = False, title: str | None = None) -> go.Figure:
     """同比: 本期 vs 上年同期 per group, change written over the bars.
@@ -382,6 +448,7 @@ NEUTRAL = "#607d8b"        # bars that are not 滞后: neutral, so red means onl
 NEUTRAL_LIGHT = "#b0bec5"
 
 
+@_escaped
 def completion_bar(rows: pd.DataFrame, *, by: str = "name", large: bool = False,
                    title: str = "目标完成率与序时进度") -> go.Figure:
     """完成率 per row as horizontal bars labelled "完成 87.3%", with each row's 序时进度
@@ -418,6 +485,7 @@ def completion_bar(rows: pd.DataFrame, *, by: str = "name", large: bool = False,
     return fig
 
 
+@_escaped
 def change_bar(yoy: pd.DataFrame, indicator: str, *, by: str = "district",
                large: bool = False, title: str | None = None) -> go.Figure:
     """同比 as a diverging bar of the change itself — relative for counts, 百分点 for
@@ -457,6 +525,7 @@ def _band_colorscale(bands: list[schema.StudyBand]) -> list[list]:
     return scale
 
 
+@_escaped
 def heatmap_units_months(cells: pd.DataFrame, *, large: bool = False,
                          title: str | None = None) -> go.Figure:
     """参学率 unit × month, coloured by study band; `cells` is `indicators.unit_month_rates`."""
@@ -486,6 +555,7 @@ def heatmap_units_months(cells: pd.DataFrame, *, large: bool = False,
 
 # --- categories, dimensions, stars, radar ----------------------------------------------
 
+@_escaped
 def category_bar(by_category: pd.DataFrame, measure: str = "activity_participants", *,
                  large: bool = False, title: str | None = None) -> go.Figure:
     """Activities per category, one colour (and legend entry) per 三力一度 dimension.
@@ -525,6 +595,7 @@ def _wrap(text: str, width: int = 4) -> str:
     return text[:width] + "<br>" + text[width:2 * width] + ("…" if len(text) > 2 * width else "")
 
 
+@_escaped
 def dimension_bar(by_dimension: pd.DataFrame, measure: str = "activity_participants", *,
                   large: bool = False, title: str | None = None) -> go.Figure:
     """Activities per 三力一度 dimension (`indicators.activities_by_dimension`)."""
@@ -546,6 +617,7 @@ def dimension_bar(by_dimension: pd.DataFrame, measure: str = "activity_participa
 STAR_COLOR = "#f9a825"
 
 
+@_escaped
 def star_distribution_bar(distribution: pd.DataFrame, *, by: str | None = None,
                           colors: Mapping[str, str] | None = None, large: bool = False,
                           title: str | None = None) -> go.Figure:
@@ -571,7 +643,7 @@ def star_distribution_bar(distribution: pd.DataFrame, *, by: str | None = None,
             name=group or "志愿者人数", x=part["label"].tolist(), y=part["count"].astype("int64"),
             marker_color=STAR_COLOR if group is None else colors.get(group, palette.PRIMARY),
             text=text, textposition="outside", cliponaxis=False, constraintext="none", customdata=text,
-            hovertemplate="%{x}<br>" + (f"{group}：" if group else "人数：")
+            hovertemplate="%{x}<br>" + (f"{fmt.plot_text(group)}：" if group else "人数：")
                           + "%{customdata}<extra></extra>"))
     _style(fig, name, large=large, x_title="星级", y_title="志愿者人数（人）")
     first = schema.star_levels()[0]
@@ -586,6 +658,7 @@ def star_distribution_bar(distribution: pd.DataFrame, *, by: str | None = None,
     return fig
 
 
+@_escaped
 def radar_three_forces(scores: pd.DataFrame, *, colors: Mapping[str, str] | None = None,
                        large: bool = False, title: str | None = None) -> go.Figure:
     """三力一度 radar (`dimensions.three_forces`), one closed trace per district, 0–100."""
@@ -607,7 +680,7 @@ def radar_three_forces(scores: pd.DataFrame, *, colors: Mapping[str, str] | None
             name=district, r=r, theta=theta, fill="toself", opacity=0.75,
             line={"color": colors.get(district, palette.PRIMARY), "width": 3},
             customdata=np.stack([text, per], axis=-1),
-            hovertemplate=(f"{district}<br>%{{theta}}：%{{customdata[0]}}分"
+            hovertemplate=(f"{fmt.plot_text(district)}<br>%{{theta}}：%{{customdata[0]}}分"
                            "<br>每百名团员：%{customdata[1]}<extra></extra>")))
     _style(fig, name, large=large)
     base, _ = _sizes(large)

@@ -8,6 +8,7 @@ the digits shown is **持平**, never signed ("-0.00个百分点" would read as 
 from __future__ import annotations
 
 import math
+import re
 
 from analytics import schema
 
@@ -129,3 +130,59 @@ def fmt_value(indicator: str, value) -> str:
 def fmt_rank(rank) -> str:
     """"第1名", or "—" without a rank."""
     return MISSING if _missing(rank) else f"第{int(rank)}名"
+
+
+# --- user text in markup ----------------------------------------------------------------
+
+# characters that start markup anywhere in a line: emphasis, links, code, HTML, math,
+# strikethrough, tables, Streamlit's :directives[...] / :emoji: and URL schemes
+MARKDOWN_SPECIALS = frozenset("\\`*[]<>~$|:")
+_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)   # headings, quotes, lists
+_WWW = re.compile(r"(?i)\bwww\.")                                    # GFM autolinks www.x.y
+
+
+def md_text(value) -> str:
+    """User text (a file, unit or district name, a cell) safe inside Streamlit markdown.
+
+    Markdown-active characters are backslash-escaped, so
+    ``[请点此重新登录](https:evil.example)`` shows as typed, not as a link, and
+    ``:red[…]``, ``$…$``, ``**`` or ``<b>`` do nothing; dates and numbers
+    (``2026-03``, ``1.5``) read as they are.
+
+    >>> md_text("[登录](https:x.cn)")
+    '\\\\[登录\\\\](https\\\\:x.cn)'
+    """
+    value = str(value)
+    text = "".join("\\" + ch if ch in MARKDOWN_SPECIALS or (ch == "_" and not _inside_word(value, i))
+                   else ch for i, ch in enumerate(value))
+    text = _WWW.sub(lambda m: m.group(0)[:3] + "\\.", text)
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def _inside_word(text: str, i: int) -> bool:
+    """An underscore between two letters or digits (青山区_2026) can't start emphasis."""
+    return 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()
+
+
+def plot_text(value):
+    """User text safe inside a plotly label, hover text or title: plotly renders ``<a href>``,
+    ``<span style>`` in any label, so ``<`` and ``>`` become entities (``<br>`` excepted).
+
+    Idempotent (an entity holds neither), so a label escaped twice still reads right.
+    Non-text values are returned as they are.
+    """
+    if not isinstance(value, str):
+        return value
+    # a line break is the one tag let through: harmless, and how long labels wrap
+    return value.replace("<", "&lt;").replace(">", "&gt;").replace("&lt;br&gt;", "<br>")
+
+
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value):
+    """A CSV cell that a spreadsheet will not run: text starting with ``= + - @`` (or tab, CR)
+    gets the quote prefix, as the Excel export does. Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from analytics.present.fmt import csv_text
 from analytics.ingest.targets_editor import DISTRICT_COLUMN, TARGET_COLUMNS
 from analytics.schema import ALL_DISTRICTS, INDICATORS, KINDS
 
@@ -50,7 +51,7 @@ def targets_sheet_bytes(rows: pd.DataFrame, *, note: str) -> bytes:
     out = io.StringIO()
     sheet = pd.DataFrame({
         fields[0].label: rows["year"].astype(int),
-        fields[1].label: rows["district"],
+        fields[1].label: rows["district"].map(csv_text),     # never a formula in Excel/WPS
         fields[2].label: rows["indicator"].map(labels),
         fields[3].label: rows["value"].map(lambda v: f"{float(v):.10g}"),
     })

@@ -8,7 +8,11 @@ a role may do is `access`.
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
+import threading
+from collections import OrderedDict
 import logging
 import os
 import secrets
@@ -27,8 +31,10 @@ from analytics.access import ROLES, SYSTEM, User, authorize, parse_unit, unit_te
 from analytics.schema import NO_DISTRICTS, UNITS_ONLY, WHOLE_AREA, join_names, split_names
 from analytics.store import login_sessions
 from analytics.store.audit import append_audit
+from analytics.store.engine import storage_errors
 from analytics.errors import (
-    AccountLocked, InvalidAccount, LoginFailed, NotFound, PermissionDenied, WeakPassword,
+    AccountLocked, InvalidAccount, LoginFailed, NotFound, PermissionDenied, StorageUnavailable,
+    WeakPassword,
 )
 from analytics.store.tables import users
 
@@ -176,12 +182,15 @@ def operator(engine: Engine, username: str | None) -> User:
     an account's rules (a district's staff scripting their monthly import),
     it does not authenticate. A blank name is refused rather than taken as
     "no --user" (an unset `$OPERATOR` must not become the administrator).
+    For the same reason a pending password change does not block it (that is
+    for web sessions: `access.authorize`), so a locked-out `admin` can always
+    be unlocked here.
     """
     if username is None:
         return SYSTEM
     if not normal_username(username):
         raise InvalidAccount("--user 不能为空：请给出账号的用户名，或不加 --user 以本机管理员身份操作")
-    return get_user(engine, username)
+    return dataclasses.replace(get_user(engine, username), must_change_password=False)
 
 
 def login(engine: Engine, username: str, password: str, *, now: datetime | None = None) -> User:
@@ -199,11 +208,30 @@ def login(engine: Engine, username: str, password: str, *, now: datetime | None 
         seen = conn.execute(select(users.c.password_hash)
                             .where(users.c.username == username)).scalar()
     matches = verify_password(password, seen or _dummy_hash()) and seen is not None
-    with _transaction(engine) as conn:
-        outcome = _settle_login(conn, username, seen if matches else None, now)
+    try:
+        with storage_errors("登录记录"), _transaction(engine) as conn:
+            outcome = _settle_login(conn, username, seen if matches else None, now)
+    except StorageUnavailable:
+        outcome = _login_unrecorded(engine, username, seen if matches else None, now)
     if isinstance(outcome, Exception):
         raise outcome
     return outcome
+
+
+def _login_unrecorded(engine: Engine, username: str, matched_hash: str | None,
+                      now: datetime) -> User | Exception:
+    """The disk is full or read-only: decide the attempt without counting or auditing it,
+    so people can still read the dashboards (nothing can be saved anyway)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(users).where(users.c.username == username)).first()
+    log.warning("磁盘已满或只读：%s 的登录尝试未能记录", username if row is not None else UNKNOWN_USER)
+    if row is not None and row.locked_until is not None and now < row.locked_until:
+        return AccountLocked(_locked_message(row.locked_until))
+    if row is None or matched_hash is None or matched_hash != row.password_hash:
+        return LoginFailed("用户名或密码错误")
+    if not row.active:
+        return PermissionDenied(f"账号 {username} 已停用，请联系管理员")
+    return _user_from_row(row)
 
 
 def _settle_login(conn: Connection, username: str, matched_hash: str | None,
@@ -214,7 +242,7 @@ def _settle_login(conn: Connection, username: str, matched_hash: str | None,
     if row is None:
         # the typed name is not kept: people type passwords into the name field
         append_audit(conn, user=UNKNOWN_USER, action="login_failed", detail="用户名不存在")
-        return LoginFailed("用户名或密码错误")
+        return _UNKNOWN_NAMES.failure(username, now)
     if row.locked_until is not None and now < row.locked_until:
         append_audit(conn, user=username, action="login_failed",
                      detail=f"账号锁定中（至 {row.locked_until:%Y-%m-%d %H:%M}）")
@@ -252,7 +280,46 @@ def _record_failure(conn: Connection, row, now: datetime) -> Exception:
 
 def _locked_message(until: datetime) -> str:
     minutes = int(LOCK_TIME.total_seconds() // 60)
-    return f"账号已锁定，请于 {until:%H:%M} 后再试（锁定 {minutes} 分钟），或联系管理员解锁"
+    return (f"账号已锁定，请于 {until:%H:%M} 后再试（锁定 {minutes} 分钟），或联系管理员解锁"
+            f"（{UNLOCK_HINT}）")
+
+
+UNLOCK_HINT = "管理员账号被锁定时，可在服务器上运行 python -m analytics users unlock 用户名"
+
+
+class _UnknownNameLockout:
+    """Failed logins for names that have no account, counted like an account's.
+
+    Without it, five wrong passwords lock a real account but never a made-up
+    name, and the different answer tells a guesser which names exist. Only a
+    hash of the typed name is kept (people type passwords into the name
+    field), in memory, for at most `MAX_NAMES` names.
+    """
+
+    MAX_NAMES = 10_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._names: OrderedDict[str, tuple[int, datetime | None]] = OrderedDict()
+
+    def failure(self, username: str, now: datetime) -> Exception:
+        key = hashlib.sha256(username.encode("utf-8")).hexdigest()
+        with self._lock:
+            failed, until = self._names.pop(key, (0, None))
+            if until is not None and now < until:
+                self._names[key] = (failed, until)
+                return AccountLocked(_locked_message(until))
+            failed = 1 if until is not None else failed + 1
+            until = now + LOCK_TIME if failed >= MAX_FAILED_LOGINS else None
+            self._names[key] = (failed, until)
+            while len(self._names) > self.MAX_NAMES:
+                self._names.popitem(last=False)
+        if until is not None:
+            return AccountLocked(f"密码连续错误 {failed} 次，{_locked_message(until)}")
+        return LoginFailed("用户名或密码错误")
+
+
+_UNKNOWN_NAMES = _UnknownNameLockout()
 
 
 def ensure_admin(engine: Engine, data_dir: str | Path) -> str | None:
@@ -268,7 +335,7 @@ def ensure_admin(engine: Engine, data_dir: str | Path) -> str | None:
     password = generate_password()
     password_hash = hash_password(password)
     try:
-        with _transaction(engine) as conn:
+        with storage_errors("管理员账号"), _transaction(engine) as conn:
             if conn.execute(select(func.count()).select_from(users)).scalar():
                 return None
             _insert_user(conn, "admin", password_hash, "admin", "", must_change_password=True)

@@ -120,8 +120,9 @@ def store_checked(engine: Engine, file_check: FileCheck, *, actor: User | None,
 
     Raises `RowsRejected` (rejected rows and not `skip_bad_rows`),
     `ScopeConflict` (scope already stored and not `replace`),
-    `PermissionDenied`, `ConcurrentImport`. The same file (SHA-256) stored
-    before and still active is a no-op whose results say so.
+    `PermissionDenied`, `ConcurrentImport`. The same import (file SHA-256 plus
+    the 区/月份 given at upload, `FileCheck.import_key`) stored before and
+    still active is a no-op whose results say so.
     """
     from analytics.access import authorize
 
@@ -130,14 +131,14 @@ def store_checked(engine: Engine, file_check: FileCheck, *, actor: User | None,
     plans = [_plan_sheet(sheet, actor) for sheet in file_check.sheets if sheet.kind]
     _refuse_denied(plans, actor)          # before "already there": a viewer is refused, not told so
     with engine.connect() as conn:        # a stored file is "already there", whatever its rows
-        duplicate = _duplicate_batches(conn, file_check.sha256)
+        duplicate = _duplicate_batches(conn, file_check)
     if duplicate:
         return _duplicate_results(plans, duplicate)
     _refuse_overlaps(plans)
     _refuse_bad_rows(plans, skip_bad_rows)
     try:
         with write_transaction(engine) as conn:
-            duplicate = _duplicate_batches(conn, file_check.sha256)
+            duplicate = _duplicate_batches(conn, file_check)
             if duplicate:                 # stored by someone else while we checked
                 return _duplicate_results(plans, duplicate)
             conflicts = [c for p in plans for c in _conflicts(conn, p.kind, p.scopes)]
@@ -320,10 +321,14 @@ def scope_text(scopes: list[tuple[str, str, str]], limit: int = 6) -> str:
     return "、".join(parts[:limit]) + (f" 等 {len(parts)} 项" if len(parts) > limit else "")
 
 
-def _duplicate_batches(conn: Connection, sha256: str) -> dict[str, int]:
+def _duplicate_batches(conn: Connection, file_check: FileCheck) -> dict[str, int]:
+    """Active batches of the same import; batches stored before `import_key` existed
+    are matched by their file hash and count only when nothing was given at upload."""
     b = tables.batches
-    rows = conn.execute(select(b.c.sheet, b.c.id)
-                        .where(b.c.sha256 == sha256, b.c.status == "active")).all()
+    same = b.c.import_key == file_check.import_key
+    if not file_check.upload:
+        same = same | (b.c.import_key.is_(None) & (b.c.sha256 == file_check.sha256))
+    rows = conn.execute(select(b.c.sheet, b.c.id).where(same, b.c.status == "active")).all()
     return {sheet: batch_id for sheet, batch_id in rows}
 
 
@@ -412,7 +417,7 @@ def _store_plan(conn: Connection, plan: _SheetPlan, file_check: FileCheck,
         districts=schema.join_names(d for d, _, _ in plan.scopes),
         periods=schema.join_names(p for _, _, p in plan.scopes),
         file_name=file_check.file, sheet=plan.sheet, sha256=file_check.sha256,
-        username=actor.username, created_at=datetime.now(),
+        import_key=file_check.import_key, username=actor.username, created_at=datetime.now(),
         rows_accepted=len(plan.frame), rows_rejected=len(plan.rejected),
         rejected_json=json.dumps(plan.rejected, ensure_ascii=False, default=str),
         status="active", is_sample=is_sample,
@@ -790,10 +795,8 @@ def clear_sample(engine: Engine, actor: User | None) -> int:
     return len(ids)
 
 
-def stored_batches_of(engine, sha256: str) -> list[int]:
-    """Active batches already stored from a file with this SHA-256 (a re-upload is a no-op)."""
-    b = tables.batches
+def stored_batches_of(engine, file_check: FileCheck) -> list[int]:
+    """Active batches already stored by the same import (file hash plus the values given
+    at upload, see `_duplicate_batches`): storing it again is a no-op."""
     with engine.connect() as conn:
-        rows = conn.execute(select(b.c.id).where(b.c.sha256 == sha256, b.c.status == "active")
-                            .order_by(b.c.id))
-        return [int(r) for r in rows.scalars()]
+        return sorted(set(_duplicate_batches(conn, file_check).values()))

@@ -7,7 +7,8 @@ revisions in `migrations/versions`), at start-up and by
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -21,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from analytics.store import tables
-from analytics.errors import ConcurrentImport
+from analytics.errors import ConcurrentImport, StorageUnavailable
 
 DEFAULT_URL = "sqlite:///data/league.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -54,8 +55,14 @@ def get_engine(url: str | None = None, *, upgrade: bool = True) -> Engine:
 
 def _sqlite_engine(parsed) -> Engine:
     database = parsed.database
+    if database and os.path.exists(database) and not _writable_folder(database):
+        return _read_only_sqlite_engine(database)
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # accounts (password hashes) and every upload: readable by the server's user only;
+        # SQLite gives its -wal and -shm files the database file's mode
+        if not os.path.exists(database):
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
     engine = create_engine(parsed)
 
     @event.listens_for(engine, "connect")
@@ -75,6 +82,96 @@ def _sqlite_engine(parsed) -> Engine:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _writable_folder(database: str) -> bool:
+    return os.access(Path(database).resolve().parent, os.W_OK)
+
+
+def _read_only_sqlite_engine(database: str) -> Engine:
+    """A database on a read-only disk: opened `immutable` (WAL needs to write its -shm file
+    even to read), so the dashboards still show; every write fails as `StorageUnavailable`."""
+    import sqlite3
+
+    uri = Path(database).resolve().as_uri() + "?immutable=1"
+    engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True,
+                                                                       check_same_thread=False))
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None
+        dbapi_conn.execute("PRAGMA query_only=ON")
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+    _read_only_files[engine] = Path(database).resolve()
+    return engine
+
+
+_read_only_files: "weakref.WeakKeyDictionary[Engine, Path]" = weakref.WeakKeyDictionary()
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory ones)."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:" \
+            or database.startswith("file:"):
+        return None
+    return Path(database).resolve()
+
+
+# per engine, a check every write transaction runs first (`identity.guard` sets it)
+WRITE_CHECKS: "weakref.WeakKeyDictionary[Engine, Callable[[Connection], None]]" = \
+    weakref.WeakKeyDictionary()
+
+
+STORAGE_MESSAGE = ("服务器磁盘已满或只读，{what}没有保存。看板仍可查看；请联系管理员清理磁盘"
+                   "或恢复写入权限后再试。")
+MIN_FREE_BYTES = 4 * 1024 * 1024
+
+
+def is_storage_error(exc: BaseException) -> bool:
+    """A write that failed because the disk is full or read-only (not a bug, not a lock)."""
+    message = str(getattr(exc, "orig", exc)).lower()
+    return any(m in message for m in ("readonly database", "read-only", "disk is full",
+                                      "no space left", "disk i/o error",
+                                      "attempt to write a readonly"))
+
+
+@contextmanager
+def storage_errors(what: str = "数据") -> Iterator[None]:
+    """Turn a full or read-only disk into `StorageUnavailable` with a Chinese message."""
+    try:
+        yield
+    except (OperationalError, OSError) as exc:
+        if isinstance(exc, OSError) and exc.errno not in (28, 30):     # ENOSPC, EROFS
+            raise
+        if isinstance(exc, OperationalError) and not is_storage_error(exc):
+            raise
+        raise StorageUnavailable(STORAGE_MESSAGE.format(what=what)) from exc
+
+
+def storage_problem(engine: Engine) -> str | None:
+    """Why nothing can be saved now (SQLite: its folder read-only, or under 4 MB free); None if fine."""
+    if engine.dialect.name != "sqlite":
+        return None
+    path = _read_only_files.get(engine) or sqlite_path(str(engine.url))
+    if path is None:
+        return None
+    import shutil
+
+    folder = path.parent
+    if not os.access(folder, os.W_OK):
+        return "服务器磁盘只读：看板仅供查看，上传、修改目标和账号等操作暂不可用，请联系管理员。"
+    try:
+        if shutil.disk_usage(folder).free < MIN_FREE_BYTES:
+            return "服务器磁盘已满：看板仅供查看，上传、修改目标和账号等操作暂不可用，请联系管理员清理磁盘。"
+    except OSError:
+        return None
+    return None
 
 
 @contextmanager
@@ -99,10 +196,15 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
                         tables.counters.update()
                         .where(tables.counters.c.name == "data_version")
                         .values(value=tables.counters.c.value))
+                check = WRITE_CHECKS.get(engine)
+                if check is not None:      # `identity.guard`: is it still the same database?
+                    check(conn)
                 yield conn
     except OperationalError as exc:
         if _is_lock_timeout(exc):
             raise ConcurrentImport("另一个导入或撤销正在进行，请稍后再试。") from exc
+        if is_storage_error(exc):
+            raise StorageUnavailable(STORAGE_MESSAGE.format(what="数据")) from exc
         raise
 
 

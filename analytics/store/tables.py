@@ -26,7 +26,8 @@ from analytics.schema import FieldType
 
 metadata = MetaData()
 
-# named counters; "data_version" bumps on every store/replace/rollback
+# named counters; "data_version" bumps on every store/replace/rollback, "database_id"
+# is written once (revision 0003) and never changes: which database this is
 counters = Table(
     "counters", metadata,
     Column("name", String(32), primary_key=True),
@@ -42,6 +43,8 @@ batches = Table(
     Column("file_name", Text, nullable=False),
     Column("sheet", Text, nullable=False),
     Column("sha256", String(64), nullable=False, index=True),
+    # sha256 of the file hash and the 区/月份 given at upload: the duplicate check's key
+    Column("import_key", String(64), nullable=True, index=True),
     Column("username", String(64), nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("rows_accepted", Integer, nullable=False),
