@@ -53,6 +53,11 @@ class Field:
     max_length: int | None = None
     # a unit whose written forms the cell may use (`values.UNIT_PARSERS`): "小时" reads 2小时30分, 90分钟
     unit: str = ""
+    # an editable list of known values (analytics/data/<choices>.csv, see `choice_list`):
+    # aliases are mapped onto the name; an unknown value is rejected when `strict`,
+    # else kept as written with a warning
+    choices: str | None = None
+    strict: bool = False
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -219,6 +224,11 @@ ACTIVITIES = Kind(
         Field("reached", "覆盖人数", ("受益人数", "覆盖人次", "宣传群众", "受益人次", "活动受益人数",
                                   "受益人数统计"), FieldType.INT, min=0),
         Field("funds", "经费", ("筹款", "金额"), FieldType.NUMBER, min=0, hint="单位：元"),
+        Field("project", "专项", ("项目品牌", "专项名称", "专项工作"), FieldType.TEXT,
+              hint="可不填；如 防溺水、高考减压、圆梦助学，汇总时按专项单列",
+              choices="special_projects"),
+        Field("beneficiaries", "受助人数", ("帮扶人数", "资助人数", "受助学生数"),
+              FieldType.INT, min=0, hint="助学帮困等活动的受助人数"),
     ),
     signature=("title", "category", "participants"),
     upload_fields=("district",),
@@ -372,8 +382,80 @@ ROSTER = Kind(
     carried_forward=True,
 )
 
+_ORG_UNIT = Field("unit", "单位", ("团组织", "所属团组织", "基层团组织", "团组织名称"),
+                  FieldType.TEXT, hint="可不填；区级工作填团区委")
+
+HONOURS = Kind(
+    name="honours",
+    label="评优表彰",
+    description="每行一项荣誉（一个集体或一批个人）",
+    fields=(
+        Field("year", "年度", ("年份", "评选年度"), FieldType.YEAR, required=True),
+        _DISTRICT,
+        Field("honour", "荣誉名称", ("荣誉称号", "表彰名称", "奖项名称", "荣誉"), FieldType.TEXT,
+              required=True, hint="如 五四红旗团委、优秀共青团员",
+              choices="honour_names"),
+        Field("level", "级别", ("荣誉级别", "表彰级别"), FieldType.TEXT, required=True,
+              choices="honour_levels", strict=True, hint="国家、省、市或区", max_length=8),
+        Field("recipient_type", "类型", ("集体/个人", "获奖类型", "对象类型"), FieldType.TEXT,
+              required=True, choices="recipient_types", strict=True, hint="集体或个人",
+              max_length=8),
+        Field("recipient", "获评对象", ("获奖对象", "获奖集体", "获奖个人", "获评集体或个人",
+                                       "姓名或集体名称"), FieldType.TEXT,
+              hint="集体或个人名称；一批个人可写“54名”并填数量"),
+        Field("count", "数量", ("人数", "个数", "获评数量"), FieldType.INT, default=1, min=0,
+              min_exclusive=True, hint="一行多名（个）时填写，空白按 1 计"),
+        Field("grantor", "授予单位", ("表彰单位", "颁发单位"), FieldType.TEXT),
+    ),
+    signature=("honour", "level"),
+    upload_fields=("district",),
+    scope_field="year",
+)
+
+ORGANISATION = Kind(
+    name="organisation",
+    label="组织建设",
+    description="每行一个单位一月的一项组织建设数量",
+    fields=(
+        Field("month", "月份", ("统计月份", "日期"), FieldType.MONTH, required=True,
+              hint="如 2026-03、2026年3月"),
+        _DISTRICT,
+        _ORG_UNIT,
+        Field("item", "项目", ("组织建设项目", "工作项目", "事项"), FieldType.TEXT, required=True,
+              choices="organisation_items", hint="从下拉列表选择，如 换届、推优入党、青年突击队"),
+        Field("count", "数量", ("个数", "人数", "完成数"), FieldType.NUMBER, required=True, min=0),
+        Field("measure", "计量单位", ("量词", "数量单位"), FieldType.TEXT, max_length=8,
+              hint="个、名、支、项、%；可不填，按项目表默认"),
+    ),
+    signature=("item", "count"),
+    upload_fields=("district", "month"),
+)
+
+MEDIA = Kind(
+    name="media",
+    label="新媒体",
+    description="每行一篇（一期）新媒体作品",
+    fields=(
+        Field("date", "日期", ("发布日期", "发布时间", "时间"), FieldType.DATE, required=True,
+              hint="如 2026-03-05"),
+        _DISTRICT,
+        Field("platform", "平台", ("发布平台", "媒体平台"), FieldType.TEXT, required=True,
+              hint="如 微信公众号、视频号、抖音"),
+        Field("column", "栏目/专题", ("栏目", "专题", "专栏"), FieldType.TEXT,
+              hint="如 青年大学习、青春热议二十大"),
+        Field("title", "标题", ("文章标题", "作品标题", "题目"), FieldType.TEXT, required=True),
+        Field("reads", "阅读量", ("阅读数", "浏览量", "播放量"), FieldType.INT, min=0),
+        Field("shares", "转发", ("转发量", "转发数", "分享数"), FieldType.INT, min=0),
+        Field("participants", "参与人数", ("参与人次", "投稿人数"), FieldType.INT, min=0),
+    ),
+    signature=("platform", "title"),
+    upload_fields=("district",),
+    derived=(_MONTH_OF_DATE,),
+)
+
 KINDS: dict[str, Kind] = {k.name: k for k in (ACTIVITIES, STUDY, VOLUNTEER, TARGETS,
-                                              STUDY_RECORDS, ROSTER)}
+                                              STUDY_RECORDS, ROSTER,
+                                              HONOURS, ORGANISATION, MEDIA)}
 # roster statuses that are not members any more: data, like the other lists
 NOT_MEMBER_STATUSES = ("离团", "退团", "转出", "已转出", "超龄离团", "已离团", "除名", "开除团籍")
 
@@ -494,3 +576,40 @@ def listed_units(path: Path | None = None) -> tuple[ListedUnit, ...]:
     return tuple(ListedUnit(r["district"], r["unit"],
                             (r.get("expected") or "是").lower() not in NOT_EXPECTED)
                  for r in _data_rows(path, "units.csv") if r.get("district") and r.get("unit"))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One known value of an editable list: its name, aliases, and the list's extra columns."""
+
+    name: str
+    aliases: tuple[str, ...]
+    extra: tuple[tuple[str, str], ...] = ()
+
+    def get(self, column: str, default: str = "") -> str:
+        return dict(self.extra).get(column, default)
+
+
+@cache
+def choice_list(name: str, path: Path | None = None) -> tuple[Choice, ...]:
+    """An editable list of known values (analytics/data/<name>.csv: name, aliases, ...)."""
+    rows = _data_rows(path, f"{name}.csv")
+    return tuple(
+        Choice(r["name"], tuple(a.strip() for a in r.get("aliases", "").split("|") if a.strip()),
+               tuple((k, v) for k, v in r.items() if k not in ("name", "aliases")))
+        for r in rows)
+
+
+def match_choice(name: str, value: str | None) -> Choice | None:
+    """The known value `value` names (by name or alias, ignoring spaces and quotes), or None."""
+    if value is None:
+        return None
+    key = _choice_key(value)
+    for choice in choice_list(name):
+        if key == _choice_key(choice.name) or key in {_choice_key(a) for a in choice.aliases}:
+            return choice
+    return None
+
+
+def _choice_key(text: str) -> str:
+    return "".join(ch for ch in str(text) if ch not in " \t“”\"'《》*").lower()

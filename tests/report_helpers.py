@@ -25,6 +25,8 @@ def activities(rows: list[tuple]) -> pd.DataFrame:
     df["volunteers"] = pd.array([None] * len(df), dtype="Int64")
     df["reached"] = pd.array(df["reached"], dtype="Int64")
     df["funds"] = 0.0
+    df["project"] = None
+    df["beneficiaries"] = pd.array([None] * len(df), dtype="Int64")
     df["sessions"] = df["sessions"].astype("int64")
     df["participants"] = df["participants"].astype("int64")
     df["service_hours"] = df["service_hours"].astype("float64")

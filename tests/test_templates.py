@@ -206,7 +206,8 @@ def test_cli_writes_all_templates(tmp_path):
     assert main(["template", "all", "-o", str(tmp_path / "tpl")]) == 0
     assert sorted(p.name for p in (tmp_path / "tpl").iterdir()) == sorted(
         ["活动台账模板.xlsx", "青年大学习模板.xlsx", "志愿服务记录模板.xlsx", "年度目标模板.xlsx",
-         "学习记录模板.xlsx", "团员名单模板.xlsx"])
+         "学习记录模板.xlsx", "团员名单模板.xlsx",
+         "评优表彰模板.xlsx", "组织建设模板.xlsx", "新媒体模板.xlsx"])
 
 
 def test_cli_unknown_kind(tmp_path, capsys):

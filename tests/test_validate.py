@@ -64,7 +64,8 @@ def test_sessions_default_to_one_and_dtypes_are_canonical():
     assert {c: str(t) for c, t in frame.dtypes.items()} == {
         "date": "datetime64[ns]", "district": "object", "unit": "object", "title": "object",
         "category": "object", "sessions": "int64", "participants": "int64", "volunteers": "Int64",
-        "service_hours": "float64", "reached": "Int64", "funds": "float64", "month": "object",
+        "service_hours": "float64", "reached": "Int64", "funds": "float64",
+        "project": "object", "beneficiaries": "Int64", "month": "object",
         "dimension": "object", "source_row": "int64"}
     assert frame.iloc[0][["month", "dimension", "volunteers", "service_hours"]].tolist() == ["2026-03", "引领力", 3, 2.5]
 
@@ -169,7 +170,7 @@ def test_targets_accept_labels_and_percent_rates():
 def test_totals_sum_accepted_rows_only():
     sheet = check_act(act(参与人次=10, 经费="1.5万"), act(参与人次=5, 场次=2), act(参与人次="x"))
     assert sheet.totals == {"sessions": 3, "participants": 15, "volunteers": 0, "service_hours": 0.0,
-                            "reached": 0, "funds": 15000.0}
+                            "reached": 0, "funds": 15000.0, "beneficiaries": 0}
 
 
 @pytest.mark.parametrize("rate, warned", [("97.5%", False), ("96.5%", False), ("97.6%", True), ("96.4%", True)])

@@ -150,7 +150,7 @@ MESSY_ACTIVITIES_EXPECTED = {
                {"row": 10, "column": "参与人次", "message": "须为数字（可带单位，如 450、1,200、1.2万）"}],
     "warning_rows": [9],
     "totals": {"sessions": 5, "participants": 1765, "volunteers": 0, "service_hours": 15.0,
-               "reached": 0, "funds": 12500.0},
+               "reached": 0, "funds": 12500.0, "beneficiaries": 0},
 }
 
 STUDY_SHEET = Sheet(rows=[

@@ -38,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="输出文件；md 格式不填时输出到屏幕")
     parser.add_argument("--as-of", metavar="YYYY-MM-DD",
                         help="统计截止日，默认为所选月份的最后一天（不晚于今天，也不晚于已上报数据的最后一个月）")
+    parser.add_argument("--sections", metavar="部分",
+                        help="工作总结包含哪些部分（逗号分隔）：三力一度、评优表彰、组织建设、新媒体、专项；默认全部")
     db_option(parser)
     parser.set_defaults(func=run_report)
 
@@ -74,6 +76,11 @@ def run_report(args: argparse.Namespace) -> int:
     kind = _format(args)
     if kind != "md" and not args.output:
         raise BadReportOption(f"{kind} 格式需要用 -o 指定输出文件，如 -o 报告.{kind}")
+    from analytics.present.summary_text import parse_sections
+    try:
+        sections = parse_sections(args.sections)
+    except ValueError as exc:
+        raise BadReportOption(str(exc)) from None
     districts = args.district
     engine = get_engine(args.db)
     # every year: 同比 needs last year, 星级 counts hours of all years
@@ -82,13 +89,13 @@ def run_report(args: argparse.Namespace) -> int:
     report = build_report(frames, year=args.year, months=months, districts=districts, as_of=as_of)
     if kind == "xlsx":
         from analytics.present.export_xlsx import report_xlsx
-        content: bytes | str = report_xlsx(report)
+        content: bytes | str = report_xlsx(report, sections)
     elif kind == "html":
         from analytics.present.export_html import report_html
-        content = report_html(report)
+        content = report_html(report, sections)
     else:
         from analytics.present.export_html import report_markdown
-        content = report_markdown(report)
+        content = report_markdown(report, sections)
     if not args.output:
         sys.stdout.write(str(content))
         return 0

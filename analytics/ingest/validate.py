@@ -167,6 +167,8 @@ def validate_columns(kind_name: str, columns: dict[str, Column], data: list[np.n
         issues.extend(_bound_issues(f, array))
         issues.extend(_length_issues(f, array))
         issues.extend(_future_issues(f, array, today))
+        if f.choices:
+            issues.extend(_choice_issues(f, array))
         arrays[f.name] = array
 
     frame = pd.DataFrame({f.name: _typed(arrays[f.name], f) for f in kind.fields})
@@ -212,6 +214,28 @@ def _unknown_category_warnings(cells: np.ndarray, values: np.ndarray) -> list[tu
         if not known[label]:
             out.append((int(i), "category", WARNING,
                         f"活动类别“{label}”不在类别表中，已计入“其他”；如需归入其他类别请改用类别表中的名称"))
+    return out
+
+
+def _choice_issues(f: Field, array: np.ndarray) -> list[tuple[int, str, str, str]]:
+    """Map values onto their editable list (`Field.choices`); report unknown ones.
+
+    A strict list rejects an unknown value; otherwise it is kept as written
+    with a warning, so a district can add a new 专项 before editing the list.
+    """
+    out = []
+    names = "、".join(c.name for c in schema.choice_list(f.choices))
+    for i, value in enumerate(array):
+        if not isinstance(value, str):
+            continue
+        choice = schema.match_choice(f.choices, value)
+        if choice is not None:
+            array[i] = choice.name
+        elif f.strict:
+            out.append((i, f.name, ERROR, f"“{value}”不是可选的{f.label}，请填写：{names}"))
+        else:
+            out.append((i, f.name, WARNING,
+                        f"{f.label}“{value}”不在已知列表中，已按原文保存；常用写法：{names}"))
     return out
 
 
@@ -269,13 +293,18 @@ def _normalise(kind_name: str, frame: pd.DataFrame) -> None:
 
 def _derive(kind_name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """The derived columns of accepted rows (month, dimension, person_key)."""
-    if kind_name in ("activities", "volunteer"):
+    if "month" in {f.name for f in schema.KINDS[kind_name].derived}:
         months = frame["date"].to_numpy().astype("datetime64[M]").astype(str)
         frame["month"] = pd.Series(months, dtype=object, index=frame.index)
     if kind_name == "activities":
         dims = {c.name: c.dimension for c in schema.categories()}
         frame["dimension"] = frame["category"].map(dims).astype(object)
         frame["dimension"] = frame["dimension"].where(frame["dimension"].notna(), None)
+    if kind_name == "organisation":
+        defaults = {c.name: c.get("measure") or None for c in schema.choice_list("organisation_items")}
+        blank = frame["measure"].isna()
+        frame.loc[blank, "measure"] = frame.loc[blank, "item"].map(defaults)
+        frame["measure"] = frame["measure"].astype(object).where(frame["measure"].notna(), None)
     if kind_name == "volunteer":
         by_id = "id:" + frame["volunteer_id"].astype(str)
         by_name = "name:" + frame["name"].astype(str) + "|" + frame["unit"].astype(str)

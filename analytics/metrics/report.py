@@ -8,13 +8,13 @@ indicator itself: every figure comes from the single definitions in
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
 from analytics import periods
-from analytics.metrics import dimensions, indicators, progress, stars
+from analytics.metrics import dimensions, indicators, progress, stars, summary_figures
 from analytics import schema
 
 TOTAL = "合计"
@@ -90,6 +90,11 @@ class Report:
     - `stars`: star level distribution (level, label, count) of the volunteers
       who served in the selection, by their hours of every year up to `as_of`.
     - `lagging_units`: units with the lowest 参学率 (indicators.lagging_units).
+    - `honours`, `organisation`, `media`, `projects`: the 工作总结 sections
+      beyond the indicators (summary_figures: 评优表彰 per honour, 组织建设 per
+      item, 新媒体 per 栏目, activities per 专项); `honours_by_district` and
+      `organisation_by_district` the counts per district (区县对比);
+      `honour_totals` 集体/个人/total, `media_totals` articles/reads/....
     """
 
     selection: Selection
@@ -106,6 +111,14 @@ class Report:
     stars: pd.DataFrame
     lagging_units: pd.DataFrame
     mom: pd.DataFrame | None = None
+    honours: pd.DataFrame = field(default_factory=pd.DataFrame)
+    honour_totals: dict[str, int] = field(default_factory=dict)
+    honours_by_district: pd.DataFrame = field(default_factory=pd.DataFrame)
+    organisation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    organisation_by_district: pd.DataFrame = field(default_factory=pd.DataFrame)
+    media: pd.DataFrame = field(default_factory=pd.DataFrame)
+    media_totals: dict[str, int] = field(default_factory=dict)
+    projects: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def has_last_year(self) -> bool:
@@ -341,6 +354,8 @@ def build_report(frames: Mapping[str, pd.DataFrame], *, year: int,
     monthly = _monthly(sel, selection, by_district=True)
     monthly_total = _monthly(area_sel, selection, by_district=False)
     targets = _targets(sel, comparison, total, selection)
+    extra = summary_figures.select_summary_kinds(frames, year=year, months=months,
+                                                 until=as_of, districts=chosen)
     return Report(
         selection=selection,
         comparison=comparison,
@@ -357,6 +372,23 @@ def build_report(frames: Mapping[str, pd.DataFrame], *, year: int,
         lagging_units=indicators.lagging_units(
             area_sel.get("study", indicators.frame(area_sel, "study")), limit=10),
         mom=_mom(monthly, monthly_total, selection),
+        **_summary_sections(extra, sel, names),
+    )
+
+
+def _summary_sections(extra: Mapping[str, pd.DataFrame], sel: Mapping[str, pd.DataFrame],
+                      names: tuple[str, ...]) -> dict:
+    """The 工作总结 sections of the report (评优表彰, 组织建设, 新媒体, 专项)."""
+    honours, organisation, media = extra["honours"], extra["organisation"], extra["media"]
+    return dict(
+        honours=summary_figures.honours_table(honours),
+        honour_totals=summary_figures.honours_totals(honours),
+        honours_by_district=summary_figures.by_district(honours, "honour", names),
+        organisation=summary_figures.organisation_table(organisation),
+        organisation_by_district=summary_figures.by_district(organisation, "item", names),
+        media=summary_figures.media_table(media),
+        media_totals=summary_figures.media_totals(media),
+        projects=summary_figures.project_table(sel.get("activities")),
     )
 
 

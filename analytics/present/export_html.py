@@ -27,7 +27,7 @@ from analytics.present import charts, fmt, labels, palette
 from analytics.metrics import dimensions, progress
 from analytics import schema
 from analytics.metrics.report import TOTAL, Report
-from analytics.present.summary_text import draft_summary
+from analytics.present.summary_text import draft_summary, extra_sections, shows_paragraph
 
 INDICATOR_NAMES = tuple(i.name for i in schema.INDICATORS)
 COUNT_NAMES = tuple(n for n in INDICATOR_NAMES if not progress.is_rate(n))
@@ -171,11 +171,15 @@ def markdown_table(table: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body])
 
 
-def report_markdown(report: Report) -> str:
-    """The report as Markdown: title, the drafted paragraph, then every table."""
+def report_markdown(report: Report, sections: tuple[str, ...] | None = None) -> str:
+    """The report as Markdown: title, the drafted paragraph and 工作总结 sections
+    (`sections` chooses them, None = all), then every table."""
     title, note = _heading(report)
-    parts = [f"# {title}", "", note, "", "## 工作总结数据段落（草稿）", "",
-             draft_summary(report), ""]
+    parts = [f"# {title}", "", note, ""]
+    if shows_paragraph(sections):
+        parts += ["## 工作总结数据段落（草稿）", "", draft_summary(report), ""]
+    for name, text in extra_sections(report, sections):
+        parts += [f"## 工作总结·{name}（草稿）", "", text, ""]
     for heading, table, empty in report_tables(report):
         parts += [f"## {heading}", "", markdown_table(table) if len(table) else empty, ""]
     return "\n".join(parts)
@@ -276,14 +280,18 @@ def _table_html(table: pd.DataFrame, empty: str) -> str:
     return '<div class="wrap">' + text + "</div>"
 
 
-def report_html(report: Report) -> str:
+def report_html(report: Report, sections: tuple[str, ...] | None = None) -> str:
     """The report as one self-contained HTML page (plotly.js inlined, no network)."""
     title, note = _heading(report)
     writer = _FigureWriter()
-    body = [f"<h1>{html.escape(title)}</h1>", f'<p class="note">{html.escape(note)}</p>',
-            "<h2>工作总结数据段落（草稿）</h2>",
-            *(f'<p class="summary">{html.escape(part)}</p>'
-              for part in draft_summary(report).split("\n\n"))]
+    body = [f"<h1>{html.escape(title)}</h1>", f'<p class="note">{html.escape(note)}</p>']
+    if shows_paragraph(sections):
+        body += ["<h2>工作总结数据段落（草稿）</h2>",
+                 *(f'<p class="summary">{html.escape(part)}</p>'
+                   for part in draft_summary(report).split("\n\n"))]
+    for name, text in extra_sections(report, sections):
+        body += [f"<h2>工作总结·{html.escape(name)}（草稿）</h2>",
+                 f'<p class="summary">{html.escape(text)}</p>']
     tables = {heading: (table, empty) for heading, table, empty in report_tables(report)}
     figures = dict(_figures(report))
     order = [("区县对比", "区县对比图"), ("月度合计", "月度趋势"), ("目标完成", "目标完成"),

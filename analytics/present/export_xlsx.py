@@ -24,7 +24,7 @@ from analytics.present import fmt, labels, palette
 from analytics.metrics import dimensions, progress
 from analytics import schema
 from analytics.metrics.report import TOTAL, Report
-from analytics.present.summary_text import draft_facts, draft_summary, fact_label
+from analytics.present.summary_text import draft_facts, draft_summary, extra_sections, fact_label
 
 INDICATOR_NAMES = tuple(i.name for i in schema.INDICATORS)
 COUNT_NAMES = tuple(n for n in INDICATOR_NAMES if not progress.is_rate(n))
@@ -498,7 +498,8 @@ def _units_sheet(wb: Workbook, report: Report, f: _Formats) -> None:
         write_text(ws, r, 5, row["band"], f.text)
 
 
-def _summary_sheet(wb: Workbook, report: Report, f: _Formats) -> None:
+def _summary_sheet(wb: Workbook, report: Report, f: _Formats,
+                   sections: tuple[str, ...] | None = None) -> None:
     ws = wb.add_worksheet(SHEET_SUMMARY)
     _title(ws, report, "工作总结数据段落（草稿）", f, "以下文字由系统根据所选数据生成，数字按“余、超、近”规则取整，请核对后使用")
     ws.set_column(0, 0, 28)
@@ -519,9 +520,16 @@ def _summary_sheet(wb: Workbook, report: Report, f: _Formats) -> None:
         else:
             write_number(ws, r, 2, fact.value, fmt_)
         write_text(ws, r, 3, fact.text, f.text)
+    r = head + 2 + len(draft_facts(report))
+    for name, section in extra_sections(report, sections):
+        write_text(ws, r, 0, f"工作总结·{name}（草稿）", f.text)
+        ws.merge_range(r + 1, 0, r + 1, 7, "", f.paragraph)
+        write_text(ws, r + 1, 0, section, f.paragraph)
+        ws.set_row(r + 1, max(40, 16 * (len(section) // 50 + 2)))
+        r += 3
 
 
-def report_xlsx(report: Report) -> bytes:
+def report_xlsx(report: Report, sections: tuple[str, ...] | None = None) -> bytes:
     """The report as an .xlsx workbook (bytes), with native Excel charts.
 
     Sheets: 区县对比, 月度趋势, 目标完成, 同比, 三力一度, 活动类别, 星级志愿者,
@@ -535,7 +543,8 @@ def report_xlsx(report: Report) -> bytes:
                        "author": "团务数据看板"})
     f = _Formats(wb)
     for build in (_compare_sheet, _monthly_sheet, _targets_sheet, _yoy_sheet, _forces_sheet,
-                  _categories_sheet, _stars_sheet, _units_sheet, _summary_sheet):
+                  _categories_sheet, _stars_sheet, _units_sheet):
         build(wb, report, f)
+    _summary_sheet(wb, report, f, sections)
     wb.close()
     return buffer.getvalue()

@@ -186,3 +186,20 @@ def csv_text(value):
     if isinstance(value, str) and value.startswith(CSV_FORMULA_STARTS):
         return "'" + value
     return value
+
+
+# --- measure words of the drafted 工作总结 -------------------------------------
+
+# what a count of each thing is counted in, as the seed summaries write it
+MEASURE_WORDS: dict[str, str] = {
+    "sessions": "场次", "participants": "人次", "people": "名", "reached": "人",
+    "collective": "个", "teams": "支", "articles": "篇", "issues": "期", "measures": "项",
+    "hours": "小时", "money": "元", "reads": "人次", "beneficiaries": "名",
+}
+# counts below this are written exactly (27场, 54名, 514人次); larger ones get 余/超/近/万
+EXACT_BELOW = 1000
+
+
+def measure(what: str) -> str:
+    """The measure word of a kind of count: measure("teams") → "支"."""
+    return MEASURE_WORDS[what]

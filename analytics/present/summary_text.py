@@ -41,6 +41,7 @@ from typing import Literal
 import pandas as pd
 
 from analytics.metrics import dimensions, progress, stars
+from analytics.present.fmt import EXACT_BELOW, measure
 from analytics import schema
 from analytics.present import fmt
 from analytics.metrics.report import TOTAL, Report
@@ -125,7 +126,7 @@ def rate_text(rate: float) -> str:
 
 # --- the drafted paragraph -----------------------------------------------------
 
-FactStyle = Literal["count", "total", "rate", "change", "pp"]
+FactStyle = Literal["count", "total", "rate", "change", "pp", "exact", "money"]
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,28 @@ def fact_text(value: float, style: FactStyle) -> str:
         return rate_text(value)
     if style in ("change", "pp"):
         return change_text(value, style)
+    if style == "exact":
+        return exact_text(value)
+    if style == "money":
+        return money_text(value)
     return round_words(value, style).text
+
+
+def exact_text(value: float) -> str:
+    """A count of a 工作总结 section: exact below fmt.EXACT_BELOW (27, 514), else 余/近/万 (3000余)."""
+    v = float(value)
+    if v < EXACT_BELOW:
+        return _number(v, decimals=1)
+    return round_words(v, "count").text
+
+
+def money_text(value: float) -> str:
+    """Money with its unit: 5000 -> "5000元", 40000 -> "4万元", 41234 -> "超4.1万元"."""
+    v = float(value)
+    if v < WAN:
+        return f"{_number(v, decimals=2)}元"
+    text = round_words(v, "total").text
+    return text.replace("万", "万元") if "万" in text else f"{text}元"
 
 
 class _Draft:
@@ -447,3 +469,149 @@ def fact_label(fact: Fact) -> str:
     if head == "stars":
         return "星级志愿者" if not rest else stars.star_labels().get(int(rest), rest)
     return name(fact.key)
+
+
+# --- the sections of a 工作总结 -------------------------------------------------
+
+SECTIONS = ("三力一度", "评优表彰", "组织建设", "新媒体", "专项")
+
+
+def _honours(d: _Draft, report: Report) -> None:
+    """"评选出“五四红旗团委”4个，“优秀共青团员”54名…，共…个集体和个人获荣誉称号"."""
+    table = report.honours
+    if table is None or not len(table):
+        return
+    units = {c.name: c.get("measure", "个") for c in schema.choice_list("recipient_types")}
+    parts = [f"“{row.honour}”{d.fig(f'honour:{row.honour}:{row.level}', row.count, 'exact')}"
+             f"{units.get(row.recipient_type, '个')}"
+             for row in table.itertuples(index=False)]
+    totals = report.honour_totals
+    text = "评选表彰" + "，".join(parts)
+    text += (f"，共{d.fig('honours:total', totals['total'], 'exact')}个集体和个人获荣誉称号"
+             f"（集体{d.fig('honours:集体', totals.get('集体', 0), 'exact')}个、"
+             f"个人{d.fig('honours:个人', totals.get('个人', 0), 'exact')}名）")
+    d.sentences.append(text + "。")
+
+
+def _organisation(d: _Draft, report: Report) -> None:
+    """"团组织完成换届11个，专职书记配备率100%，组建青年突击队19支，推进改革举措41项"."""
+    table = report.organisation
+    if table is None or not len(table):
+        return
+    what = {c.name: c.get("what") or c.name for c in schema.choice_list("organisation_items")}
+    parts = []
+    for row in table.itertuples(index=False):
+        unit = row.measure or "个"
+        figure = d.fig(f"organisation:{row.item}", row.count, "exact")
+        parts.append(f"{what.get(row.item, row.item)}{figure}{unit}")
+    d.sentences.append("组织建设方面，" + "，".join(parts) + "。")
+
+
+def _media(d: _Draft, report: Report) -> None:
+    """Per 栏目: "通过微信公众号开展“青春热议二十大”专栏，发表文章8篇，阅读量达5万人次"."""
+    table = report.media
+    if table is None or not len(table):
+        return
+    parts = []
+    for row in table.itertuples(index=False):
+        key = f"media:{row.column}"
+        part = (f"通过{row.platform}开展“{row.column}”专栏，发表文章"
+                f"{d.fig(f'{key}:articles', row.articles, 'exact')}{measure('articles')}")
+        if row.participants > 0:
+            part += f"，{d.fig(f'{key}:participants', row.participants, 'exact')}名青年参与"
+        if row.reads > 0:
+            part += f"，阅读量达{d.fig(f'{key}:reads', row.reads, 'exact')}{measure('reads')}"
+        parts.append(part)
+    totals = report.media_totals
+    text = "新媒体方面，" + "；".join(parts)
+    if len(table) > 1:
+        text += (f"；累计发布{d.fig('media:articles', totals['articles'], 'exact')}"
+                 f"{measure('articles')}")
+    d.sentences.append(text + "。")
+
+
+def _projects(d: _Draft, report: Report) -> None:
+    """One sentence per 专项 with each of its figures (场次, 人次, 受助人数, 筹款, 每人…)."""
+    table = report.projects
+    if table is None or not len(table):
+        return
+    for row in table.itertuples(index=False):
+        key = f"project:{row.project}"
+
+        def fig(name: str, style: FactStyle = "exact", _row=row, _key=key) -> str:
+            return d.fig(f"{_key}:{name}", getattr(_row, name), style)
+
+        parts = []
+        if _present(row.sessions):
+            parts.append(f"开展活动{fig('sessions')}{measure('sessions')}")
+        if _present(row.participants):
+            parts.append(f"参与青年{fig('participants')}{measure('participants')}")
+        if _present(row.reached):
+            parts.append(f"覆盖群众{fig('reached')}{measure('reached')}")
+        if _present(row.volunteers):
+            parts.append(f"志愿者{fig('volunteers')}名")
+        if _present(row.service_hours):
+            parts.append(f"总服务时长{fig('service_hours', 'total')}{measure('hours')}")
+        if _present(row.beneficiaries):
+            parts.append(f"帮扶{fig('beneficiaries')}{measure('beneficiaries')}")
+        if _present(row.funds):
+            parts.append(f"筹款{fig('funds', 'money')}")
+            if _present(row.beneficiaries):
+                each = float(row.funds) / float(row.beneficiaries)
+                parts.append(f"每人{d.fig(f'{key}:per_person', each, 'money')}")
+        if parts:
+            d.sentences.append(f"{row.project}专项：" + "，".join(parts) + "。")
+
+
+_SECTION_WRITERS = {"评优表彰": _honours, "组织建设": _organisation, "新媒体": _media,
+                    "专项": _projects}
+
+
+def _section_drafts(report: Report, sections: tuple[str, ...] | None) -> list[tuple[str, _Draft]]:
+    chosen = SECTIONS if sections is None else tuple(s for s in SECTIONS if s in sections)
+    out = []
+    for name in chosen:
+        if name == "三力一度":
+            d = _draft(report)
+        else:
+            d = _Draft()
+            _SECTION_WRITERS[name](d, report)
+        if d.sentences:
+            out.append((name, d))
+    return out
+
+
+def draft_sections(report: Report, sections: tuple[str, ...] | None = None
+                   ) -> list[tuple[str, str]]:
+    """The drafted 工作总结 by section (title, text): 三力一度 (the paragraph of
+    `draft_summary`), 评优表彰, 组织建设, 新媒体, 专项 — the chosen ones, in that
+    order; a section without data is left out."""
+    return [(name, "".join(d.sentences)) for name, d in _section_drafts(report, sections)]
+
+
+def draft_section_facts(report: Report, sections: tuple[str, ...] | None = None) -> list[Fact]:
+    """The figures of `draft_sections`, in the order they appear."""
+    return [f for _name, d in _section_drafts(report, sections) for f in d.facts]
+
+
+def parse_sections(text: str | None) -> tuple[str, ...] | None:
+    """"评优表彰,专项" -> ("评优表彰", "专项"); None (all) for no text; unknown names raise ValueError."""
+    if not text:
+        return None
+    names = tuple(n.strip() for n in text.replace("，", ",").replace("、", ",").split(",")
+                  if n.strip())
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown:
+        raise ValueError(f"没有名为“{'、'.join(unknown)}”的工作总结部分，可选：{'、'.join(SECTIONS)}")
+    return names
+
+
+def extra_sections(report: Report, sections: tuple[str, ...] | None = None
+                   ) -> list[tuple[str, str]]:
+    """The chosen sections beyond the 三力一度 paragraph, for exports that show that paragraph first."""
+    return [(n, t) for n, t in draft_sections(report, sections) if n != "三力一度"]
+
+
+def shows_paragraph(sections: tuple[str, ...] | None) -> bool:
+    """Whether the 三力一度 paragraph (`draft_summary`) is among the chosen sections."""
+    return sections is None or "三力一度" in sections

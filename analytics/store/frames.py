@@ -81,7 +81,7 @@ def _read_kind(conn: Connection, kind: str, years: tuple[int, ...] | None,
     columns = list(schema.KINDS[kind].columns)
     query = select(*(table.c[c] for c in columns)).where(table.c.active == true())
     if years is not None:
-        if kind == "targets":
+        if schema.KINDS[kind].scope_field == "year":
             query = query.where(table.c.year.in_(years))
         elif schema.KINDS[kind].carried_forward:     # a roster of an earlier year still holds
             query = query.where(table.c.month <= f"{max(years)}-12")
