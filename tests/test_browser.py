@@ -222,6 +222,8 @@ def test_meeting_mode_hides_the_sidebar(server, page):
     page.get_by_role("heading", name="各区县主要指标对比").wait_for(timeout=30_000)
     seen = []
     for key in ("PageDown", "PageDown", "ArrowRight", "PageUp", "ArrowLeft"):
+        _settle(page)         # a key pressed while a run is still drawing the slide is dropped
+        page.locator(".st-key-meeting_page_down button").wait_for(state="attached")
         before = heading.inner_text()
         page.keyboard.press(key)
         page.wait_for_function("t => document.querySelector('h1').innerText !== t", arg=before,
