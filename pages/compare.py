@@ -58,7 +58,7 @@ if not len(rep.comparison) or not views.has_rows(cached.frames(f)):
     st.stop()
 
 colors = cached.district_colors()
-table = views.comparison_table(rep.comparison, report=rep)
+table = views.comparison_table(rep.comparison)
 
 
 def comparison_chart(indicator: str, large: bool):
@@ -113,6 +113,8 @@ if meeting:
 
 st.subheader("对比总表")
 widgets.table(table, key="compare_table")
+st.subheader("同比与环比")
+widgets.table(views.comparison_changes(rep.comparison, rep), key="compare_changes")
 
 st.subheader("各指标对比")
 for start in range(0, len(views.COMPARE_INDICATORS), 2):

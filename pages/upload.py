@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.present import fmt
 
 from analytics import access
 from analytics.present.admin_tables import (
@@ -125,7 +124,7 @@ with st.expander("下载填报模板", expanded=False):
                             mime=XLSX_MIME, key=f"template_{kind}", icon=":material/download:")
     st.caption("模板表头可用常见同义写法（如“参加人次”“团员人数”），带标题行、合计行、注释行的原表也能识别。")
 with st.expander("能直接读取的原表样式", expanded=False):
-    st.dataframe(shapes_frame(), hide_index=True, width="stretch")
+    widgets.table(shapes_frame(), key="sheet_shapes")
 
 # --- upload -------------------------------------------------------------------------
 history_districts, history_units = access.history_scope(user)
@@ -175,30 +174,30 @@ for name, checked in checked_files:
             if sheet.rows_accepted:
                 shown = min(sheet.rows_accepted, 20)
                 with st.expander(f"将导入的行（前 {shown} 行，共 {sheet.rows_accepted:,} 行）"):
-                    st.dataframe(stored_rows_table(sheet.kind, sheet.frame), hide_index=True,
-                                 width="stretch", placeholder=fmt.MISSING)
+                    widgets.table(stored_rows_table(sheet.kind, sheet.frame),
+                                  key=f"rows_{name}_{sheet.sheet}")
             if sheet.totals:
-                st.dataframe(totals_table(sheet.kind, sheet.totals, sheet.frame), hide_index=True)
+                widgets.table(totals_table(sheet.kind, sheet.totals, sheet.frame),
+                              key=f"totals_{name}_{sheet.sheet}")
             if sheet.errors:
                 st.error(f"以下 {sheet.rows_rejected} 行未通过检查（行号为 Excel 中的行号），"
                          "请修正后重新上传：")
-                st.dataframe(issues_table(sheet.errors), hide_index=True, width="stretch",
-                             placeholder=fmt.MISSING)
+                widgets.table(issues_table(sheet.errors), key=f"errors_{name}_{sheet.sheet}")
                 st.download_button(
                     "下载未通过的行（Excel，问题单元格已标黄）", refused_rows_workbook(sheet),
                     file_name=f"未通过的行_{sheet.sheet}.xlsx", mime=XLSX_MIME,
                     key=f"refused_{name}_{sheet.sheet}", icon=":material/download:")
             if sheet.warnings:
                 with st.expander(f"提示（{len(sheet.warnings)} 条，不影响导入）"):
-                    st.dataframe(issues_table(sheet.warnings), hide_index=True, width="stretch",
-                                 placeholder=fmt.MISSING)
+                    widgets.table(issues_table(sheet.warnings),
+                                  key=f"warnings_{name}_{sheet.sheet}")
             any_rejected |= sheet.rows_rejected > 0
             any_storable |= sheet.rows_accepted > 0
         if not already:
             preview = preview_file(engine, checked, user)
             if len(preview):
                 st.markdown("**导入将如何处理各单位、各月份**（确认导入前不会写入）")
-                st.dataframe(upload_plan_table(preview), hide_index=True, width="stretch")
+                widgets.table(upload_plan_table(preview), key=f"plan_{name}")
             refused = refused_names(preview, user)
             if refused:
                 any_rejected = True
@@ -235,7 +234,7 @@ else:
     status = reporting.reporting_status(scopes, reporting.unit_list(), month=report_month,
                                         districts=[report_district])
     st.caption("应报单位：以往月份报送过的单位，加上单位名单（analytics/data/units.csv）所列单位。")
-    st.dataframe(reporting_table(status), hide_index=True, width="stretch", placeholder=fmt.MISSING)
+    widgets.table(reporting_table(status), key="reporting_status")
 
 # --- history and rollback ----------------------------------------------------------------
 st.divider()

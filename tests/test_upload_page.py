@@ -170,7 +170,7 @@ def test_filler_cannot_store_replace_or_roll_back_other_districts(engine, tmp_pa
                actor=accounts.get_user(engine, "zhang"))
     at.file_uploader(key="upload_files").set_value(None).run()
     own = int(list_batches(engine)["id"].max())
-    assert at.selectbox(key="rollback_batch").options == [f"批次 #{own}：活动台账 青山区 2026-03（qs.xlsx，有效）"]
+    assert at.selectbox(key="rollback_batch").options == [f"批次 #{own}：活动台账 青山区 第1中学团委 2026-03（qs.xlsx，有效）"]
     from analytics.errors import PermissionDenied
     from analytics.store.batches import rollback_batch
     with pytest.raises(PermissionDenied, match="您（填报员 zhang）无权撤销 临江区 的数据"):

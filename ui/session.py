@@ -24,10 +24,12 @@ viewer is returned (meeting screen: dashboards only).
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from collections.abc import Iterable
 from pathlib import Path
 
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 
 from analytics import access
 from analytics.store import accounts, identity, login_sessions
@@ -200,7 +202,15 @@ def login(username: str, password: str) -> access.User:
     """
     eng = engine()
     user = accounts.login(eng, username.strip(), password)
-    token, started = login_sessions.start(eng, user.username)
+    try:
+        token, started = login_sessions.start(eng, user.username)
+    except (StorageUnavailable, OperationalError):
+        # a full or read-only disk: the dashboards still read, the login lasts for this tab
+        log.warning("login session not stored (disk full or read-only); tab-only login")
+        st.session_state[USER_KEY] = user.username
+        st.session_state[LOGGED_IN_AT_KEY] = datetime.now()
+        st.session_state.pop(NOTICE_KEY, None)
+        return user
     st.session_state[USER_KEY] = user.username
     st.session_state[LOGGED_IN_AT_KEY] = started.created_at
     st.session_state[SESSION_KEY] = started.token_hash

@@ -69,19 +69,22 @@ def table(df, key: str, *, column_config: dict | None = None, **kwargs) -> None:
     scrolls inside a fixed height under its header. `df` may be a pandas Styler."""
     frame = getattr(df, "data", df)
     height = table_layout.table_height(len(frame))
+    budget = table_layout.TABLE_BUDGET_PX
     if height is not None:
         kwargs.setdefault("height", height)
+        budget -= table_layout.SCROLLBAR_PX     # a scrolling table loses its scroll bar's width
     st.dataframe(df, key=key, hide_index=True, width="stretch",
-                 column_config=fitted_columns(frame, column_config),
+                 column_config=fitted_columns(frame, column_config, budget=budget),
                  **{"placeholder": fmt.MISSING, **kwargs})
 
 
-def fitted_columns(frame: pd.DataFrame, column_config: dict | None = None) -> dict:
+def fitted_columns(frame: pd.DataFrame, column_config: dict | None = None, *,
+                   budget: int = table_layout.TABLE_BUDGET_PX) -> dict:
     """`column_config` with every column given a width that fits the page
     (`table_layout.fitted_widths`) and numbers right-aligned; the first column
     (the key: 区县, 批次号, 时间 …) is pinned on the left."""
     config = dict(column_config or {})
-    widths = table_layout.fitted_widths(frame)
+    widths = table_layout.fitted_widths(frame, budget)
     right = set(table_layout.right_aligned(frame))
     for position, column in enumerate(frame.columns):
         name = str(column)

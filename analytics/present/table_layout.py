@@ -18,8 +18,9 @@ import pandas as pd
 
 from analytics.present.fmt import MISSING
 
-TABLE_BUDGET_PX = 940         # the main column is 980 px at 1440 px; border and scroll bar
-MIN_COLUMN_PX = 64
+TABLE_BUDGET_PX = 920         # the main column is 980 px at 1440 px; border and scroll bar
+MIN_COLUMN_PX = 56
+SCROLLBAR_PX = 16             # a table that scrolls inside a fixed height
 MAX_COLUMN_PX = 420
 CELL_PADDING_PX = 26          # both sides of a cell, and the header's menu icon
 WIDE_CHAR_PX = 14.5           # a Chinese character at the grid's 14 px font

@@ -454,6 +454,14 @@ def comparison_table(comparison: pd.DataFrame,
     return out
 
 
+def comparison_changes(comparison: pd.DataFrame, report,
+                       indicators: Sequence[str] = COMPARE_INDICATORS) -> pd.DataFrame:
+    """区县 and each indicator's "同比/环比" of `comparison_table`, as a table of its own
+    (beside the values and ranks it would not fit a screen)."""
+    full = comparison_table(comparison, indicators, report=report)
+    return full[["区县", *[c for c in full.columns if c.endswith("同比/环比")]]]
+
+
 def district_targets(report, indicator: str) -> dict[str, float]:
     """{district: target} of one indicator in a report (districts with a target only)."""
     from analytics.metrics.report import TOTAL

@@ -33,6 +33,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DELETE FROM counters WHERE name = 'database_id'")
-    with op.batch_alter_table("batches") as batch:
-        batch.drop_index("ix_batches_import_key")
-        batch.drop_column("import_key")
+    # a plain DROP COLUMN (SQLite 3.35+): rebuilding `batches` would break the tables
+    # that reference it
+    op.drop_index("ix_batches_import_key", table_name="batches")
+    op.drop_column("batches", "import_key")
