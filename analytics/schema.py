@@ -313,6 +313,12 @@ TARGETS = Kind(
 _BRANCH = Field("branch", "团支部", ("支部", "所在团支部", "团支部名称", "所属团支部", "支部名称"),
                 FieldType.TEXT, required=True, hint="填写团支部全称，与团员名单一致",
                 max_length=NAME_LENGTH)
+# the platform's files also write 所属区县, and name units 学校, 团委 …
+_PLATFORM_UNIT_HEADERS = ("学校", "所在单位", "所属单位", "团委", "所属团委", "单位名称",
+                          "学校名称", "团组织", "所属团组织", "基层团组织")
+_PLATFORM_DISTRICT = Field("district", "区", ("区县", "县区", "所属区", "区（县）", "区(县)", "所属区县"),
+                           FieldType.TEXT, required=True, hint="填写所属区县名称，如“东城区”",
+                           max_length=NAME_LENGTH)
 _PERSON_NAME = Field("name", "姓名", ("学员姓名", "团员姓名", "真实姓名"), FieldType.TEXT,
                      max_length=NAME_LENGTH, hint="无学号/编号时必填")
 # the person behind a record or a roster row: the id when given, else 姓名 + 团支部
@@ -332,11 +338,8 @@ STUDY_RECORDS = Kind(
               FieldType.DATE, hint="如 2026-03-05 20:31:12；上传时未指定月份则按它计月"),
         Field("month", "月份", ("统计月份",), FieldType.MONTH,
               hint="可不填：上传时指定，或按学习时间计月"),
-        Field("district", "区", ("区县", "县区", "所属区", "区（县）", "区(县)", "所属区县"),
-              FieldType.TEXT, required=True, hint="填写所属区县名称，如“东城区”",
-              max_length=NAME_LENGTH),
-        Field("unit", "单位", ("学校", "所在单位", "所属单位", "团委", "所属团委", "单位名称",
-                               "学校名称", "团组织", "所属团组织", "基层团组织"),
+        _PLATFORM_DISTRICT,
+        Field("unit", "单位", _PLATFORM_UNIT_HEADERS,
               FieldType.TEXT, required=True, hint="填写基层团组织或学校全称"),
         _BRANCH,
         _PERSON_NAME,
@@ -358,11 +361,8 @@ ROSTER = Kind(
     label="团员名单",
     description="每行一名团员；一个区（或单位）一份，自所属月份起生效",
     fields=(
-        Field("district", "区", ("区县", "县区", "所属区", "区（县）", "区(县)", "所属区县"),
-              FieldType.TEXT, required=True, hint="填写所属区县名称，如“东城区”",
-              max_length=NAME_LENGTH),
-        Field("unit", "单位", ("学校", "所在单位", "所属单位", "团委", "所属团委", "单位名称",
-                               "学校名称", "团组织", "所属团组织", "基层团组织"), FieldType.TEXT,
+        _PLATFORM_DISTRICT,
+        Field("unit", "单位", _PLATFORM_UNIT_HEADERS, FieldType.TEXT,
               hint="可不填：按学习记录中该团支部所属单位计"),
         _BRANCH,
         _PERSON_NAME,
