@@ -157,6 +157,9 @@ class Kind:
     # a field a group header can give: 2026年第33期 over 参学人数 | 参学率, repeated per 期,
     # makes one row per unit per 期 (the wide 青年大学习 summary)
     repeat_field: str | None = None
+    # (date field, text field): a date written as a span (2026.7.5-7.7) counts on its first
+    # day and the span, as written, is kept in the text field of the same row
+    spans: tuple[tuple[str, str], ...] = ()
 
     def field(self, name: str) -> Field:
         for f in (*self.fields, *self.derived):
@@ -229,8 +232,12 @@ ACTIVITIES = Kind(
               choices="special_projects"),
         Field("beneficiaries", "受助人数", ("帮扶人数", "资助人数", "受助学生数"),
               FieldType.INT, min=0, hint="助学帮困等活动的受助人数"),
+        Field("date_span", "起止时间", ("活动起止时间", "起止日期", "活动时间段", "时间段"),
+              FieldType.TEXT, max_length=60,
+              hint="可不填；日期写成时间段（如 2026.7.5-7.7）时按首日计入，时间段原样保存在此"),
     ),
     signature=("title", "category", "participants"),
+    spans=(("date", "date_span"),),
     upload_fields=("district",),
     unit_scoped=True,
     parts=_DATE_PARTS,

@@ -15,7 +15,7 @@ import pytest
 
 from analytics.ingest.check import check_file
 from analytics.ingest.parse import FORMULA_WITHOUT_VALUE, parse_raw
-from tests.workbooks import Sheet, write_xls, write_xlsx
+from tests.workbooks import Sheet, csv_bytes, write_xls, write_xlsx
 
 TODAY = dt.date(2026, 12, 2)
 
@@ -129,6 +129,29 @@ def test_short_dates_under_a_year_column_and_the_ambiguous_ones_warn(tmp_path):
     assert "6月3日" in sheet.warnings[0].message and "6月30日" in sheet.warnings[0].message
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_short_date_typed_as_text_warns_when_it_may_have_lost_its_0(tmp_path, fmt):
+    """6.1 as text (a CSV of Excel's 6.10, or typed) is as ambiguous as the number; 6.15,
+    6月1日 and 2.3 (2.30 is no day) are not."""
+    rows = [
+        ["年份", "日期", "单位", "活动名称", "活动类别", "参与人次"],
+        [2026, "6.1", "东城一中团委", "团课", "理论学习", 10],
+        [2026, "6.15", "东城一中团委", "团课", "理论学习", 10],
+        [2026, "6月1日", "东城一中团委", "团课", "理论学习", 10],
+        [2026, "2.3", "东城一中团委", "团课", "理论学习", 10],
+    ]
+    if fmt == "csv":
+        path = tmp_path / "短日期.csv"
+        path.write_bytes(csv_bytes(rows))
+        sheet = check_file(path, today=TODAY, district="东城区").tables[0]
+    else:
+        sheet = check(tmp_path, rows, district="东城区")
+    assert errors(sheet) == []
+    assert sheet.frame["date"].dt.strftime("%m-%d").tolist() == ["06-01", "06-15", "06-01", "02-03"]
+    assert [(w.row, w.column, w.value) for w in sheet.warnings] == [(2, "日期", "6.1")]
+    assert "6月1日" in sheet.warnings[0].message and "6月10日" in sheet.warnings[0].message
+
+
 @pytest.mark.parametrize("span, first", [
     ("2026.7.5-7.7", "2026-07-05"),
     ("2026年7月10日至12日", "2026-07-10"),
@@ -142,8 +165,36 @@ def test_a_span_counts_on_its_first_day_and_is_kept_in_the_row(tmp_path, span, f
     ], district="东城区")
     assert errors(sheet) == []
     assert sheet.frame["date"].dt.strftime("%Y-%m-%d").tolist() == [first]
+    assert sheet.frame["date_span"].tolist() == [span]
+    assert sheet.frame["month"].tolist() == [first[:7]]
     assert [(w.row, w.value) for w in sheet.warnings] == [(2, span)]
-    assert f"按首日 {first} 计入" in sheet.warnings[0].message
+    assert f"按首日 {first} 计入，时间段保存在“起止时间”中" in sheet.warnings[0].message
+
+
+def test_a_span_is_stored_with_its_row_and_listed_in_the_activity_table(tmp_path):
+    """What a user sees later: the row's 日期 is the first day, 起止时间 the span as written;
+    a one-day row leaves 起止时间 empty and a sheet's own 起止时间 column is kept as written."""
+    from analytics import access
+    from analytics.present.views import activity_list
+    from analytics.store.batches import store_checked
+    from analytics.store.engine import get_engine
+    from analytics.store.frames import load_frames
+
+    rows = [
+        ["日期", "起止时间", "单位", "活动名称", "活动类别", "参与人次"],
+        ["2026.7.5-7.7", "", "东城一中团委", "夏令营", "志愿服务", 40],
+        ["2026-07-09", "", "东城一中团委", "团课", "理论学习", 20],
+        ["2026-07-10~07-12", "7月10日上午至12日中午", "东城一中团委", "研学", "实践教育", 15],
+    ]
+    path = write_xlsx(tmp_path / "跨日活动.xlsx", {"Sheet1": rows})
+    result = check_file(path, district="东城区", today=TODAY)
+    engine = get_engine(f"sqlite:///{tmp_path / 'league.db'}")
+    store_checked(engine, result, actor=access.SYSTEM)
+    stored = load_frames(engine)["activities"].sort_values("source_row")
+    assert stored["date"].dt.strftime("%m-%d").tolist() == ["07-05", "07-09", "07-10"]
+    assert stored["date_span"].tolist() == ["2026.7.5-7.7", None, "7月10日上午至12日中午"]
+    shown = activity_list(stored)
+    assert shown.loc[shown["活动名称"] == "夏令营", "起止时间"].tolist() == ["2026.7.5-7.7"]
 
 
 # --- volunteer system exports ------------------------------------------------------

@@ -11,6 +11,8 @@ import csv
 import io
 import pickle
 import re
+from array import array
+from itertools import islice
 from dataclasses import dataclass, field
 
 from analytics.errors import UnreadableFile
@@ -46,22 +48,34 @@ class RawSheet:
         return cls(name, [list(col) for col in zip(*rows)], first_row)
 
     def pack(self) -> tuple:
-        """A form that pickles fast: text-only columns joined, others pickled one by one."""
+        """A form that pickles fast and small: per column its distinct cells (text-only ones
+        joined) and one 32-bit code per cell.
+
+        Sheets repeat themselves (one 区, a few hundred 单位, a dozen 时长):
+        the parent then holds each distinct cell once, not once per row.
+        """
         packed = []
         for col in self.columns:
-            if all(c.__class__ is str for c in col) and not any(_SEP in c for c in col):
-                packed.append(("s", _SEP.join(col)))
+            codes, uniques = _encode(col)
+            if all(c.__class__ is str for c in uniques) and not any(_SEP in c for c in uniques):
+                packed.append(("s", _SEP.join(uniques), len(uniques), codes.tobytes()))
             else:
-                packed.append(("p", pickle.dumps(list(col), protocol=pickle.HIGHEST_PROTOCOL)))
-        height = len(self.columns[0]) if self.columns else 0
-        return (self.name, self.first_row, height, packed, self.merges)
+                packed.append(("p", pickle.dumps(uniques, protocol=pickle.HIGHEST_PROTOCOL),
+                               len(uniques), codes.tobytes()))
+        return (self.name, self.first_row, self.height, packed, self.merges)
 
     @classmethod
     def unpack(cls, packed: tuple) -> RawSheet:
+        """The sheet `pack` sent; equal cells of a column share one object."""
+        import numpy as np
+
         name, first_row, height, columns, merges = packed
         out = []
-        for how, body in columns:
-            out.append((body.split(_SEP) if height else []) if how == "s" else pickle.loads(body))
+        for how, body, count, codes in columns:
+            found = (body.split(_SEP) if count else []) if how == "s" else pickle.loads(body)
+            uniques = np.empty(len(found), dtype=object)
+            uniques[:] = found
+            out.append(uniques[np.frombuffer(codes, dtype=np.intc)].tolist() if height else [])
         return cls(name, out, first_row, merges)
 
     def fill_merged_down(self) -> None:
@@ -102,6 +116,38 @@ class RawSheet:
     def rows(self) -> list[list]:
         """All rows (for tests and small sheets; validation uses `columns`)."""
         return self.head(self.height)
+
+
+def _encode(col) -> tuple[array, list]:
+    """(codes, distinct cells) of one column, in first-seen order."""
+    if _numbers_mixed(col):
+        return _encode_by_type(col)
+    uniques = list(dict.fromkeys(col))
+    position = {cell: k for k, cell in enumerate(uniques)}
+    return array("i", map(position.__getitem__, col)), uniques
+
+
+_NUMBER_TYPES = frozenset({bool, int, float})
+
+
+def _numbers_mixed(cells) -> bool:
+    """True where True, 1 and 1.0 (equal as dict keys) could meet in one column."""
+    return len(_NUMBER_TYPES.intersection(map(type, cells))) > 1
+
+
+def _encode_by_type(col) -> tuple[array, list]:
+    """`_encode` keeping True, 1 and 1.0 apart (keyed by type too): the slow path."""
+    seen: dict[tuple, int] = {}
+    uniques: list = []
+    codes = array("i")
+    for cell in col:
+        key = (cell.__class__, cell)
+        code = seen.get(key)
+        if code is None:
+            code = seen[key] = len(uniques)
+            uniques.append(cell)
+        codes.append(code)
+    return codes, uniques
 
 
 def parse_raw_packed(data: bytes, fmt: str, *, name: str = "CSV",
@@ -160,13 +206,12 @@ def _read_calamine(data: bytes, fmt: str = "xlsx",
             if meta.typ != pc.SheetTypeEnum.WorkSheet:
                 continue
             sheet = book.get_sheet_by_name(meta.name)
-            rows = sheet.to_python(skip_empty_area=True)
             start = sheet.start or (0, 0)
+            raw = RawSheet(meta.name, _sheet_columns(sheet, start[0]), start[0] + 1)
             for r, c in uncached.get(meta.name, ()):
                 r, c = r - start[0], c - start[1]
-                if 0 <= r < len(rows) and 0 <= c < len(rows[r]) and rows[r][c] == "":
-                    rows[r][c] = FORMULA_WITHOUT_VALUE
-            raw = RawSheet.from_rows(meta.name, rows, start[0] + 1)
+                if 0 <= r < raw.height and 0 <= c < len(raw.columns) and raw.columns[c][r] == "":
+                    raw.columns[c][r] = FORMULA_WITHOUT_VALUE
             raw.merges = _merges(sheet, start, raw)
             raw.fill_merged_down()
             sheets.append(raw)
@@ -180,6 +225,40 @@ def _read_calamine(data: bytes, fmt: str = "xlsx",
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
             raise UnreadableFile(MSG_ENCRYPTED) from None
         raise UnreadableFile(MSG_CORRUPT) from None
+
+
+def _sheet_columns(sheet, skip: int) -> list[list]:
+    """The sheet's cells as columns, read a slice of rows at a time; equal cells share one
+    object.
+
+    Never holds the sheet as Python rows (`to_python`): a 100,000-row
+    sheet would be a million objects at once, most of them repeats.
+    `iter_rows` starts at row 1 even when the used range starts lower
+    (`skip` rows above it): those padding rows are dropped.
+    """
+    columns: list[list] = []
+    shared: list[dict] = []
+    rows = iter(sheet.iter_rows())
+    for _ in zip(range(skip), rows):
+        pass
+    while True:
+        chunk = list(islice(rows, _ROWS_PER_SLICE))
+        if not chunk:
+            return columns
+        width = max(map(len, chunk))
+        if width > len(columns):
+            height = len(columns[0]) if columns else 0
+            columns += [[""] * height for _ in range(width - len(columns))]
+            shared += [{} for _ in range(width - len(shared))]
+        if any(len(row) != len(columns) for row in chunk):
+            chunk = [row + [""] * (len(columns) - len(row)) for row in chunk]
+        for column, known, cells in zip(columns, shared, zip(*chunk)):
+            if _numbers_mixed(cells):
+                known = {}       # a slice holding True and 1: no sharing across types
+            column += map(known.setdefault, cells, cells)
+
+
+_ROWS_PER_SLICE = 4096
 
 
 def _merges(sheet, start: tuple[int, int], raw: RawSheet) -> list[tuple[int, int, int, int]]:
