@@ -117,7 +117,7 @@ class Part:
 
 
 # leaf headers that stand for their group: 受益人数 over 成人 | 儿童 | 合计 -> the 合计 column is 受益人数
-TOTAL_LEAVES = ("合计", "小计", "总计", "总数", "合计人数", "总人数", "共计")
+TOTAL_LEAVES = ("合计", "总合计", "小计", "总计", "总数", "合计人数", "总人数", "共计")
 
 # a 年份 / 月份 / 日 column set that builds a kind's date field
 _DATE_PARTS = (
@@ -201,7 +201,7 @@ _DISTRICT = Field("district", "区", ("区县", "县区", "所属区", "区（�
 # the month every dated row belongs to, derived from its date
 _MONTH_OF_DATE = Field("month", "月份", (), FieldType.MONTH, required=True)
 _UNIT = Field("unit", "单位", ("团组织", "所属团组织", "基层团组织", "单位名称", "团组织名称",
-                              "团支部", "所属团支部", "团支部名称", "所属组织", "组织名称"),
+                              "团支部", "所属团支部", "团支部名称", "所属组织", "组织名称", "服务中心"),
               FieldType.TEXT, required=True, hint="填写基层团组织全称")
 
 ACTIVITIES = Kind(
@@ -219,13 +219,14 @@ ACTIVITIES = Kind(
         Field("category", "活动类别", ("类别", "活动类型"), FieldType.CATEGORY, required=True,
               hint="从下拉列表选择；未知类别计入“其他”"),
         Field("sessions", "场次", ("活动场次",), FieldType.INT, default=1, min=0),
-        Field("participants", "参与人次", ("参加人次", "参与人数", "参加人数", "参与情况"),
+        Field("participants", "参与人次", ("参加人次", "参与人数", "参加人数", "参与情况", "活动受益人次统计",
+                                        "受益人次统计"),
               FieldType.INT, required=True, min=0),
         Field("volunteers", "志愿者人数", ("志愿者",), FieldType.INT, min=0),
         Field("service_hours", "服务时长", ("志愿服务时长",), FieldType.NUMBER, min=0,
               hint="本次活动志愿服务总时长（小时）", unit="小时"),
         Field("reached", "覆盖人数", ("受益人数", "覆盖人次", "宣传群众", "受益人次", "活动受益人数",
-                                  "受益人数统计"), FieldType.INT, min=0),
+                                  "受益人数统计", "本次活动受益人数统计"), FieldType.INT, min=0),
         Field("funds", "经费", ("筹款", "金额"), FieldType.NUMBER, min=0, hint="单位：元"),
         Field("project", "专项", ("项目品牌", "专项名称", "专项工作"), FieldType.TEXT,
               hint="可不填；如 防溺水、高考减压、圆梦助学，汇总时按专项单列",

@@ -86,6 +86,10 @@ def _assemble_date(kind: schema.Kind, f: schema.Field, out: Assembled, n: int,
         _split_spans(out, f, cells, kind.field(keep_in) if keep_in else None, n)
         if years is not None:
             _add_years(out, f, cells, years)
+        if months is not None:        # a blank 活动日期 beside 年份 / 月份: the month counts
+            for i in np.flatnonzero([is_blank(c) for c in cells]):
+                cells[i] = _from_parts(years[i] if years is not None else None, months[i],
+                                       days[i] if days is not None else None, upload_month)
         out.data[col.index] = cells
         return
     if months is None and years is None and not upload_month:
