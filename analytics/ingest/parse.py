@@ -245,6 +245,7 @@ def _sheet_columns(sheet, skip: int) -> list[list]:
     """
     columns: list[list] = []
     shared: list[dict] = []
+    kinds: list[set] = []       # per column, the number types seen (bool, int, float)
     rows = iter(sheet.iter_rows())
     for _ in zip(range(skip), rows):
         pass
@@ -257,12 +258,15 @@ def _sheet_columns(sheet, skip: int) -> list[list]:
             height = len(columns[0]) if columns else 0
             columns += [[""] * height for _ in range(width - len(columns))]
             shared += [{} for _ in range(width - len(shared))]
+            kinds += [set() for _ in range(width - len(kinds))]
         if any(len(row) != len(columns) for row in chunk):
             chunk = [row + [""] * (len(columns) - len(row)) for row in chunk]
-        for column, known, cells in zip(columns, shared, zip(*chunk)):
-            if _numbers_mixed(cells):
-                known = {}       # a slice holding True and 1: no sharing across types
-            column += map(known.setdefault, cells, cells)
+        for column, known, numbers, cells in zip(columns, shared, kinds, zip(*chunk)):
+            numbers |= _NUMBER_TYPES.intersection(map(type, cells))
+            if len(numbers) > 1:
+                column += cells      # True and 1 in one column: equal as keys, so not shared
+            else:
+                column += map(known.setdefault, cells, cells)
 
 
 _ROWS_PER_SLICE = 4096

@@ -242,9 +242,10 @@ def _choice_issues(f: Field, array: np.ndarray) -> list[tuple[int, str, str, str
 def _length_issues(f: Field, array: np.ndarray) -> list[tuple[int, str, str, str]]:
     if f.max_length is None:
         return []
-    long = [i for i, v in enumerate(array) if isinstance(v, str) and len(v) > f.max_length]
+    lengths = pd.Series(array, dtype=object).str.len()      # NaN where no text
+    long = np.flatnonzero((lengths > f.max_length).to_numpy())
     text = f"过长：最多 {f.max_length} 个字，请改用简称"
-    return [(i, f.name, ERROR, text) for i in long]
+    return [(int(i), f.name, ERROR, text) for i in long]
 
 
 def _bound_issues(f: Field, array: np.ndarray) -> list[tuple[int, str, str, str]]:

@@ -122,6 +122,14 @@ def is_blank(value: object) -> bool:
     return False
 
 
+def blank_positions(cells: Sequence[object]) -> list[int]:
+    """Positions of the blank cells (`is_blank`) among distinct cells; the usual text of
+    three or more characters, not padded, is passed over without the full test."""
+    return [k for k, cell in enumerate(cells)
+            if not (cell.__class__ is str and len(cell) > 2 and not cell[0].isspace()
+                    and not cell[-1].isspace()) and is_blank(cell)]
+
+
 # --- numbers -----------------------------------------------------------------
 
 def parse_number(value: object) -> float | None:
@@ -459,7 +467,7 @@ def _factorize(cells: np.ndarray) -> tuple[np.ndarray, list]:
     else:
         codes, found = pd.factorize(cells)
         uniques = list(found)
-    blank = [k for k, cell in enumerate(uniques) if is_blank(cell)]
+    blank = blank_positions(uniques)
     if blank:
         codes = codes.copy()
         codes[np.isin(codes, blank)] = -1
