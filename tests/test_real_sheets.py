@@ -135,6 +135,15 @@ def test_a_public_four_row_statistics_sheet_loads_with_its_totals(tmp_path):
     assert "合计行为 84，明细行之和为 94" in mismatch[0].message
 
 
+def test_a_blank_date_beside_年份_月份_counts_in_that_month_and_without_a_month_is_blank(tmp_path):
+    sheet = check(tmp_path, [
+        ["年份", "月份", "活动日期", "单位", "活动名称", "活动类别", "参与人次"],
+        [2026, 7, "", "东城一中团委", "团课", "理论学习", 10],
+        [2026, "", "", "东城一中团委", "团课", "理论学习", 10],
+    ], district="东城区")
+    assert errors(sheet) == [(3, "活动日期", "不能为空，请填写日期（如 2026-03-05、2026.3.5、2026年3月5日）")]
+
+
 def test_a_row_of_the_public_sheet_without_name_or_unit_is_rejected_with_both_reasons(tmp_path):
     rows = [list(r) for r in PUBLIC_2024.rows]
     rows[7][3] = rows[7][7] = E

@@ -87,7 +87,7 @@ def _assemble_date(kind: schema.Kind, f: schema.Field, out: Assembled, n: int,
         if years is not None:
             _add_years(out, f, cells, years)
         if months is not None:        # a blank 活动日期 beside 年份 / 月份: the month counts
-            for i in np.flatnonzero([is_blank(c) for c in cells]):
+            for i in np.flatnonzero([is_blank(c) and not is_blank(m) for c, m in zip(cells, months)]):
                 cells[i] = _from_parts(years[i] if years is not None else None, months[i],
                                        days[i] if days is not None else None, upload_month)
         out.data[col.index] = cells
