@@ -117,7 +117,7 @@ class Part:
 
 
 # leaf headers that stand for their group: 受益人数 over 成人 | 儿童 | 合计 -> the 合计 column is 受益人数
-TOTAL_LEAVES = ("合计", "小计", "总计", "总数", "合计人数", "总人数", "共计")
+TOTAL_LEAVES = ("合计", "总合计", "小计", "总计", "总数", "合计人数", "总人数", "共计")
 
 # a 年份 / 月份 / 日 column set that builds a kind's date field
 _DATE_PARTS = (
@@ -157,6 +157,9 @@ class Kind:
     # a field a group header can give: 2026年第33期 over 参学人数 | 参学率, repeated per 期,
     # makes one row per unit per 期 (the wide 青年大学习 summary)
     repeat_field: str | None = None
+    # (date field, text field): a date written as a span (2026.7.5-7.7) counts on its first
+    # day and the span, as written, is kept in the text field of the same row
+    spans: tuple[tuple[str, str], ...] = ()
 
     def field(self, name: str) -> Field:
         for f in (*self.fields, *self.derived):
@@ -198,7 +201,7 @@ _DISTRICT = Field("district", "区", ("区县", "县区", "所属区", "区（�
 # the month every dated row belongs to, derived from its date
 _MONTH_OF_DATE = Field("month", "月份", (), FieldType.MONTH, required=True)
 _UNIT = Field("unit", "单位", ("团组织", "所属团组织", "基层团组织", "单位名称", "团组织名称",
-                              "团支部", "所属团支部", "团支部名称", "所属组织", "组织名称"),
+                              "团支部", "所属团支部", "团支部名称", "所属组织", "组织名称", "服务中心"),
               FieldType.TEXT, required=True, hint="填写基层团组织全称")
 
 ACTIVITIES = Kind(
@@ -216,21 +219,26 @@ ACTIVITIES = Kind(
         Field("category", "活动类别", ("类别", "活动类型"), FieldType.CATEGORY, required=True,
               hint="从下拉列表选择；未知类别计入“其他”"),
         Field("sessions", "场次", ("活动场次",), FieldType.INT, default=1, min=0),
-        Field("participants", "参与人次", ("参加人次", "参与人数", "参加人数", "参与情况"),
+        Field("participants", "参与人次", ("参加人次", "参与人数", "参加人数", "参与情况", "活动受益人次统计",
+                                        "受益人次统计"),
               FieldType.INT, required=True, min=0),
         Field("volunteers", "志愿者人数", ("志愿者",), FieldType.INT, min=0),
         Field("service_hours", "服务时长", ("志愿服务时长",), FieldType.NUMBER, min=0,
               hint="本次活动志愿服务总时长（小时）", unit="小时"),
         Field("reached", "覆盖人数", ("受益人数", "覆盖人次", "宣传群众", "受益人次", "活动受益人数",
-                                  "受益人数统计"), FieldType.INT, min=0),
+                                  "受益人数统计", "本次活动受益人数统计"), FieldType.INT, min=0),
         Field("funds", "经费", ("筹款", "金额"), FieldType.NUMBER, min=0, hint="单位：元"),
         Field("project", "专项", ("项目品牌", "专项名称", "专项工作"), FieldType.TEXT,
               hint="可不填；如 防溺水、高考减压、圆梦助学，汇总时按专项单列",
               choices="special_projects"),
         Field("beneficiaries", "受助人数", ("帮扶人数", "资助人数", "受助学生数"),
               FieldType.INT, min=0, hint="助学帮困等活动的受助人数"),
+        Field("date_span", "起止时间", ("活动起止时间", "起止日期", "活动时间段", "时间段"),
+              FieldType.TEXT, max_length=60,
+              hint="可不填；日期写成时间段（如 2026.7.5-7.7）时按首日计入，时间段原样保存在此"),
     ),
     signature=("title", "category", "participants"),
+    spans=(("date", "date_span"),),
     upload_fields=("district",),
     unit_scoped=True,
     parts=_DATE_PARTS,

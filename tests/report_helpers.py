@@ -25,7 +25,7 @@ def activities(rows: list[tuple]) -> pd.DataFrame:
     df["volunteers"] = pd.array([None] * len(df), dtype="Int64")
     df["reached"] = pd.array(df["reached"], dtype="Int64")
     df["funds"] = 0.0
-    df["project"] = None
+    df["project"] = df["date_span"] = None
     df["beneficiaries"] = pd.array([None] * len(df), dtype="Int64")
     df["sessions"] = df["sessions"].astype("int64")
     df["participants"] = df["participants"].astype("int64")
@@ -47,7 +47,7 @@ def study(rows: list[tuple]) -> pd.DataFrame:
 def volunteer(rows: list[tuple]) -> pd.DataFrame:
     """rows: (volunteer_id, name, district, unit, date, hours)."""
     df = pd.DataFrame(rows, columns=["volunteer_id", "name", "district", "unit", "date", "hours"])
-    df["project"] = None
+    df["project"] = df["date_span"] = None
     df["date"] = pd.to_datetime(df["date"])
     df["month"] = df["date"].dt.strftime("%Y-%m")
     df["hours"] = df["hours"].astype("float64")

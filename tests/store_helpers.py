@@ -44,7 +44,7 @@ def activities(district: str, month: str, n: int = 3, participants: int = 10) ->
         "service_hours": pd.Series([1.5] * n, dtype="float64"),
         "reached": pd.Series([None] * n, dtype="Int64"),
         "funds": pd.Series([float("nan")] * n, dtype="float64"),
-        "project": None, "beneficiaries": pd.Series([None] * n, dtype="Int64"),
+        "project": None, "beneficiaries": pd.Series([None] * n, dtype="Int64"), "date_span": None,
         "month": month, "dimension": "大局贡献度",
         "source_row": pd.Series(range(2, n + 2), dtype="int64"),
     })[list(schema.KINDS["activities"].columns)]

@@ -76,3 +76,26 @@ def test_workbook_with_only_empty_sheets_has_no_table(tmp_path):
 def test_missing_file_is_unreadable(tmp_path):
     with pytest.raises(UnreadableFile, match="找不到文件"):
         read_workbook(tmp_path / "nope.xlsx")
+
+
+def test_a_table_starting_below_and_right_of_a1_keeps_its_rows_and_columns(tmp_path):
+    """The parser's row iterator starts at row 1; the used range here starts at C3."""
+    path = write_xlsx(tmp_path / "offset.xlsx", {"S": [[None] * 4, [None] * 4,
+                                                       [None, None, "日期", "活动名称"],
+                                                       [None, None, "2026-03-05", "团课"]]})
+    sheet = read_workbook(path)[0]
+    assert (sheet.first_row, sheet.rows) == (3, [["日期", "活动名称"], ["2026-03-05", "团课"]])
+
+
+def test_true_1_and_1_0_in_one_column_stay_apart_across_read_slices(tmp_path, monkeypatch):
+    """Equal cells share one object on the way from the parser; True == 1 == 1.0 as keys,
+    so a column holding more than one of them is not shared (in or across slices)."""
+    from analytics.ingest import parse
+
+    monkeypatch.setattr(parse, "_ROWS_PER_SLICE", 2)
+    cells = [1.5, 1.0, True, 1.0, False, True, "1"]
+    path = write_xlsx(tmp_path / "types.xlsx", {"S": [["数值"], *[[c] for c in cells]]})
+    read = parse.parse_raw(path.read_bytes(), "xlsx")[0]
+    for sheet in (read, parse.RawSheet.unpack(read.pack())):      # as read, and after the trip
+        got = sheet.columns[0][1:]
+        assert [(type(c), c) for c in got] == [(type(c), c) for c in cells]

@@ -65,7 +65,8 @@ def test_sessions_default_to_one_and_dtypes_are_canonical():
         "date": "datetime64[ns]", "district": "object", "unit": "object", "title": "object",
         "category": "object", "sessions": "int64", "participants": "int64", "volunteers": "Int64",
         "service_hours": "float64", "reached": "Int64", "funds": "float64",
-        "project": "object", "beneficiaries": "Int64", "month": "object",
+        "project": "object", "beneficiaries": "Int64", "date_span": "object",
+        "month": "object",
         "dimension": "object", "source_row": "int64"}
     assert frame.iloc[0][["month", "dimension", "volunteers", "service_hours"]].tolist() == ["2026-03", "引领力", 3, 2.5]
 

@@ -82,9 +82,14 @@ def _assemble_date(kind: schema.Kind, f: schema.Field, out: Assembled, n: int,
     if col is not None:
         cells = out.data[col.index].copy()
         out.shown[f.name] = out.data[col.index]
-        _split_spans(out, f, cells)
+        keep_in = dict(kind.spans).get(f.name)
+        _split_spans(out, f, cells, kind.field(keep_in) if keep_in else None, n)
         if years is not None:
             _add_years(out, f, cells, years)
+        if months is not None:        # a blank 活动日期 beside 年份 / 月份: the month counts
+            for i in np.flatnonzero([is_blank(c) and not is_blank(m) for c, m in zip(cells, months)]):
+                cells[i] = _from_parts(years[i] if years is not None else None, months[i],
+                                       days[i] if days is not None else None, upload_month)
         out.data[col.index] = cells
         return
     if months is None and years is None and not upload_month:
@@ -125,9 +130,12 @@ def _from_parts(year: object, month: object, day: object, upload_month: object) 
     return f"{y}年{m}月{d}日"
 
 
-def _split_spans(out: Assembled, f: schema.Field, cells: np.ndarray) -> None:
-    """A span counts on its first day; the whole span is kept in the row's warnings."""
+def _split_spans(out: Assembled, f: schema.Field, cells: np.ndarray,
+                 keep_in: schema.Field | None, n: int) -> None:
+    """A span counts on its first day; the span as written goes to the kind's text field
+    for it (`Kind.spans`: 起止时间, unless the row fills that itself) and a row warning."""
     seen: dict[str, str | None] = {}
+    spans: dict[int, str] = {}
     for i, cell in enumerate(cells):
         if cell.__class__ is not str:
             continue
@@ -140,8 +148,20 @@ def _split_spans(out: Assembled, f: schema.Field, cells: np.ndarray) -> None:
                 day = parse_date(first).isoformat()
             except BadValue:
                 continue
-            out.issues.append((i, f.name, WARNING,
-                               f"为时间段“{clean_text(cell)}”，按首日 {day} 计入"))
+            spans[i] = clean_text(cell)
+            kept = f"，时间段保存在“{keep_in.label}”中" if keep_in else ""
+            out.issues.append((i, f.name, WARNING, f"为时间段“{spans[i]}”，按首日 {day} 计入{kept}"))
+    if not keep_in or not spans:
+        return
+    col = out.columns.get(keep_in.name)
+    if col is None:
+        out.add_column(keep_in.name, keep_in.label, np.full(n, None, dtype=object))
+        col = out.columns[keep_in.name]
+    target = out.data[col.index].copy()
+    for i, span in spans.items():
+        if is_blank(target[i]):
+            target[i] = span
+    out.data[col.index] = target
 
 
 def _add_years(out: Assembled, f: schema.Field, cells: np.ndarray, years: np.ndarray) -> None:
@@ -155,18 +175,29 @@ def _add_years(out: Assembled, f: schema.Field, cells: np.ndarray, years: np.nda
         if isinstance(cell, float) and 1 <= cell < 13 and not cell.is_integer():
             text = f"{cell:.2f}".rstrip("0")
             month, day = int(text.split(".")[0]), int(text.split(".")[1])
-            digits = text.split(".")[1]
-            if len(digits) == 1 and _valid(year, month, day * 10):
-                out.issues.append((i, f.name, WARNING,
-                                   f"日期“{text}”可能是 {month}月{day}日，也可能是 {month}月{day * 10}日"
-                                   f"（Excel 把 {month}.{day}0 存成了 {text}），已按 {month}月{day}日 计入；"
-                                   f"请将该列设为文本或写成 {month}月{day * 10}日 以免误读"))
+            if len(text.split(".")[1]) == 1 and _valid(year, month, day * 10):
+                out.issues.append((i, f.name, WARNING, _ambiguous_day(text, month, day)))
             cells[i] = f"{year}年{month}月{day}日"
             continue
         if isinstance(cell, str):
-            hit = _MONTH_DAY.match(squeeze(cell))
+            text = squeeze(cell)
+            hit = _MONTH_DAY.match(text)
             if hit:
-                cells[i] = f"{year}年{int(hit[1])}月{int(hit[2])}日"
+                month, day = int(hit[1]), int(hit[2])
+                # 6.1 as text is what a CSV export (or a copy) makes of Excel's number 6.10
+                if _DOTTED_SHORT.match(text) and _valid(year, month, day * 10):
+                    out.issues.append((i, f.name, WARNING, _ambiguous_day(text, month, day)))
+                cells[i] = f"{year}年{month}月{day}日"
+
+
+_DOTTED_SHORT = re.compile(r"^\d{1,2}\.\d$")
+
+
+def _ambiguous_day(text: str, month: int, day: int) -> str:
+    """The warning for 6.1 under a 年份 column: 6月1日, or 6.10 that lost its 0."""
+    return (f"日期“{text}”可能是 {month}月{day}日，也可能是 {month}月{day * 10}日"
+            f"（Excel 把 {month}.{day}0 存成了 {text}），已按 {month}月{day}日 计入；"
+            f"请将该列设为文本或写成 {month}月{day * 10}日 以免误读")
 
 
 def _valid(year: int, month: int, day: int) -> bool:

@@ -124,7 +124,7 @@ def _check_layout(sheet: RawSheet, layout: Layout, upload: dict[str, object],
     rows = excel_rows[keep]
     columns, headers = layout.columns, layout.headers
     if layout.blocks:
-        columns, data, rows, headers = _stack_blocks(kind, layout, data, rows)
+        columns, data, rows, headers = _stack_blocks(kind, layout, data, rows, upload)
     built = assemble(kind, columns, data, headers, len(rows), upload)
     result = validate_columns(kind.name, built.columns, built.data, rows, built.headers,
                               upload=upload, today=today, issues=built.issues,
@@ -194,9 +194,14 @@ def _all_columns(layout: Layout) -> list:
     return list(cols.values())
 
 
-def _stack_blocks(kind: schema.Kind, layout: Layout, data: list, rows):
+def _stack_blocks(kind: schema.Kind, layout: Layout, data: list, rows, upload: dict[str, object]):
     """The wide form made long: one row per sheet row per block (期), the block's label in
-    the kind's `repeat_field`; rows stay in sheet order, blocks in column order."""
+    the kind's `repeat_field`; rows stay in sheet order, blocks in column order.
+
+    Without a column of its own, the kind's month comes from each block's
+    label (`values.period_month`: 2026年8月第2期, or the 期次 calendar), else
+    from the upload; a 期 neither dates is a row error saying to give the month.
+    """
     import numpy as np
 
     from analytics.ingest.table import Column
@@ -205,6 +210,10 @@ def _stack_blocks(kind: schema.Kind, layout: Layout, data: list, rows):
     shared = {name: col for name, col in layout.columns.items() if name not in repeated}
     shared.pop(kind.repeat_field, None)
     names = [*shared, *sorted(repeated), kind.repeat_field]
+    scope = kind.scope_field
+    dated = scope in kind.field_names and scope not in shared and scope not in repeated
+    if dated:
+        names.append(scope)
     n = len(rows)
     out_cols: list[np.ndarray] = []
     headers: list[str] = []
@@ -216,6 +225,9 @@ def _stack_blocks(kind: schema.Kind, layout: Layout, data: list, rows):
             if name == kind.repeat_field:
                 part = np.empty(n, dtype=object)
                 part[:] = label
+            elif dated and name == scope:
+                part = np.empty(n, dtype=object)
+                part[:] = _block_month(kind, label, upload)
             else:
                 col = src or block.get(name)
                 part = data[col.index] if col is not None else np.full(n, None, dtype=object)
@@ -227,6 +239,18 @@ def _stack_blocks(kind: schema.Kind, layout: Layout, data: list, rows):
     stacked_rows = np.concatenate([rows] * len(layout.blocks))
     order = np.argsort(stacked_rows, kind="stable")
     return columns, [c[order] for c in out_cols], stacked_rows[order], tuple(headers)
+
+
+def _block_month(kind: schema.Kind, label: str, upload: dict[str, object]) -> object:
+    """The month of one 期 block: from its label, else None for the upload's month to fill,
+    else a cell that rejects its rows with what to do."""
+    from analytics.ingest.values import CellProblem, period_month
+
+    month = period_month(label)
+    if month is not None or upload.get(kind.scope_field):
+        return month
+    return CellProblem(label, f"无法从期次“{label}”确定月份：请在上传时指定月份（如 2026-08），"
+                              "或在期次表头中写明年月（如“2026年8月第33期”）")
 
 
 def totals(frame: pd.DataFrame, kind_name: str) -> dict[str, int | float]:

@@ -11,6 +11,8 @@ import csv
 import io
 import pickle
 import re
+from array import array
+from itertools import islice
 from dataclasses import dataclass, field
 
 from analytics.errors import UnreadableFile
@@ -46,22 +48,34 @@ class RawSheet:
         return cls(name, [list(col) for col in zip(*rows)], first_row)
 
     def pack(self) -> tuple:
-        """A form that pickles fast: text-only columns joined, others pickled one by one."""
+        """A form that pickles fast and small: per column its distinct cells (text-only ones
+        joined) and one 32-bit code per cell.
+
+        Sheets repeat themselves (one 区, a few hundred 单位, a dozen 时长):
+        the parent then holds each distinct cell once, not once per row.
+        """
         packed = []
         for col in self.columns:
-            if all(c.__class__ is str for c in col) and not any(_SEP in c for c in col):
-                packed.append(("s", _SEP.join(col)))
+            codes, uniques = _encode(col)
+            if all(c.__class__ is str for c in uniques) and not any(_SEP in c for c in uniques):
+                packed.append(("s", _SEP.join(uniques), len(uniques), codes.tobytes()))
             else:
-                packed.append(("p", pickle.dumps(list(col), protocol=pickle.HIGHEST_PROTOCOL)))
-        height = len(self.columns[0]) if self.columns else 0
-        return (self.name, self.first_row, height, packed, self.merges)
+                packed.append(("p", pickle.dumps(uniques, protocol=pickle.HIGHEST_PROTOCOL),
+                               len(uniques), codes.tobytes()))
+        return (self.name, self.first_row, self.height, packed, self.merges)
 
     @classmethod
     def unpack(cls, packed: tuple) -> RawSheet:
+        """The sheet `pack` sent; equal cells of a column share one object."""
+        import numpy as np
+
         name, first_row, height, columns, merges = packed
         out = []
-        for how, body in columns:
-            out.append((body.split(_SEP) if height else []) if how == "s" else pickle.loads(body))
+        for how, body, count, codes in columns:
+            found = (body.split(_SEP) if count else []) if how == "s" else pickle.loads(body)
+            uniques = np.empty(len(found), dtype=object)
+            uniques[:] = found
+            out.append(uniques[np.frombuffer(codes, dtype=np.intc)].tolist() if height else [])
         return cls(name, out, first_row, merges)
 
     def fill_merged_down(self) -> None:
@@ -104,6 +118,38 @@ class RawSheet:
         return self.head(self.height)
 
 
+def _encode(col) -> tuple[array, list]:
+    """(codes, distinct cells) of one column, in first-seen order."""
+    if _numbers_mixed(col):
+        return _encode_by_type(col)
+    uniques = list(dict.fromkeys(col))
+    position = {cell: k for k, cell in enumerate(uniques)}
+    return array("i", map(position.__getitem__, col)), uniques
+
+
+_NUMBER_TYPES = frozenset({bool, int, float})
+
+
+def _numbers_mixed(cells) -> bool:
+    """True where True, 1 and 1.0 (equal as dict keys) could meet in one column."""
+    return len(_NUMBER_TYPES.intersection(map(type, cells))) > 1
+
+
+def _encode_by_type(col) -> tuple[array, list]:
+    """`_encode` keeping True, 1 and 1.0 apart (keyed by type too): the slow path."""
+    seen: dict[tuple, int] = {}
+    uniques: list = []
+    codes = array("i")
+    for cell in col:
+        key = (cell.__class__, cell)
+        code = seen.get(key)
+        if code is None:
+            code = seen[key] = len(uniques)
+            uniques.append(cell)
+        codes.append(code)
+    return codes, uniques
+
+
 def parse_raw_packed(data: bytes, fmt: str, *, name: str = "CSV",
                      formula_parts: set[str] | None = None) -> list[tuple]:
     """`parse_raw`, packed for the trip from the child (see `RawSheet.pack`)."""
@@ -118,7 +164,11 @@ def parse_raw(data: bytes, fmt: str, *, name: str = "CSV",
     `sniff.check_sheet_ranges`); None looks in every sheet.
     """
     if fmt == "csv":
-        return [RawSheet.from_rows(name or "CSV", read_csv_rows(data), 1)]
+        rows = read_csv_rows(data)
+        if b"=" in data:
+            rows = [[FORMULA_WITHOUT_VALUE if _CSV_FORMULA.match(c) else c for c in row]
+                    for row in rows]
+        return [RawSheet.from_rows(name or "CSV", rows, 1)]
     return _read_calamine(data, fmt, formula_parts)
 
 
@@ -154,20 +204,22 @@ def _read_calamine(data: bytes, fmt: str = "xlsx",
     try:
         book = _open_book(data, fmt)
         uncached = uncached_formulas(data, formula_parts) \
-            if fmt == "xlsx" and formula_parts != set() else {}
+            if fmt == "xlsx" and formula_parts != set() else \
+            uncalculated_xls_formulas(data) if fmt == "xls" else \
+            uncached_ods_formulas(data) if fmt == "ods" else {}
         sheets = []
         for meta in book.sheets_metadata:
             if meta.typ != pc.SheetTypeEnum.WorkSheet:
                 continue
             sheet = book.get_sheet_by_name(meta.name)
-            rows = sheet.to_python(skip_empty_area=True)
             start = sheet.start or (0, 0)
+            raw = RawSheet(meta.name, _sheet_columns(sheet, start[0]), start[0] + 1)
             for r, c in uncached.get(meta.name, ()):
                 r, c = r - start[0], c - start[1]
-                if 0 <= r < len(rows) and 0 <= c < len(rows[r]) and rows[r][c] == "":
-                    rows[r][c] = FORMULA_WITHOUT_VALUE
-            raw = RawSheet.from_rows(meta.name, rows, start[0] + 1)
+                if 0 <= r < raw.height and 0 <= c < len(raw.columns) and raw.columns[c][r] == "":
+                    raw.columns[c][r] = FORMULA_WITHOUT_VALUE
             raw.merges = _merges(sheet, start, raw)
+            del sheet       # its cells live on in `raw`: free the parser's copy before the next sheet
             raw.fill_merged_down()
             sheets.append(raw)
         return sheets
@@ -180,6 +232,44 @@ def _read_calamine(data: bytes, fmt: str = "xlsx",
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
             raise UnreadableFile(MSG_ENCRYPTED) from None
         raise UnreadableFile(MSG_CORRUPT) from None
+
+
+def _sheet_columns(sheet, skip: int) -> list[list]:
+    """The sheet's cells as columns, read a slice of rows at a time; equal cells share one
+    object.
+
+    Never holds the sheet as Python rows (`to_python`): a 100,000-row
+    sheet would be a million objects at once, most of them repeats.
+    `iter_rows` starts at row 1 even when the used range starts lower
+    (`skip` rows above it): those padding rows are dropped.
+    """
+    columns: list[list] = []
+    shared: list[dict] = []
+    kinds: list[set] = []       # per column, the number types seen (bool, int, float)
+    rows = iter(sheet.iter_rows())
+    for _ in zip(range(skip), rows):
+        pass
+    while True:
+        chunk = list(islice(rows, _ROWS_PER_SLICE))
+        if not chunk:
+            return columns
+        width = max(map(len, chunk))
+        if width > len(columns):
+            height = len(columns[0]) if columns else 0
+            columns += [[""] * height for _ in range(width - len(columns))]
+            shared += [{} for _ in range(width - len(shared))]
+            kinds += [set() for _ in range(width - len(kinds))]
+        if any(len(row) != len(columns) for row in chunk):
+            chunk = [row + [""] * (len(columns) - len(row)) for row in chunk]
+        for column, known, numbers, cells in zip(columns, shared, kinds, zip(*chunk)):
+            numbers |= _NUMBER_TYPES.intersection(map(type, cells))
+            if len(numbers) > 1:
+                column += cells      # True and 1 in one column: equal as keys, so not shared
+            else:
+                column += map(known.setdefault, cells, cells)
+
+
+_ROWS_PER_SLICE = 4096
 
 
 def _merges(sheet, start: tuple[int, int], raw: RawSheet) -> list[tuple[int, int, int, int]]:
@@ -202,6 +292,9 @@ def _merges(sheet, start: tuple[int, int], raw: RawSheet) -> list[tuple[int, int
 # program that does not calculate, e.g. a script); `values` turns it into a row error
 FORMULA_WITHOUT_VALUE = "\ufffe<公式无计算结果>"
 MAX_MERGES = 100_000
+# a CSV holds no computed values: a cell such as =SUM(B2:C2) or =10+20 is a formula
+# its writer never calculated (a spreadsheet saving CSV writes the result instead)
+_CSV_FORMULA = re.compile(r"^=\s*(?:[A-Za-z_][A-Za-z0-9_.]*\s*\(|\$?[A-Za-z]{1,3}\$?\d+|[\d(+-])")
 
 _SHEET_ENTRY = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
 _SHEET_ENTRY_ID_FIRST = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]*)"[^>]*?\bname="([^"]*)"')
@@ -210,6 +303,15 @@ _REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"
 _CELL = re.compile(rb'<c\b([^>/]*)>(.*?)</c>', re.S)
 _CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _VALUE = re.compile(rb'<(?:\w+:)?v>[^<]')
+
+
+def _cached_text(attributes: bytes, body: bytes) -> bool:
+    """A formula whose cached result is empty text (=IF(B2="","",…), as Excel saves it:
+    `t="str"` and an empty `<v>`), not a formula without a result (`<v/>` alone)."""
+    return bool(_TEXT_TYPE.search(attributes)) and b"<v" in body
+
+
+_TEXT_TYPE = re.compile(rb'\bt="str"')
 
 
 def uncached_formulas(data: bytes, parts: set[str] | None = None) -> dict[str, set[tuple[int, int]]]:
@@ -247,7 +349,7 @@ def uncached_formulas(data: bytes, parts: set[str] | None = None) -> dict[str, s
                     continue
                 cells = set()
                 for m in _CELL.finditer(body):
-                    if b"<f" not in m[2] or _VALUE.search(m[2]):
+                    if b"<f" not in m[2] or _VALUE.search(m[2]) or _cached_text(m[1], m[2]):
                         continue
                     ref = _CELL_REF.search(m[1])
                     if ref:
@@ -257,6 +359,148 @@ def uncached_formulas(data: bytes, parts: set[str] | None = None) -> dict[str, s
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
         return {}
     return out
+
+
+def uncalculated_xls_formulas(data: bytes) -> dict[str, set[tuple[int, int]]]:
+    """Per sheet, the (row, column) of the formulas of an .xls nobody ever calculated.
+
+    A program that writes .xls without calculating (xlwt) stores every
+    formula's result as empty text, which calamine reads as a blank cell.
+    Excel stores the same for a formula that yields "" (=IF(B2="","",…)), so
+    only a workbook where no formula holds any other result counts as never
+    calculated. A file this cannot walk gives {} (its cells read as they are).
+    """
+    import struct
+
+    try:
+        stream = _ole_stream(data, ("Workbook", "Book"))
+    except (struct.error, IndexError, ValueError):
+        return {}
+    if stream is None:
+        return {}
+    names: dict[int, str] = {}
+    empty: dict[str, set[tuple[int, int]]] = {}
+    sheet: str | None = None
+    pos, end = 0, len(stream)
+    while pos + 4 <= end:
+        rid, size = struct.unpack_from("<HH", stream, pos)
+        body = stream[pos + 4:pos + 4 + size]
+        if rid == 0x0085 and len(body) >= 8:              # BOUNDSHEET: where a sheet's records start
+            offset, count, flags = struct.unpack_from("<IxxBB", body)
+            raw = body[8:8 + count * (2 if flags & 1 else 1)]
+            names[offset] = raw.decode("utf-16-le" if flags & 1 else "latin-1", errors="replace")
+        elif rid == 0x0809:                                # BOF: a sheet (or the globals) begins
+            sheet = names.get(pos)
+        elif rid == 0x0006 and len(body) >= 14 and sheet is not None:   # FORMULA
+            row, col = struct.unpack_from("<HH", body)
+            result = body[6:14]
+            if result[6:8] != b"\xff\xff" or result[0] != 3:
+                return {}        # a computed result: the workbook was calculated
+            empty.setdefault(sheet, set()).add((row, col))
+        pos += 4 + size
+    return empty
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_ODS_MAX_ROWS = 1_048_576
+_ODS_MAX_MARKED = 100_000
+
+
+def uncached_ods_formulas(data: bytes) -> dict[str, set[tuple[int, int]]]:
+    """Per sheet, the (row, column) of .ods formula cells without a value type (no result
+    stored: calamine reads them as blank). LibreOffice always stores the result."""
+    import zipfile
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    out: dict[str, set[tuple[int, int]]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            with archive.open("content.xml") as probe:
+                if not any(b"table:formula" in chunk for chunk in iter(lambda: probe.read(1 << 20), b"")):
+                    return {}
+            with archive.open("content.xml") as stream:
+                name, row = "", 0
+                for event, el in iterparse(stream, events=("start", "end")):
+                    tag = el.tag
+                    if event == "start" and tag == _ODS_TABLE + "table":
+                        name, row = el.get(_ODS_TABLE + "name", ""), 0
+                    elif event == "end" and tag == _ODS_TABLE + "table-row":
+                        repeat = min(int(el.get(_ODS_TABLE + "number-rows-repeated", "1")), _ODS_MAX_ROWS)
+                        col = 0
+                        for cell in el:
+                            span = min(int(cell.get(_ODS_TABLE + "number-columns-repeated", "1")), 16384)
+                            if (cell.get(_ODS_TABLE + "formula") is not None
+                                    and cell.get(_ODS_OFFICE + "value-type") is None
+                                    and repeat * span <= _ODS_MAX_MARKED):    # no forged blow-up
+                                found = out.setdefault(name, set())
+                                found.update((r, c) for r in range(row, min(row + repeat, _ODS_MAX_ROWS))
+                                             for c in range(col, col + span))
+                            col += span
+                        row += repeat
+                        el.clear()
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, ParseError):
+        return {}
+    return out
+
+
+def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
+    """The first stream named one of `names` in an OLE2 compound file (an .xls), or None."""
+    import struct
+
+    shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
+    size, mini_size = 1 << shift, 1 << mini_shift
+    if not 7 <= shift <= 16 or mini_shift > shift:
+        return None
+    fat_count, dir_start = struct.unpack_from("<II", data, 0x2C)
+    cutoff, minifat_start, _minifat_count, difat_start, difat_count = \
+        struct.unpack_from("<IIIII", data, 0x38)
+    sectors = (len(data) - 512) // size + 1
+
+    def sector(n: int) -> bytes:
+        return data[(n + 1) * size:(n + 2) * size]
+
+    difat = list(struct.unpack_from("<109I", data, 0x4C))
+    n = difat_start
+    for _ in range(min(difat_count, sectors)):
+        if n >= sectors:
+            break
+        entries = struct.unpack(f"<{size // 4}I", sector(n))
+        difat += entries[:-1]
+        n = entries[-1]
+    fat: list[int] = []
+    for n in difat[:fat_count]:
+        if n < sectors:
+            fat += struct.unpack(f"<{size // 4}I", sector(n))
+
+    def chain(start: int, table: list[int], limit: int) -> list[int]:
+        out, n = [], start
+        while n < len(table) and len(out) < limit:
+            out.append(n)
+            n = table[n]
+        return out
+
+    directory = b"".join(sector(n) for n in chain(dir_start, fat, sectors))
+    entries = [directory[k:k + 128] for k in range(0, len(directory) - 127, 128)]
+    if not entries:
+        return None
+    root_start = struct.unpack_from("<I", entries[0], 116)[0]
+    for entry in entries:
+        length = struct.unpack_from("<H", entry, 64)[0]
+        name = entry[:max(length - 2, 0)].decode("utf-16-le", errors="replace")
+        if name not in names or entry[66] != 2:           # 2: a stream
+            continue
+        start, stream_size = struct.unpack_from("<II", entry, 116)
+        if stream_size >= cutoff:
+            body = b"".join(sector(n) for n in chain(start, fat, sectors))
+        else:                                             # small: in the mini stream
+            mini_stream = b"".join(sector(n) for n in chain(root_start, fat, sectors))
+            minifat_bytes = b"".join(sector(n) for n in chain(minifat_start, fat, sectors))
+            minifat = list(struct.unpack(f"<{len(minifat_bytes) // 4}I", minifat_bytes))
+            body = b"".join(mini_stream[k * mini_size:(k + 1) * mini_size]
+                            for k in chain(start, minifat, len(mini_stream) // mini_size + 1))
+        return body[:stream_size]
+    return None
 
 
 def decode_text(data: bytes) -> str:

@@ -17,7 +17,9 @@ import pandas as pd
 
 from analytics import schema
 from analytics.ingest.parse import RawSheet
-from analytics.ingest.values import cell_text, header_scale, is_blank, normalize_header, squeeze
+from analytics.ingest.values import (
+    blank_positions, cell_text, header_scale, is_blank, normalize_header, squeeze,
+)
 
 HEADER_SEARCH_ROWS = 30
 HEADER_DEPTH = 4          # title, group (开展情况), sub-group (参与情况), leaves
@@ -258,7 +260,7 @@ def is_total_label(cell: object) -> bool:
 def empty_cells(cells: np.ndarray) -> np.ndarray:
     """Mask of empty cells, as `values.is_blank` reads one (each distinct cell looked at once)."""
     codes, uniques = pd.factorize(cells)
-    blank = [k for k, cell in enumerate(uniques) if is_blank(cell)]
+    blank = blank_positions(uniques)
     empty = codes == -1
     if blank:
         empty |= np.isin(codes, blank)
@@ -272,7 +274,8 @@ def total_rows(columns: list[np.ndarray], check: list[int]) -> np.ndarray:
     for index in check:
         if index < len(columns):
             codes, uniques = pd.factorize(columns[index])
-            totals = [k for k, cell in enumerate(uniques) if is_total_label(cell)]
+            totals = [k for k, cell in enumerate(uniques)
+                      if cell.__class__ is str and "计" in cell and is_total_label(cell)]
             if totals:
                 mask |= np.isin(codes, totals)
     return mask

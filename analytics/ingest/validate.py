@@ -242,9 +242,10 @@ def _choice_issues(f: Field, array: np.ndarray) -> list[tuple[int, str, str, str
 def _length_issues(f: Field, array: np.ndarray) -> list[tuple[int, str, str, str]]:
     if f.max_length is None:
         return []
-    long = [i for i, v in enumerate(array) if isinstance(v, str) and len(v) > f.max_length]
+    lengths = pd.Series(array, dtype=object).str.len()      # NaN where no text
+    long = np.flatnonzero((lengths > f.max_length).to_numpy())
     text = f"过长：最多 {f.max_length} 个字，请改用简称"
-    return [(i, f.name, ERROR, text) for i in long]
+    return [(int(i), f.name, ERROR, text) for i in long]
 
 
 def _bound_issues(f: Field, array: np.ndarray) -> list[tuple[int, str, str, str]]:
@@ -306,19 +307,29 @@ def _derive(kind_name: str, frame: pd.DataFrame) -> pd.DataFrame:
         frame.loc[blank, "measure"] = frame.loc[blank, "item"].map(defaults)
         frame["measure"] = frame["measure"].astype(object).where(frame["measure"].notna(), None)
     if kind_name == "volunteer":
-        by_id = "id:" + frame["volunteer_id"].astype(str)
-        by_name = "name:" + frame["name"].astype(str) + "|" + frame["unit"].astype(str)
-        frame["person_key"] = by_id.where(frame["volunteer_id"].notna(), by_name).astype(object)
+        frame["person_key"] = person_keys(frame, "volunteer_id", "unit")
     if kind_name in ("study_records", "roster"):
-        frame["person_key"] = person_keys(frame)
+        frame["person_key"] = person_keys(frame, "member_id", "branch")
     return frame
 
 
-def person_keys(frame: pd.DataFrame) -> pd.Series:
-    """Who a record or roster row is: "id:<学号/编号>", else "name:<姓名>|<团支部>"."""
-    by_id = "id:" + frame["member_id"].astype(str)
-    by_name = "name:" + frame["name"].astype(str) + "|" + frame["branch"].astype(str)
-    return by_id.where(frame["member_id"].notna(), by_name).astype(object)
+def person_keys(frame: pd.DataFrame, id_column: str, group_column: str) -> pd.Series:
+    """Who a row is: "id:<编号>", else "name:<姓名>|<单位 or 团支部>".
+
+    Each distinct id is written once and shared by its rows (a 100,000-row
+    export repeats a few thousand volunteers); names only where an id is missing.
+    """
+    ids = frame[id_column]
+    codes, distinct = pd.factorize(ids)
+    keys = np.empty(len(distinct) + 1, dtype=object)
+    keys[:-1] = ["id:" + str(v) for v in distinct]
+    out = keys[codes]              # code -1 (no id): the last slot, filled below
+    missing = codes == -1
+    if missing.any():
+        by_name = ("name:" + frame["name"][missing].astype(str) + "|"
+                   + frame[group_column][missing].astype(str))
+        out[missing] = by_name.to_numpy(dtype=object)
+    return pd.Series(out, index=frame.index, dtype=object)
 
 
 def _collect(kind: schema.Kind, frame: pd.DataFrame, ok: np.ndarray,
@@ -342,10 +353,13 @@ def _collect(kind: schema.Kind, frame: pd.DataFrame, ok: np.ndarray,
         values = {header or f"第{k + 1}列": cell_text(data[k][i])
                   for k, header in enumerate(headers) if k < len(data)}
         result.rejected.append({"row": int(rows[i]), "values": values, "errors": messages})
-    accepted = frame[ok].reset_index(drop=True)
+    # every row accepted (the usual case): no copy of the frame
+    accepted = frame if ok.all() else frame[ok].reset_index(drop=True)
     accepted = _derive(kind.name, accepted)
     accepted["source_row"] = pd.Series(rows[ok], dtype="int64")
-    result.frame = accepted[list(kind.columns)]
+    if list(accepted.columns) != list(kind.columns):
+        accepted = accepted[list(kind.columns)]
+    result.frame = accepted
     return result
 
 

@@ -122,6 +122,14 @@ def is_blank(value: object) -> bool:
     return False
 
 
+def blank_positions(cells: Sequence[object]) -> list[int]:
+    """Positions of the blank cells (`is_blank`) among distinct cells; the usual text of
+    three or more characters, not padded, is passed over without the full test."""
+    return [k for k, cell in enumerate(cells)
+            if not (cell.__class__ is str and len(cell) > 2 and not cell[0].isspace()
+                    and not cell[-1].isspace()) and is_blank(cell)]
+
+
 # --- numbers -----------------------------------------------------------------
 
 def parse_number(value: object) -> float | None:
@@ -337,6 +345,28 @@ def parse_hours(value: object) -> float | None:
         raise BadValue("须为小时数，如 2、2.5、2小时30分、90分钟") from None
 
 
+# a year and month inside a 期 label: 2026年8月第2期, 2026.8.10, 2026-08（第33期）; not 2026.12期
+_LABEL_MONTH = re.compile(r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月|[./-](\d{1,2})(?![\d期]))")
+PERIOD_CALENDAR = "study_periods"     # analytics/data/study_periods.csv: name, aliases, month
+
+
+def period_month(label: object) -> str | None:
+    """The month ("YYYY-MM") a 期 label stands for: its own year and month, else the 期次
+    calendar (`PERIOD_CALENDAR`, editable); None when neither says."""
+    text = squeeze(label) if label is not None else ""
+    for m in _LABEL_MONTH.finditer(text):
+        year, month = int(m[1]), int(m[2] or m[3])
+        if 1 <= month <= 12 and MIN_YEAR <= year <= MAX_YEAR:
+            return f"{year:04d}-{month:02d}"
+    entry = schema.match_choice(PERIOD_CALENDAR, text) if text else None
+    if entry is not None:
+        try:
+            return parse_month(entry.get("month"))
+        except BadValue:
+            return None
+    return None
+
+
 # parsers for a field's declared `unit` (they replace the type's parser)
 UNIT_PARSERS: dict[str, Callable[[object], object]] = {"小时": parse_hours}
 
@@ -437,7 +467,7 @@ def _factorize(cells: np.ndarray) -> tuple[np.ndarray, list]:
     else:
         codes, found = pd.factorize(cells)
         uniques = list(found)
-    blank = [k for k, cell in enumerate(uniques) if is_blank(cell)]
+    blank = blank_positions(uniques)
     if blank:
         codes = codes.copy()
         codes[np.isin(codes, blank)] = -1
@@ -447,9 +477,23 @@ def _factorize(cells: np.ndarray) -> tuple[np.ndarray, list]:
 FORMULA_MESSAGE = "是公式但文件中没有计算结果，请在 Excel 中打开并保存后再上传"
 
 
+class CellProblem(str):
+    """A cell the reader had to fill and could not (the month of a 期 no header dates):
+    shown as its text, rejected with its `message`."""
+
+    message: str
+
+    def __new__(cls, text: str, message: str) -> CellProblem:
+        cell = super().__new__(cls, text)
+        cell.message = message
+        return cell
+
+
 def _parse_one(parser: Callable[[object], object], cell: object) -> tuple[object, str | None]:
     if cell.__class__ is str and cell == FORMULA_WITHOUT_VALUE:
         return None, FORMULA_MESSAGE
+    if cell.__class__ is CellProblem:
+        return None, cell.message
     try:
         return parser(cell), None
     except BadValue as exc:

@@ -135,7 +135,7 @@ def search(df: pd.DataFrame, text: str, columns: Sequence[str]) -> pd.DataFrame:
 
 
 ACTIVITY_MEASURES = ("activity_sessions", "activity_participants")
-ACTIVITY_LIST_COLUMNS = ("date", "district", "unit", "title", "category", "dimension",
+ACTIVITY_LIST_COLUMNS = ("date", "district", "unit", "title", "date_span", "category", "dimension",
                          "sessions", "participants", "volunteers", "service_hours",
                          "reached", "funds")
 
