@@ -518,6 +518,71 @@ def targets_sheet(frame: pd.DataFrame, year: int) -> Sheet:
     return Sheet("年度目标", len(labels), above, [labels], [], body, kinds, below)
 
 
+# --- the 工作总结 kinds: 评优表彰, 组织建设, 新媒体 --------------------------------------
+
+# (honour, level, 集体/个人, how many a district gets in a year (low, high))
+HONOURS: tuple[tuple[str, str, str, tuple[int, int]], ...] = (
+    ("五四红旗团委", "市", "集体", (0, 2)), ("五四红旗团支部", "区", "集体", (2, 6)),
+    ("优秀共青团员", "区", "个人", (20, 60)), ("优秀团干部", "区", "个人", (8, 35)),
+    ("青年五四奖章", "市", "个人", (0, 3)), ("优秀青年志愿者", "区", "个人", (15, 90)),
+    ("青年文明号", "市", "集体", (1, 6)),
+)
+# (item, months it is reported in, count a time (low, high))
+ORGANISATION: tuple[tuple[str, tuple[int, ...], tuple[int, int]], ...] = (
+    ("换届", (3, 9), (0, 4)), ("推优入党", (3, 6, 9, 12), (3, 15)),
+    ("发展团员", (4, 10), (20, 60)), ("青年之家", (6, 12), (0, 3)),
+    ("青年突击队", (2, 7), (1, 5)), ("改革举措", (5, 11), (2, 8)),
+)
+# (platform, 栏目/专题, articles a month (low, high), reads an article (low, high), with 参与人数)
+MEDIA: tuple[tuple[str, str, tuple[int, int], tuple[int, int], bool], ...] = (
+    ("微信公众号", "青年大学习", (1, 3), (300, 2500), False),
+    ("微信公众号", "青春热议", (0, 2), (800, 6000), True),
+    ("微信公众号", "团务动态", (1, 4), (200, 1200), False),
+    ("视频号", "青春短视频", (0, 2), (500, 9000), True),
+)
+
+
+def summary_frames(rng: np.random.Generator, year: int) -> dict[str, pd.DataFrame]:
+    """Every district's honours of `year`, and its 组织建设 and 新媒体 rows up to LAST_DAY."""
+    honours, organisation, media = [], [], []
+    months = [m for y, m in MONTHS if y == year]
+    for d in DISTRICTS:
+        for honour, level, kind, (lo, hi) in HONOURS:
+            count = int(rng.integers(lo, hi + 1))
+            if count:
+                honours.append((year, d.name, honour, level, kind, count, f"共青团{d.name}委员会"
+                                if level == "区" else "共青团市委"))
+        for item, item_months, (lo, hi) in ORGANISATION:
+            for month in item_months:
+                if month in months and (count := int(rng.integers(lo, hi + 1))):
+                    organisation.append((f"{year}-{month:02d}", d.name, "团区委", item, count))
+        for month in months:
+            for platform, column, (lo, hi), (rlo, rhi), joined in MEDIA:
+                for n in range(int(rng.integers(lo, hi + 1))):
+                    day = int(rng.integers(1, calendar.monthrange(year, month)[1] + 1))
+                    media.append((datetime(year, month, day), d.name, platform, column,
+                                  f"{column}｜{d.name}{month}月第{n + 1}期",
+                                  int(rng.integers(rlo, rhi)), int(rng.integers(2, 120)),
+                                  int(rng.integers(5, 40)) if joined else None))
+    return {
+        "honours": pd.DataFrame(honours, columns=["year", "district", "honour", "level",
+                                                  "recipient_type", "count", "grantor"]),
+        "organisation": pd.DataFrame(organisation, columns=["month", "district", "unit", "item",
+                                                            "count"]),
+        "media": pd.DataFrame(media, columns=["date", "district", "platform", "column", "title",
+                                              "reads", "shares", "participants"]),
+    }
+
+
+def summary_sheets(frames: dict[str, pd.DataFrame]) -> list[Sheet]:
+    """The 评优表彰, 组织建设 and 新媒体 sheets of one year's workbook (plain layout)."""
+    cells = {"honours": {"year": "int", "count": "int"},
+             "organisation": {"count": "int"},
+             "media": {"date": "date", "reads": "int", "shares": "int", "participants": "int"}}
+    return [_frame_sheet(kind, frame, list(frame.columns), Layout(), "", "", cells[kind])
+            for kind, frame in frames.items()]
+
+
 # --- writers ----------------------------------------------------------------------
 
 class _XlsxFormats:
@@ -668,6 +733,11 @@ def generate(out: Path = OUT_DIR, seed: int = SEED) -> list[Path]:
         path = out / f"targets_{year}.xlsx"
         write_xlsx(path, [targets_sheet(make_targets(rng, data, year), year)], ["targets"])
         written.append(path)
+    for year in (2025, 2026):     # a generator of their own: the files above stay as they were
+        frames = summary_frames(np.random.default_rng([seed, 500 + year]), year)
+        path = out / f"summary_{year}.xlsx"
+        write_xlsx(path, summary_sheets(frames), list(frames))
+        written.append(path)
     return sorted(written)
 
 
@@ -677,8 +747,9 @@ def _clean(out: Path) -> None:
         folder = out / f"{year}-{month:02d}"
         if folder.is_dir():
             shutil.rmtree(folder)
-    for path in out.glob("targets_*.xlsx"):
-        path.unlink()
+    for pattern in ("targets_*.xlsx", "summary_*.xlsx"):
+        for path in out.glob(pattern):
+            path.unlink()
 
 
 def main(argv: list[str] | None = None) -> int:

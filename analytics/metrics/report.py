@@ -95,6 +95,9 @@ class Report:
       item, 新媒体 per 栏目, activities per 专项); `honours_by_district` and
       `organisation_by_district` the counts per district (区县对比);
       `honour_totals` 集体/个人/total, `media_totals` articles/reads/....
+      `honour_types_by_district`: district, 集体, 个人, total;
+      `media_by_platform`, `media_by_column`, `media_by_month`: 新媒体 篇数, 阅读量,
+      转发, 参与人数 per platform, per 栏目/专题 and per month (summary_figures.media_by).
     """
 
     selection: Selection
@@ -114,10 +117,14 @@ class Report:
     honours: pd.DataFrame = field(default_factory=pd.DataFrame)
     honour_totals: dict[str, int] = field(default_factory=dict)
     honours_by_district: pd.DataFrame = field(default_factory=pd.DataFrame)
+    honour_types_by_district: pd.DataFrame = field(default_factory=pd.DataFrame)
     organisation: pd.DataFrame = field(default_factory=pd.DataFrame)
     organisation_by_district: pd.DataFrame = field(default_factory=pd.DataFrame)
     media: pd.DataFrame = field(default_factory=pd.DataFrame)
     media_totals: dict[str, int] = field(default_factory=dict)
+    media_by_platform: pd.DataFrame = field(default_factory=pd.DataFrame)
+    media_by_column: pd.DataFrame = field(default_factory=pd.DataFrame)
+    media_by_month: pd.DataFrame = field(default_factory=pd.DataFrame)
     projects: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
@@ -384,10 +391,14 @@ def _summary_sections(extra: Mapping[str, pd.DataFrame], sel: Mapping[str, pd.Da
         honours=summary_figures.honours_table(honours),
         honour_totals=summary_figures.honours_totals(honours),
         honours_by_district=summary_figures.by_district(honours, "honour", names),
+        honour_types_by_district=summary_figures.honour_types_by_district(honours, names),
         organisation=summary_figures.organisation_table(organisation),
         organisation_by_district=summary_figures.by_district(organisation, "item", names),
         media=summary_figures.media_table(media),
         media_totals=summary_figures.media_totals(media),
+        media_by_platform=summary_figures.media_by(media, "platform"),
+        media_by_column=summary_figures.media_by(media, "column"),
+        media_by_month=summary_figures.media_by(media, "month"),
         projects=summary_figures.project_table(sel.get("activities")),
     )
 
