@@ -321,7 +321,8 @@ def _nice(x: float) -> float:
     return float(round(x / 10 ** digits) * 10 ** digits)
 
 
-def make_targets(rng: np.random.Generator, data: list[DistrictData], year: int) -> pd.DataFrame:
+def make_targets(rng: np.random.Generator, data: list[DistrictData], year: int,
+                 extra: list[tuple] = ()) -> pd.DataFrame:
     """Annual targets; districts listed in `District.lag` are set to fall behind.
 
     2026 data run to October: an on-track district has done 87–95 % of its
@@ -351,7 +352,26 @@ def make_targets(rng: np.random.Generator, data: list[DistrictData], year: int) 
     for ind in ("study_learners", "activity_sessions", "volunteer_hours"):
         label = schema.INDICATOR_BY_NAME[ind].label
         rows.append((year, schema.ALL_DISTRICTS, label, _nice(totals[ind])))
+    rows += extra                 # e.g. summary_targets
     return pd.DataFrame(rows, columns=["year", "district", "indicator", "value"])
+
+
+def summary_targets(rng: np.random.Generator, summary: dict[str, pd.DataFrame],
+                    year: int) -> list[tuple]:
+    """Targets of 获评荣誉 and the 组织建设 items that take one, per district: near what
+    the district did (some a little behind 序时进度, some ahead)."""
+    honours = summary["honours"].groupby("district")["count"].sum()
+    items = summary["organisation"].groupby(["district", "item"])["count"].sum()
+    rows = []
+    for d in DISTRICTS:
+        actual = {schema.HONOURS_TARGET: honours.get(d.name, 0)}
+        for ind in schema.SUMMARY_TARGET_INDICATORS[1:]:
+            actual[ind.name] = items.get((d.name, ind.label), 0)
+        for ind in schema.SUMMARY_TARGET_INDICATORS:
+            value = float(actual[ind.name])
+            if value > 0:
+                rows.append((year, d.name, ind.label, _nice(value / rng.uniform(0.75, 1.05))))
+    return rows
 
 
 # --- sheets as rows of cells ----------------------------------------------------
@@ -728,13 +748,16 @@ def generate(out: Path = OUT_DIR, seed: int = SEED) -> list[Path]:
             path = folder / f"{stem}.xlsx"
             write_xlsx(path, list(sheets.values()), list(sheets))
             written.append(path)
+    summaries = {year: summary_frames(np.random.default_rng([seed, 500 + year]), year)
+                 for year in (2025, 2026)}     # a generator of their own, apart from the rest
     rng = np.random.default_rng([seed, 999])
     for year in (2025, 2026):
         path = out / f"targets_{year}.xlsx"
-        write_xlsx(path, [targets_sheet(make_targets(rng, data, year), year)], ["targets"])
+        extra = summary_targets(np.random.default_rng([seed, 600 + year]), summaries[year], year)
+        write_xlsx(path, [targets_sheet(make_targets(rng, data, year, extra), year)],
+                   ["targets"])
         written.append(path)
-    for year in (2025, 2026):     # a generator of their own: the files above stay as they were
-        frames = summary_frames(np.random.default_rng([seed, 500 + year]), year)
+    for year, frames in summaries.items():
         path = out / f"summary_{year}.xlsx"
         write_xlsx(path, summary_sheets(frames), list(frames))
         written.append(path)

@@ -700,10 +700,25 @@ def _count_bar_style(fig: go.Figure, name: str, y_title: str, large: bool) -> go
     return fig
 
 
+def _count_targets(fig: go.Figure, targets: Mapping[str, float] | None, unit: str,
+                   large: bool) -> None:
+    """A target mark over each district's bar that has a target."""
+    hit = [(d, float(t)) for d, t in (targets or {}).items() if t is not None]
+    if hit:
+        fig.add_trace(go.Scatter(
+            name="目标", mode="markers", x=[d for d, _ in hit], y=[t for _, t in hit],
+            marker={"symbol": "line-ew", "size": 40 if large else 28,
+                    "line": {"color": palette.TARGET, "width": 4}},
+            customdata=[fmt.fmt_count(t, unit) for _, t in hit],
+            hovertemplate="%{x}<br>目标：%{customdata}<extra></extra>"))
+
+
 @_escaped
-def honours_district_bar(types_by_district: pd.DataFrame, *, large: bool = False,
+def honours_district_bar(types_by_district: pd.DataFrame, *,
+                         targets: Mapping[str, float] | None = None, large: bool = False,
                          title: str = "各区县获评荣誉（集体、个人）") -> go.Figure:
-    """评优表彰 per district: 集体 and 个人 stacked, the total over each bar.
+    """评优表彰 per district: 集体 and 个人 stacked, the total over each bar, a mark at
+    each district's 获评荣誉 target.
 
     `types_by_district` is `report.honour_types_by_district` (district, 集体, 个人, total).
     """
@@ -724,16 +739,19 @@ def honours_district_bar(types_by_district: pd.DataFrame, *, large: bool = False
         name=labels.HONOURS_TOTAL_LABEL, mode="text", x=districts,
         y=data["total"].astype("float64"), text=[fmt.fmt_count(v) for v in data["total"]],
         textposition="top center", showlegend=False, hoverinfo="skip", cliponaxis=False))
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": 1.12, "x": 1,
+    _count_targets(fig, targets, schema.INDICATOR_BY_NAME[schema.HONOURS_TARGET].unit, large)
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": 1.12, "x": 1, "traceorder": "normal",
                                                "xanchor": "right"})
     return _count_bar_style(fig, title, "获评荣誉（个、名）", large)
 
 
 @_escaped
 def organisation_district_bar(by_district: pd.DataFrame, item: str, *, measure: str = "个",
+                              targets: Mapping[str, float] | None = None,
                               colors: Mapping[str, str] | None = None, large: bool = False,
                               title: str | None = None) -> go.Figure:
-    """One 组织建设 item per district (`report.organisation_by_district`), highest first."""
+    """One 组织建设 item per district (`report.organisation_by_district`), highest first,
+    a mark at each district's target of the item."""
     name = title or f"各区县{item}"
     if _is_empty(by_district, item):
         return empty_figure(name, large=large)
@@ -747,6 +765,7 @@ def organisation_district_bar(by_district: pd.DataFrame, item: str, *, measure: 
         text=[fmt.fmt_count(v) for v in values], textposition="outside", cliponaxis=False,
         customdata=shown, hovertemplate=f"%{{x}}<br>{item}：%{{customdata}}<extra></extra>",
         showlegend=False))
+    _count_targets(fig, targets, measure, large)
     return _count_bar_style(fig, name, f"{item}（{measure}）", large)
 
 

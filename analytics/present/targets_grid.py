@@ -10,7 +10,7 @@ import pandas as pd
 
 from analytics.present.fmt import csv_text
 from analytics.ingest.targets_editor import DISTRICT_COLUMN, TARGET_COLUMNS
-from analytics.schema import ALL_DISTRICTS, INDICATORS, KINDS
+from analytics.schema import ALL_DISTRICTS, KINDS, TARGET_INDICATORS
 
 
 def targets_grid(targets: pd.DataFrame, *, year: int, districts: Sequence[str]) -> pd.DataFrame:
@@ -46,7 +46,7 @@ def targets_sheet_bytes(rows: pd.DataFrame, *, note: str) -> bytes:
     `note` goes on a 注： line under the table (skipped by the loader), e.g.
     where the file came from.
     """
-    labels = {i.name: i.label for i in INDICATORS}
+    labels = {i.name: i.label for i in TARGET_INDICATORS}
     fields = KINDS["targets"].fields
     out = io.StringIO()
     sheet = pd.DataFrame({
