@@ -740,8 +740,8 @@ def honours_district_bar(types_by_district: pd.DataFrame, *,
         y=data["total"].astype("float64"), text=[fmt.fmt_count(v) for v in data["total"]],
         textposition="top center", showlegend=False, hoverinfo="skip", cliponaxis=False))
     _count_targets(fig, targets, schema.INDICATOR_BY_NAME[schema.HONOURS_TARGET].unit, large)
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": 1.12, "x": 1, "traceorder": "normal",
-                                               "xanchor": "right"})
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": 1.12, "x": 1,
+                                               "xanchor": "right", "traceorder": "normal"})
     return _count_bar_style(fig, title, "获评荣誉（个、名）", large)
 
 
