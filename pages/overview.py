@@ -46,18 +46,18 @@ if len(status_table):
     widgets.table(views.styled_status(status_table), key="overview_status")
 else:
     widgets.show_empty("暂无区县数据。")
-st.subheader("评优表彰")
-if summary_views.has_honours(rep):
-    widgets.count_cards(summary_views.honour_cards(rep))
-    widgets.table(summary_views.honours_district_table(rep), key="overview_honours")
-else:
-    widgets.show_empty(summary_views.EMPTY_HONOURS)
-st.subheader("组织建设")
-if summary_views.has_organisation(rep):
-    widgets.count_cards(summary_views.organisation_cards(rep))
-    widgets.table(summary_views.organisation_district_table(rep), key="overview_organisation")
-else:
-    widgets.show_empty(summary_views.EMPTY_ORGANISATION)
+for title, present, cards, table, key, empty in (
+        ("评优表彰", summary_views.has_honours, summary_views.honour_cards,
+         summary_views.honours_district_table, "overview_honours", summary_views.EMPTY_HONOURS),
+        ("组织建设", summary_views.has_organisation, summary_views.organisation_cards,
+         summary_views.organisation_district_table, "overview_organisation",
+         summary_views.EMPTY_ORGANISATION)):
+    st.subheader(title)
+    if present(rep):
+        widgets.count_cards(cards(rep))
+        widgets.table(table(rep), key=key)
+    else:
+        widgets.show_empty(empty)
 summary_status = summary_views.summary_status_table(rep)
 if len(summary_status):
     st.subheader("评优表彰、组织建设目标进度")

@@ -7,25 +7,16 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests import dashboard_helpers as dh
 from tests import summary_kinds_helpers as skh
+from tests.test_pages import _fresh_caches  # noqa: F401  (autouse: caches cleared around each test)
 
 pytestmark = pytest.mark.apptest
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def _database(monkeypatch, folder: Path, *, summary: bool = True) -> None:
