@@ -52,7 +52,9 @@ def test_grid_shows_rates_in_percent_with_chinese_headers(engine):
     assert not at.exception
     grid = at.data_editor(key="targets_editor").value
     assert list(grid.columns) == ["区", "参学率（%）", "参学人次（人次）", "应学团员数（人）", "活动场次（场）",
-                                  "参与人次（人次）", "志愿者人数（人）", "志愿服务时长（小时）"]
+                                  "参与人次（人次）", "志愿者人数（人）", "志愿服务时长（小时）",
+                                  "获评荣誉（项）", "换届（个）", "推优入党（名）", "发展团员（名）",
+                                  "青年之家（个）", "青年突击队（支）", "改革举措（项）"]
     assert grid["区"].tolist()[:1] == ["全部"]
     by_district = grid.set_index("区")
     assert by_district.loc["全部", "参学率（%）"] == 95.0
@@ -76,6 +78,20 @@ def test_admin_saves_an_edit_as_a_batch_and_can_undo_it(engine):
     assert at.data_editor(key="targets_editor").value.set_index("区").loc["青山区", "参学率（%）"] == 96.0
 
     rollback_batch(engine, int(batches.loc[0, "id"]), actor=accounts.get_user(engine, "boss"))
+    assert stored(engine)[("青山区", "study_rate")] == 0.9
+
+
+def test_targets_of_honours_and_organisation_items_are_kept_and_edited_in_the_grid(engine):
+    add_user(engine, "boss", "admin")
+    at = targets_page("boss")
+    row = at.data_editor(key="targets_editor").value["区"].tolist().index("青山区")
+    edit(at, row, "推优入党（名）", 30)
+    assert not at.exception
+    assert stored(engine)[("青山区", "organisation:推优入党")] == 30.0
+    # a later edit of another column of the row keeps that target (the row is stored whole)
+    edit(targets_page("boss"), row, "获评荣誉（项）", 120)
+    assert stored(engine)[("青山区", "organisation:推优入党")] == 30.0
+    assert stored(engine)[("青山区", "honours")] == 120.0
     assert stored(engine)[("青山区", "study_rate")] == 0.9
 
 
