@@ -621,3 +621,32 @@ def match_choice(name: str, value: str | None) -> Choice | None:
 
 def _choice_key(text: str) -> str:
     return "".join(ch for ch in str(text) if ch not in " \t“”\"'《》*").lower()
+
+
+# --- targets of the 工作总结 kinds -------------------------------------------------------
+
+HONOURS_TARGET = "honours"
+ORGANISATION_TARGET_PREFIX = "organisation:"
+
+
+def organisation_target(item: str) -> str:
+    """The target indicator of one 组织建设 item: "organisation:推优入党"."""
+    return f"{ORGANISATION_TARGET_PREFIX}{item}"
+
+
+def _summary_target_indicators() -> tuple[Indicator, ...]:
+    """What a 年度目标 row may also name besides the indicators: 获评荣誉 (every honour,
+    集体 and 个人) and each 组织建设 item marked 是 in organisation_items.csv's target column."""
+    out = [Indicator(HONOURS_TARGET, "获评荣誉", "项", synonyms=("评优表彰", "荣誉称号", "获评荣誉数"))]
+    for item in choice_list("organisation_items"):
+        if item.get("target") == "是" and item.get("measure") != "%":
+            out.append(Indicator(organisation_target(item.name), item.name,
+                                 item.get("measure") or "个",
+                                 synonyms=tuple(n for n in (*item.aliases, item.get("what")) if n)))
+    return tuple(out)
+
+
+SUMMARY_TARGET_INDICATORS: tuple[Indicator, ...] = _summary_target_indicators()
+# every indicator a 年度目标 row can name, in the order sheets and the editor list them
+TARGET_INDICATORS: tuple[Indicator, ...] = INDICATORS + SUMMARY_TARGET_INDICATORS
+INDICATOR_BY_NAME.update({i.name: i for i in SUMMARY_TARGET_INDICATORS})

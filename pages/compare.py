@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.present import charts, labels, views
+from analytics.present import charts, labels, summary_views, views
 from analytics.present.meeting import slides as meeting_slides
 from analytics.errors import AnalyticsError
+from analytics import schema
 from ui import session, widgets, cached
 
 # constant style, no user text: no sidebar, no page chrome, a 16:9 slide in large type;
@@ -130,6 +131,35 @@ with right:
     widgets.table(views.three_forces_table(rep.three_forces), key="compare_three_forces")
     st.caption("得分：各维度活动参与人次（大局贡献度另计志愿服务时长）每百名团员的人均值，"
                "以对比区县中的最高者为 100 分。")
+
+st.subheader("评优表彰")
+if summary_views.has_honours(rep):
+    widgets.chart(charts.honours_district_bar(
+        rep.honour_types_by_district,
+        targets=views.district_targets(rep, schema.HONOURS_TARGET)), key="compare_honours")
+    widgets.table(summary_views.honours_district_table(rep), key="compare_honours_table")
+    widgets.table(summary_views.honours_by_honour_table(rep), key="compare_honours_detail")
+    honour_targets = summary_views.summary_target_table(rep, schema.HONOURS_TARGET)
+    if len(honour_targets):
+        widgets.table(views.styled_status(honour_targets), key="compare_honours_targets")
+else:
+    widgets.show_empty(summary_views.EMPTY_HONOURS)
+
+st.subheader("组织建设")
+if summary_views.has_organisation(rep):
+    items = summary_views.organisation_items(rep)
+    item = st.selectbox("组织建设项目", list(items), key="compare_organisation_item", width=320)
+    target = schema.organisation_target(item)
+    widgets.chart(charts.organisation_district_bar(
+        rep.organisation_by_district, item, measure=items[item], colors=colors,
+        targets=views.district_targets(rep, target)), key="compare_organisation")
+    item_targets = summary_views.summary_target_table(rep, target)
+    if len(item_targets):
+        widgets.table(views.styled_status(item_targets), key="compare_organisation_targets")
+    widgets.table(summary_views.organisation_district_table(rep),
+                  key="compare_organisation_table")
+else:
+    widgets.show_empty(summary_views.EMPTY_ORGANISATION)
 
 st.subheader("同比")
 yoy_indicator = st.selectbox("指标", list(views.COMPARE_INDICATORS), key="compare_yoy_indicator",

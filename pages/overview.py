@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.present import charts, labels, views
+from analytics.present import charts, labels, summary_views, views
 from analytics.present.reporting_tables import progress_table
 from analytics.errors import AnalyticsError
 from ui import session, widgets, cached
@@ -46,6 +46,22 @@ if len(status_table):
     widgets.table(views.styled_status(status_table), key="overview_status")
 else:
     widgets.show_empty("暂无区县数据。")
+for title, present, cards, table, key, empty in (
+        ("评优表彰", summary_views.has_honours, summary_views.honour_cards,
+         summary_views.honours_district_table, "overview_honours", summary_views.EMPTY_HONOURS),
+        ("组织建设", summary_views.has_organisation, summary_views.organisation_cards,
+         summary_views.organisation_district_table, "overview_organisation",
+         summary_views.EMPTY_ORGANISATION)):
+    st.subheader(title)
+    if present(rep):
+        widgets.count_cards(cards(rep))
+        widgets.table(table(rep), key=key)
+    else:
+        widgets.show_empty(empty)
+summary_status = summary_views.summary_status_table(rep)
+if len(summary_status):
+    st.subheader("评优表彰、组织建设目标进度")
+    widgets.table(views.styled_status(summary_status), key="overview_summary_targets")
 st.subheader("报送进度")
 progress_month, progress = cached.reporting_progress(f)
 if len(progress):

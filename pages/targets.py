@@ -14,7 +14,8 @@ from analytics import access
 from analytics.ingest.targets_editor import DISTRICT_COLUMN, TARGET_COLUMNS, grid_targets
 from analytics.present.fmt import md_text
 from analytics.present.admin_tables import known_districts
-from analytics.present.targets_grid import split_targets_grid, targets_grid, targets_sheet_bytes
+from analytics.present.targets_grid import (join_target_columns, split_target_columns,
+                                            split_targets_grid, targets_grid, targets_sheet_bytes)
 from analytics.store.target_edits import save_targets
 from analytics.errors import AnalyticsError
 from analytics.store.batches import list_batches
@@ -24,6 +25,7 @@ from ui import cached, session, widgets
 
 FLASH_KEY = "targets_flash"
 EDITOR_KEY = "targets_editor"
+SUMMARY_EDITOR_KEY = "targets_summary_editor"     # 获评荣誉 and 组织建设 items: a grid of their own
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 user = session.require_user("targets")
@@ -41,6 +43,7 @@ years = sorted({this_year - 1, this_year, this_year + 1, sidebar_year}, reverse=
 def _forget_edits() -> None:
     """Another year: edits made to the previous year's table are dropped."""
     st.session_state.pop(EDITOR_KEY, None)
+    st.session_state.pop(SUMMARY_EDITOR_KEY, None)
 
 
 year = st.columns([1, 3])[0].selectbox("年度", years, index=years.index(sidebar_year),
@@ -69,9 +72,14 @@ for column, indicator in TARGET_COLUMNS.items():
     config[column] = st.column_config.NumberColumn(
         column, min_value=0, format="%.2f%%" if indicator.is_rate else "localized",
         max_value=100 if indicator.is_rate else None)
-edited = st.data_editor(before, key=EDITOR_KEY, hide_index=True, num_rows="fixed",
-                        column_config=widgets.fitted_columns(before, config), width="stretch",
-                        placeholder="未设")
+edited_parts = []
+for part, part_key in zip(split_target_columns(before), (EDITOR_KEY, SUMMARY_EDITOR_KEY)):
+    if part_key == SUMMARY_EDITOR_KEY:
+        st.caption("评优表彰、组织建设的年度目标：获评荣誉含集体和个人荣誉；组织建设按项目计。")
+    edited_parts.append(st.data_editor(
+        part, key=part_key, hide_index=True, num_rows="fixed", width="stretch",
+        column_config=widgets.fitted_columns(part, config), placeholder="未设"))
+edited = join_target_columns(*edited_parts)
 
 if st.button("保存目标", key="targets_save", type="primary"):
     try:
@@ -83,12 +91,14 @@ if st.button("保存目标", key="targets_save", type="primary"):
             st.info("没有修改，无需保存。")
         else:
             st.session_state[FLASH_KEY] = [("success", f"已保存：{r.message}") for r in results]
-            del st.session_state[EDITOR_KEY]
+            _forget_edits()
             st.rerun()
 
 if editable is not None:
     with st.expander("其他区县的目标（只读）"):
-        widgets.table(others, key="targets_others", column_config=config, placeholder="未设")
+        for part, part_key in zip(split_target_columns(others),
+                                  ("targets_others", "targets_others_summary")):
+            widgets.table(part, key=part_key, column_config=config, placeholder="未设")
 
 st.divider()
 st.subheader("以报表方式导入")

@@ -321,7 +321,8 @@ def _nice(x: float) -> float:
     return float(round(x / 10 ** digits) * 10 ** digits)
 
 
-def make_targets(rng: np.random.Generator, data: list[DistrictData], year: int) -> pd.DataFrame:
+def make_targets(rng: np.random.Generator, data: list[DistrictData], year: int,
+                 extra: list[tuple] = ()) -> pd.DataFrame:
     """Annual targets; districts listed in `District.lag` are set to fall behind.
 
     2026 data run to October: an on-track district has done 87–95 % of its
@@ -351,7 +352,26 @@ def make_targets(rng: np.random.Generator, data: list[DistrictData], year: int) 
     for ind in ("study_learners", "activity_sessions", "volunteer_hours"):
         label = schema.INDICATOR_BY_NAME[ind].label
         rows.append((year, schema.ALL_DISTRICTS, label, _nice(totals[ind])))
+    rows += extra                 # e.g. summary_targets
     return pd.DataFrame(rows, columns=["year", "district", "indicator", "value"])
+
+
+def summary_targets(rng: np.random.Generator, summary: dict[str, pd.DataFrame],
+                    year: int) -> list[tuple]:
+    """Targets of 获评荣誉 and the 组织建设 items that take one, per district: near what
+    the district did (some a little behind 序时进度, some ahead)."""
+    honours = summary["honours"].groupby("district")["count"].sum()
+    items = summary["organisation"].groupby(["district", "item"])["count"].sum()
+    rows = []
+    for d in DISTRICTS:
+        actual = {schema.HONOURS_TARGET: honours.get(d.name, 0)}
+        for ind in schema.SUMMARY_TARGET_INDICATORS[1:]:
+            actual[ind.name] = items.get((d.name, ind.label), 0)
+        for ind in schema.SUMMARY_TARGET_INDICATORS:
+            value = float(actual[ind.name])
+            if value > 0:
+                rows.append((year, d.name, ind.label, _nice(value / rng.uniform(0.75, 1.05))))
+    return rows
 
 
 # --- sheets as rows of cells ----------------------------------------------------
@@ -518,6 +538,71 @@ def targets_sheet(frame: pd.DataFrame, year: int) -> Sheet:
     return Sheet("年度目标", len(labels), above, [labels], [], body, kinds, below)
 
 
+# --- the 工作总结 kinds: 评优表彰, 组织建设, 新媒体 --------------------------------------
+
+# (honour, level, 集体/个人, how many a district gets in a year (low, high))
+HONOURS: tuple[tuple[str, str, str, tuple[int, int]], ...] = (
+    ("五四红旗团委", "市", "集体", (0, 2)), ("五四红旗团支部", "区", "集体", (2, 6)),
+    ("优秀共青团员", "区", "个人", (20, 60)), ("优秀团干部", "区", "个人", (8, 35)),
+    ("青年五四奖章", "市", "个人", (0, 3)), ("优秀青年志愿者", "区", "个人", (15, 90)),
+    ("青年文明号", "市", "集体", (1, 6)),
+)
+# (item, months it is reported in, count a time (low, high))
+ORGANISATION: tuple[tuple[str, tuple[int, ...], tuple[int, int]], ...] = (
+    ("换届", (3, 9), (0, 4)), ("推优入党", (3, 6, 9, 12), (3, 15)),
+    ("发展团员", (4, 10), (20, 60)), ("青年之家", (6, 12), (0, 3)),
+    ("青年突击队", (2, 7), (1, 5)), ("改革举措", (5, 11), (2, 8)),
+)
+# (platform, 栏目/专题, articles a month (low, high), reads an article (low, high), with 参与人数)
+MEDIA: tuple[tuple[str, str, tuple[int, int], tuple[int, int], bool], ...] = (
+    ("微信公众号", "青年大学习", (1, 3), (300, 2500), False),
+    ("微信公众号", "青春热议", (0, 2), (800, 6000), True),
+    ("微信公众号", "团务动态", (1, 4), (200, 1200), False),
+    ("视频号", "青春短视频", (0, 2), (500, 9000), True),
+)
+
+
+def summary_frames(rng: np.random.Generator, year: int) -> dict[str, pd.DataFrame]:
+    """Every district's honours of `year`, and its 组织建设 and 新媒体 rows up to LAST_DAY."""
+    honours, organisation, media = [], [], []
+    months = [m for y, m in MONTHS if y == year]
+    for d in DISTRICTS:
+        for honour, level, kind, (lo, hi) in HONOURS:
+            count = int(rng.integers(lo, hi + 1))
+            if count:
+                honours.append((year, d.name, honour, level, kind, count, f"共青团{d.name}委员会"
+                                if level == "区" else "共青团市委"))
+        for item, item_months, (lo, hi) in ORGANISATION:
+            for month in item_months:
+                if month in months and (count := int(rng.integers(lo, hi + 1))):
+                    organisation.append((f"{year}-{month:02d}", d.name, "团区委", item, count))
+        for month in months:
+            for platform, column, (lo, hi), (rlo, rhi), joined in MEDIA:
+                for n in range(int(rng.integers(lo, hi + 1))):
+                    day = int(rng.integers(1, calendar.monthrange(year, month)[1] + 1))
+                    media.append((datetime(year, month, day), d.name, platform, column,
+                                  f"{column}｜{d.name}{month}月第{n + 1}期",
+                                  int(rng.integers(rlo, rhi)), int(rng.integers(2, 120)),
+                                  int(rng.integers(5, 40)) if joined else None))
+    return {
+        "honours": pd.DataFrame(honours, columns=["year", "district", "honour", "level",
+                                                  "recipient_type", "count", "grantor"]),
+        "organisation": pd.DataFrame(organisation, columns=["month", "district", "unit", "item",
+                                                            "count"]),
+        "media": pd.DataFrame(media, columns=["date", "district", "platform", "column", "title",
+                                              "reads", "shares", "participants"]),
+    }
+
+
+def summary_sheets(frames: dict[str, pd.DataFrame]) -> list[Sheet]:
+    """The 评优表彰, 组织建设 and 新媒体 sheets of one year's workbook (plain layout)."""
+    cells = {"honours": {"year": "int", "count": "int"},
+             "organisation": {"count": "int"},
+             "media": {"date": "date", "reads": "int", "shares": "int", "participants": "int"}}
+    return [_frame_sheet(kind, frame, list(frame.columns), Layout(), "", "", cells[kind])
+            for kind, frame in frames.items()]
+
+
 # --- writers ----------------------------------------------------------------------
 
 class _XlsxFormats:
@@ -663,10 +748,18 @@ def generate(out: Path = OUT_DIR, seed: int = SEED) -> list[Path]:
             path = folder / f"{stem}.xlsx"
             write_xlsx(path, list(sheets.values()), list(sheets))
             written.append(path)
+    summaries = {year: summary_frames(np.random.default_rng([seed, 500 + year]), year)
+                 for year in (2025, 2026)}     # a generator of their own, apart from the rest
     rng = np.random.default_rng([seed, 999])
     for year in (2025, 2026):
         path = out / f"targets_{year}.xlsx"
-        write_xlsx(path, [targets_sheet(make_targets(rng, data, year), year)], ["targets"])
+        extra = summary_targets(np.random.default_rng([seed, 600 + year]), summaries[year], year)
+        write_xlsx(path, [targets_sheet(make_targets(rng, data, year, extra), year)],
+                   ["targets"])
+        written.append(path)
+    for year, frames in summaries.items():
+        path = out / f"summary_{year}.xlsx"
+        write_xlsx(path, summary_sheets(frames), list(frames))
         written.append(path)
     return sorted(written)
 
@@ -677,8 +770,9 @@ def _clean(out: Path) -> None:
         folder = out / f"{year}-{month:02d}"
         if folder.is_dir():
             shutil.rmtree(folder)
-    for path in out.glob("targets_*.xlsx"):
-        path.unlink()
+    for pattern in ("targets_*.xlsx", "summary_*.xlsx"):
+        for path in out.glob(pattern):
+            path.unlink()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,14 +45,15 @@ def _id(path: Path) -> str:
 def test_sample_file_layout():
     names = [_id(p) for p in SAMPLE_FILES]
     # 6 districts x 22 months, one of them as .xls, one study sheet split off as GBK csv,
-    # plus two target workbooks
-    assert len(names) == 6 * 22 + 1 + 2
+    # plus two target workbooks and two of 评优表彰, 组织建设, 新媒体
+    assert len(names) == 6 * 22 + 1 + 2 + 2
     assert names[:7] == ["2025-01/东湖区_2025-01.xlsx", "2025-01/临江区_2025-01.xlsx",
                          "2025-01/北岭区_2025-01.xlsx", "2025-01/南湾区_2025-01.xlsx",
                          "2025-01/西桥区_2025-01.xls", "2025-01/青山区_2025-01.xlsx",
                          "2025-02/东湖区_2025-02.xlsx"]
     assert "2025-02/北岭区_2025-02_青年大学习.csv" in names
-    assert names[-3:] == ["2026-10/青山区_2026-10.xlsx", "targets_2025.xlsx", "targets_2026.xlsx"]
+    assert names[-5:] == ["2026-10/青山区_2026-10.xlsx", "summary_2025.xlsx", "summary_2026.xlsx",
+                          "targets_2025.xlsx", "targets_2026.xlsx"]
     assert sum(p.stat().st_size for p in SAMPLE_FILES) < 15_000_000
 
 
@@ -73,6 +74,11 @@ def test_sample_file_passes_check(path, simulated):
     kinds = sorted(s.kind for s in tables)
     if path.name.startswith("targets_"):
         assert kinds == ["targets"]
+    elif path.name.startswith("summary_"):
+        assert kinds == ["honours", "media", "organisation"]
+        assert {d for s in tables for d in s.frame["district"]} == \
+            {d.district.name for d in simulated}
+        return
     elif path.suffix == ".csv":
         assert kinds == ["study"]
     elif path.name == "北岭区_2025-02.xlsx":

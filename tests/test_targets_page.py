@@ -35,9 +35,9 @@ def targets_page(username: str) -> AppTest:
     return at
 
 
-def edit(at: AppTest, row: int, column: str, value) -> AppTest:
-    at.session_state["targets_editor"] = {"edited_rows": {row: {column: value}},
-                                          "added_rows": [], "deleted_rows": []}
+def edit(at: AppTest, row: int, column: str, value, key: str = "targets_editor") -> AppTest:
+    at.session_state[key] = {"edited_rows": {row: {column: value}},
+                             "added_rows": [], "deleted_rows": []}
     return at.button(key="targets_save").click().run()
 
 
@@ -53,6 +53,11 @@ def test_grid_shows_rates_in_percent_with_chinese_headers(engine):
     grid = at.data_editor(key="targets_editor").value
     assert list(grid.columns) == ["区", "参学率（%）", "参学人次（人次）", "应学团员数（人）", "活动场次（场）",
                                   "参与人次（人次）", "志愿者人数（人）", "志愿服务时长（小时）"]
+    # 获评荣誉 and the 组织建设 items in a grid of their own, the same rows
+    summary = at.data_editor(key="targets_summary_editor").value
+    assert list(summary.columns) == ["区", "获评荣誉（项）", "换届（个）", "推优入党（名）", "发展团员（名）",
+                                     "青年之家（个）", "青年突击队（支）", "改革举措（项）"]
+    assert summary["区"].tolist() == grid["区"].tolist()
     assert grid["区"].tolist()[:1] == ["全部"]
     by_district = grid.set_index("区")
     assert by_district.loc["全部", "参学率（%）"] == 95.0
@@ -77,6 +82,22 @@ def test_admin_saves_an_edit_as_a_batch_and_can_undo_it(engine):
 
     rollback_batch(engine, int(batches.loc[0, "id"]), actor=accounts.get_user(engine, "boss"))
     assert stored(engine)[("青山区", "study_rate")] == 0.9
+
+
+def test_targets_of_honours_and_organisation_items_are_kept_and_edited_in_the_grid(engine):
+    add_user(engine, "boss", "admin")
+    at = targets_page("boss")
+    row = at.data_editor(key="targets_editor").value["区"].tolist().index("青山区")
+    edit(at, row, "推优入党（名）", 30, key="targets_summary_editor")
+    assert not at.exception
+    assert stored(engine)[("青山区", "organisation:推优入党")] == 30.0
+    assert stored(engine)[("青山区", "study_rate")] == 0.9       # the row's other grid kept
+    # an edit in the indicators' grid keeps that target (the row is stored whole)
+    edit(targets_page("boss"), row, "参学率（%）", 96)
+    assert stored(engine)[("青山区", "organisation:推优入党")] == 30.0
+    assert stored(engine)[("青山区", "study_rate")] == 0.96
+    assert at.data_editor(key="targets_summary_editor").value.set_index("区").loc[
+        "青山区", "推优入党（名）"] == 30.0
 
 
 def test_filler_edits_only_own_district_rows(engine):

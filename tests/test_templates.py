@@ -116,10 +116,12 @@ def test_category_drop_down_reads_the_hidden_list():
 def test_indicator_drop_down_on_targets():
     wb = _load("targets")
     dvs = {str(dv.sqref): dv for dv in wb["年度目标"].data_validations.dataValidation}
-    assert dvs["C2:C5001"].formula1 == "'下拉选项'!$B$1:$B$7"
+    assert dvs["C2:C5001"].formula1 == "'下拉选项'!$B$1:$B$14"
     hidden = wb[LISTS_SHEET]
-    assert [hidden.cell(row=r, column=2).value for r in range(1, 8)] == [
-        "参学率", "参学人次", "应学团员数", "活动场次", "参与人次", "志愿者人数", "志愿服务时长"]
+    # the indicators, then 获评荣誉 and the 组织建设 items that take a target
+    assert [hidden.cell(row=r, column=2).value for r in range(1, 15)] == [
+        "参学率", "参学人次", "应学团员数", "活动场次", "参与人次", "志愿者人数", "志愿服务时长",
+        "获评荣誉", "换届", "推优入党", "发展团员", "青年之家", "青年突击队", "改革举措"]
 
 
 def test_column_formats():

@@ -58,6 +58,14 @@ def metric_card(label: str, value: str, *, status: str | None = None,
             st.caption(md_text(line))
 
 
+def count_cards(cards, per_row: int = 3) -> None:
+    """`summary_views.CountCard`s (label, value, status, lines) as metric cards, `per_row` a row."""
+    for start in range(0, len(cards), per_row):
+        for col, card in zip(st.columns(per_row), cards[start:start + per_row]):
+            with col:
+                metric_card(card.label, card.value, status=card.status, lines=card.lines)
+
+
 def chart(fig, key: str) -> None:
     """A plotly figure at full width; plotly's mode bar speaks Chinese (`chinese.PLOTLY_CONFIG`)."""
     st.plotly_chart(fig, key=key, config=chinese.PLOTLY_CONFIG)
@@ -103,7 +111,8 @@ def fitted_columns(frame: pd.DataFrame, column_config: dict | None = None, *,
 
 
 def export_panel(rep, key: str) -> None:
-    """Downloads of the selection (Excel with charts, offline HTML) and the drafted paragraph.
+    """Downloads of the selection (Excel with charts, offline HTML) and the drafted 工作总结,
+    with the sections the user picks (the same sections in the text and both files).
 
     The files are built only when a button is clicked (deferred download data).
     """
@@ -113,24 +122,39 @@ def export_panel(rep, key: str) -> None:
     try:
         from analytics.present.export_html import report_html
         from analytics.present.export_xlsx import report_xlsx
-        from analytics.present.summary_text import draft_summary
+        from analytics.present import summary_text
     except ImportError:
         st.caption("导出功能尚未安装。")
         return
+    chosen = tuple(st.multiselect(
+        "工作总结包含的部分", list(summary_text.SECTIONS), default=list(summary_text.SECTIONS),
+        key=f"{key}_sections", placeholder="选择要写入工作总结的部分",
+        help="“三力一度”为参学、活动、志愿服务和目标完成情况的段落；所选部分同时写入 Excel 和 HTML 报告。"))
     stem = f"团务数据_{rep.selection.area_label}_{rep.selection.period_label}"
     left, right = st.columns(2)
     left.download_button(
-        "下载 Excel 报告（含图表）", functools.partial(report_xlsx, rep),
+        "下载 Excel 报告（含图表）", functools.partial(report_xlsx, rep, chosen),
         file_name=f"{stem}.xlsx", key=f"{key}_xlsx", on_click="ignore", icon=":material/download:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     right.download_button(
-        "下载离线 HTML 报告", functools.partial(report_html, rep), file_name=f"{stem}.html",
+        "下载离线 HTML 报告", functools.partial(report_html, rep, chosen), file_name=f"{stem}.html",
         key=f"{key}_html", on_click="ignore", mime="text/html", icon=":material/download:")
     with st.expander("工作总结数据段落（可复制）", expanded=False):
+        if not chosen:
+            show_empty("未选择工作总结的部分：请在上方选择至少一个部分。")
+            return
         try:
-            text = draft_summary(rep)
+            paragraph = (summary_text.draft_summary(rep) if summary_text.shows_paragraph(chosen)
+                         else None)
+            sections = summary_text.extra_sections(rep, chosen)
         except AnalyticsError as exc:
             st.error(md_text(exc))
-        else:
-            st.caption("由所选范围的数据自动生成，复制后可直接粘贴到工作总结中（右上角复制按钮）。")
+            return
+        st.caption("由所选范围的数据自动生成，复制后可直接粘贴到工作总结中（右上角复制按钮）。")
+        if paragraph is not None:
+            st.code(paragraph, language=None, wrap_lines=True)
+        for name, text in sections:
+            st.markdown(f"**{md_text(name)}**")
             st.code(text, language=None, wrap_lines=True)
+        if paragraph is None and not sections:
+            show_empty("所选部分在所选范围内暂无数据。")

@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-from analytics.schema import INDICATORS
+from analytics.schema import TARGET_INDICATORS
 
 DISTRICT_COLUMN = "区"
 
@@ -20,7 +20,7 @@ def indicator_column(indicator) -> str:
     return f"{indicator.label}（{indicator.unit}）"
 
 
-TARGET_COLUMNS = {indicator_column(i): i for i in INDICATORS}
+TARGET_COLUMNS = {indicator_column(i): i for i in TARGET_INDICATORS}
 
 
 

@@ -305,7 +305,7 @@ def parse_category(value: object) -> str | None:
 @cache
 def _indicator_lookup() -> dict[str, str]:
     table: dict[str, str] = {}
-    for ind in schema.INDICATORS:
+    for ind in schema.TARGET_INDICATORS:
         for name in (ind.name, ind.label, *ind.synonyms):
             table.setdefault(normalize_header(name), ind.name)
     return table
@@ -317,7 +317,7 @@ def parse_indicator(value: object) -> str | None:
         return None
     name = _indicator_lookup().get(normalize_header(value))
     if name is None:
-        labels = "、".join(i.label for i in schema.INDICATORS)
+        labels = "、".join(i.label for i in schema.TARGET_INDICATORS)
         raise BadValue(f"不是已知指标，请填写：{labels}")
     return name
 

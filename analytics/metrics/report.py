@@ -19,6 +19,8 @@ from analytics import schema
 
 TOTAL = "合计"
 INDICATOR_NAMES = indicators.INDICATOR_NAMES
+# the columns of `Report.targets` and `Report.summary_targets`
+TARGET_COLUMNS = ["district", "indicator", "actual", "target", "completion", "expected", "status"]
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,11 @@ class Report:
       item, 新媒体 per 栏目, activities per 专项); `honours_by_district` and
       `organisation_by_district` the counts per district (区县对比);
       `honour_totals` 集体/个人/total, `media_totals` articles/reads/....
+      `honour_types_by_district`: district, 集体, 个人, total;
+      `summary_targets`: the `targets` columns for 获评荣誉 and the 组织建设 items
+      that have a target (schema.SUMMARY_TARGET_INDICATORS);
+      `media_by_platform`, `media_by_column`, `media_by_month`: 新媒体 篇数, 阅读量,
+      转发, 参与人数 per platform, per 栏目/专题 and per month (summary_figures.media_by).
     """
 
     selection: Selection
@@ -114,11 +121,17 @@ class Report:
     honours: pd.DataFrame = field(default_factory=pd.DataFrame)
     honour_totals: dict[str, int] = field(default_factory=dict)
     honours_by_district: pd.DataFrame = field(default_factory=pd.DataFrame)
+    honour_types_by_district: pd.DataFrame = field(default_factory=pd.DataFrame)
     organisation: pd.DataFrame = field(default_factory=pd.DataFrame)
     organisation_by_district: pd.DataFrame = field(default_factory=pd.DataFrame)
     media: pd.DataFrame = field(default_factory=pd.DataFrame)
     media_totals: dict[str, int] = field(default_factory=dict)
+    media_by_platform: pd.DataFrame = field(default_factory=pd.DataFrame)
+    media_by_column: pd.DataFrame = field(default_factory=pd.DataFrame)
+    media_by_month: pd.DataFrame = field(default_factory=pd.DataFrame)
     projects: pd.DataFrame = field(default_factory=pd.DataFrame)
+    summary_targets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=TARGET_COLUMNS))
 
     @property
     def has_last_year(self) -> bool:
@@ -135,10 +148,15 @@ class Report:
         return rows.iloc[0].to_dict()
 
     def target_of(self, indicator: str, district: str = TOTAL) -> dict | None:
-        """The targets row of one indicator and district (or 合计), or None."""
-        rows = self.targets[(self.targets["indicator"] == indicator)
-                            & (self.targets["district"] == district)]
-        return None if rows.empty else rows.iloc[0].to_dict()
+        """The targets row of one indicator (or 工作总结 target such as 获评荣誉) and
+        district (or 合计), or None."""
+        for table in (self.targets, self.summary_targets):
+            if table is None or not len(table):
+                continue
+            rows = table[(table["indicator"] == indicator) & (table["district"] == district)]
+            if not rows.empty:
+                return rows.iloc[0].to_dict()
+        return None
 
     def yoy_of(self, indicator: str, district: str = TOTAL) -> dict | None:
         """The 同比 row of one indicator and district (or 合计) when last year has data."""
@@ -181,6 +199,28 @@ def _comparison(sel: Mapping[str, pd.DataFrame], names: tuple[str, ...]) -> pd.D
     return _ranked(table.rename_axis("district").reset_index())
 
 
+def _judged(name: str, entries, selection: Selection) -> list[dict]:
+    """The targets rows of one indicator: (district or 合计, target, actual) judged
+    against 序时进度 at that district's as-of day; entries without a target are left out."""
+    rows = []
+    for district, target, actual in entries:
+        if target is None:
+            continue
+        actual = None if actual is None or pd.isna(actual) else actual
+        day = selection.as_of if district == TOTAL else selection.as_of_of(district)
+        status = progress.target_status(name, actual, target, selection.year,
+                                        day, first_month=selection.months[0])
+        rows.append({"district": district, "indicator": name, "actual": actual, **status})
+    return rows
+
+
+def _target_table(rows: list[dict]) -> pd.DataFrame:
+    out = pd.DataFrame(rows, columns=TARGET_COLUMNS)
+    for col in ("actual", "target", "completion", "expected"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    return out
+
+
 def _targets(sel: Mapping[str, pd.DataFrame], comparison: pd.DataFrame,
              total: Mapping[str, float | None], selection: Selection) -> pd.DataFrame:
     targets = sel.get("targets")
@@ -192,19 +232,29 @@ def _targets(sel: Mapping[str, pd.DataFrame], comparison: pd.DataFrame,
                    for d in selection.districts]
         entries.append((TOTAL, progress.area_target(targets, name, selection.year, area),
                         total[name]))
-        for district, target, actual in entries:
-            if target is None:
-                continue
-            actual = None if actual is None or pd.isna(actual) else actual
-            day = selection.as_of if district == TOTAL else selection.as_of_of(district)
-            status = progress.target_status(name, actual, target, selection.year,
-                                            day, first_month=selection.months[0])
-            rows.append({"district": district, "indicator": name, "actual": actual, **status})
-    cols = ["district", "indicator", "actual", "target", "completion", "expected", "status"]
-    out = pd.DataFrame(rows, columns=cols)
-    for col in ("actual", "target", "completion", "expected"):
-        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
-    return out
+        rows += _judged(name, entries, selection)
+    return _target_table(rows)
+
+
+def _summary_targets(sel: Mapping[str, pd.DataFrame], selection: Selection,
+                     honour_types: pd.DataFrame, organisation: pd.DataFrame) -> pd.DataFrame:
+    """Targets of 获评荣誉 and the 组织建设 items (schema.SUMMARY_TARGET_INDICATORS), per
+    district and 合计, like `_targets`: the counts are the report's per-district tables."""
+    targets = sel.get("targets")
+    area = None if selection.whole_area else list(selection.districts)
+    counts = {schema.HONOURS_TARGET: honour_types.set_index("district")["total"]}
+    by_item = organisation.set_index("district")
+    for column in by_item.columns:
+        counts[schema.organisation_target(column)] = by_item[column]
+    rows = []
+    for ind in schema.SUMMARY_TARGET_INDICATORS:
+        values = counts.get(ind.name, pd.Series(dtype="float64"))
+        entries = [(d, progress.target_value(targets, ind.name, selection.year, d),
+                    float(values.get(d, 0))) for d in selection.districts]
+        entries.append((TOTAL, progress.area_target(targets, ind.name, selection.year, area),
+                        float(values.sum())))
+        rows += _judged(ind.name, entries, selection)
+    return _target_table(rows)
 
 
 def _target_pace(targets: pd.DataFrame, selection: Selection) -> pd.DataFrame:
@@ -356,6 +406,10 @@ def build_report(frames: Mapping[str, pd.DataFrame], *, year: int,
     targets = _targets(sel, comparison, total, selection)
     extra = summary_figures.select_summary_kinds(frames, year=year, months=months,
                                                  until=as_of, districts=chosen)
+    sections = _summary_sections(extra, sel, names)
+    sections["summary_targets"] = _summary_targets(
+        sel, selection, sections["honour_types_by_district"],
+        sections["organisation_by_district"])
     return Report(
         selection=selection,
         comparison=comparison,
@@ -372,7 +426,7 @@ def build_report(frames: Mapping[str, pd.DataFrame], *, year: int,
         lagging_units=indicators.lagging_units(
             area_sel.get("study", indicators.frame(area_sel, "study")), limit=10),
         mom=_mom(monthly, monthly_total, selection),
-        **_summary_sections(extra, sel, names),
+        **sections,
     )
 
 
@@ -384,10 +438,14 @@ def _summary_sections(extra: Mapping[str, pd.DataFrame], sel: Mapping[str, pd.Da
         honours=summary_figures.honours_table(honours),
         honour_totals=summary_figures.honours_totals(honours),
         honours_by_district=summary_figures.by_district(honours, "honour", names),
+        honour_types_by_district=summary_figures.honour_types_by_district(honours, names),
         organisation=summary_figures.organisation_table(organisation),
         organisation_by_district=summary_figures.by_district(organisation, "item", names),
         media=summary_figures.media_table(media),
         media_totals=summary_figures.media_totals(media),
+        media_by_platform=summary_figures.media_by(media, "platform"),
+        media_by_column=summary_figures.media_by(media, "column"),
+        media_by_month=summary_figures.media_by(media, "month"),
         projects=summary_figures.project_table(sel.get("activities")),
     )
 

@@ -138,19 +138,43 @@ def project_table(activities: pd.DataFrame | None) -> pd.DataFrame:
     return table[PROJECT_COLUMNS]
 
 
-def month_on_month(monthly_total: pd.DataFrame, indicator: str) -> dict | None:
-    """环比 of the last selected month against the one before: current, previous, change, change_rel."""
-    if monthly_total is None or len(monthly_total) < 2 or indicator not in monthly_total:
-        return None
-    rows = monthly_total.sort_values("month")
-    current, previous = rows[indicator].iloc[-1], rows[indicator].iloc[-2]
-    if pd.isna(current) or pd.isna(previous):
-        return None
-    change = float(current) - float(previous)
-    return {"month": rows["month"].iloc[-1], "current": float(current),
-            "previous": float(previous), "change": change,
-            "change_rel": change / float(previous) if previous else None}
+MEDIA_MEASURES = ("articles", "reads", "shares", "participants")
+MEDIA_GROUPS = ("platform", "column", "month")
 
 
-__all__ = ["by_district", "honours_table", "honours_totals", "media_table", "media_totals",
-           "month_on_month", "organisation_table", "project_table", "select_summary_kinds"]
+def media_by(media: pd.DataFrame, by: str) -> pd.DataFrame:
+    """新媒体 per platform, per 栏目/专题 or per month: articles (篇数), reads, shares,
+    participants. Platforms and 栏目 busiest first (by articles), months in order;
+    a row without a 栏目 counts under 其他."""
+    if by not in MEDIA_GROUPS:
+        raise ValueError(f"media_by: unknown group {by!r}")
+    cols = [by, *MEDIA_MEASURES]
+    if media is None or not len(media):
+        return pd.DataFrame({c: pd.Series(dtype="object" if c == by else "int64") for c in cols})
+    df = media.assign(column=media["column"].fillna("其他")) if by == "column" else media
+    table = df.groupby(by, sort=False).agg(
+        articles=("title", "size"), reads=("reads", "sum"), shares=("shares", "sum"),
+        participants=("participants", "sum")).reset_index()
+    for col in MEDIA_MEASURES:
+        table[col] = table[col].fillna(0).astype("int64")
+    if by == "month":
+        table = table.sort_values("month")
+    else:
+        table = table.sort_values("articles", ascending=False, kind="stable")
+    return table[cols].reset_index(drop=True)
+
+
+def honour_types_by_district(honours: pd.DataFrame, districts: Iterable[str]) -> pd.DataFrame:
+    """Per district: how many 集体 and 个人 honours, and all of them (total); 0 where none."""
+    types = [t.name for t in schema.choice_list("recipient_types")]
+    table = by_district(honours, "recipient_type", districts)
+    for name in types:
+        if name not in table:
+            table[name] = 0
+    table = table[["district", *types]].astype({t: "int64" for t in types})
+    return table.assign(total=table[types].sum(axis=1).astype("int64"))
+
+
+__all__ = ["by_district", "honour_types_by_district", "honours_table", "honours_totals",
+           "media_by", "media_table", "media_totals", "organisation_table", "project_table",
+           "select_summary_kinds"]

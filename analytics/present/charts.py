@@ -689,3 +689,104 @@ def radar_three_forces(scores: pd.DataFrame, *, colors: Mapping[str, str] | None
                                             "tickfont": {"size": base - 4}},
                              "angularaxis": {"rotation": 90, "direction": "clockwise"}})
     return fig
+
+
+# --- 评优表彰, 组织建设, 新媒体 -----------------------------------------------------------
+
+def _count_bar_style(fig: go.Figure, name: str, y_title: str, large: bool) -> go.Figure:
+    _style(fig, name, large=large, x_title="", y_title=y_title)
+    _value_axis(fig, "")
+    fig.update_xaxes(tickangle=0, automargin=True, type="category")
+    return fig
+
+
+def _count_targets(fig: go.Figure, targets: Mapping[str, float] | None, unit: str,
+                   large: bool) -> None:
+    """A target mark over each district's bar that has a target."""
+    hit = [(d, float(t)) for d, t in (targets or {}).items() if t is not None]
+    if hit:
+        fig.add_trace(go.Scatter(
+            name="目标", mode="markers", x=[d for d, _ in hit], y=[t for _, t in hit],
+            marker={"symbol": "line-ew", "size": 40 if large else 28,
+                    "line": {"color": palette.TARGET, "width": 4}},
+            customdata=[fmt.fmt_count(t, unit) for _, t in hit],
+            hovertemplate="%{x}<br>目标：%{customdata}<extra></extra>"))
+
+
+@_escaped
+def honours_district_bar(types_by_district: pd.DataFrame, *,
+                         targets: Mapping[str, float] | None = None, large: bool = False,
+                         title: str = "各区县获评荣誉（集体、个人）") -> go.Figure:
+    """评优表彰 per district: 集体 and 个人 stacked, the total over each bar, a mark at
+    each district's 获评荣誉 target.
+
+    `types_by_district` is `report.honour_types_by_district` (district, 集体, 个人, total).
+    """
+    if _is_empty(types_by_district, "total") or not types_by_district["total"].gt(0).any():
+        return empty_figure(title, large=large)
+    data = types_by_district
+    districts = data["district"].astype(str).tolist()
+    types = [t.name for t in schema.choice_list("recipient_types")]
+    words = {t.name: t.get("measure", "个") for t in schema.choice_list("recipient_types")}
+    fig = go.Figure()
+    for kind, color in zip(types, (palette.PRIMARY, palette.PREVIOUS)):
+        values = data[kind].astype("float64")
+        fig.add_trace(go.Bar(
+            name=kind, x=districts, y=values, marker_color=color,
+            customdata=[fmt.fmt_count(v, words[kind]) for v in values],
+            hovertemplate=f"%{{x}}<br>{kind}：%{{customdata}}<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        name=labels.HONOURS_TOTAL_LABEL, mode="text", x=districts,
+        y=data["total"].astype("float64"), text=[fmt.fmt_count(v) for v in data["total"]],
+        textposition="top center", showlegend=False, hoverinfo="skip", cliponaxis=False))
+    _count_targets(fig, targets, schema.INDICATOR_BY_NAME[schema.HONOURS_TARGET].unit, large)
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": 1.12, "x": 1,
+                                               "xanchor": "right", "traceorder": "normal"})
+    return _count_bar_style(fig, title, "获评荣誉（个、名）", large)
+
+
+@_escaped
+def organisation_district_bar(by_district: pd.DataFrame, item: str, *, measure: str = "个",
+                              targets: Mapping[str, float] | None = None,
+                              colors: Mapping[str, str] | None = None, large: bool = False,
+                              title: str | None = None) -> go.Figure:
+    """One 组织建设 item per district (`report.organisation_by_district`), highest first,
+    a mark at each district's target of the item."""
+    name = title or f"各区县{item}"
+    if _is_empty(by_district, item):
+        return empty_figure(name, large=large)
+    data = by_district.sort_values(item, ascending=False, kind="stable")
+    districts = data["district"].astype(str).tolist()
+    colors = colors or palette.district_colors(districts)
+    values = data[item].astype("float64")
+    shown = [fmt.fmt_count(v, measure) for v in values]
+    fig = go.Figure(go.Bar(
+        x=districts, y=values, marker_color=[colors.get(d, palette.PRIMARY) for d in districts],
+        text=[fmt.fmt_count(v) for v in values], textposition="outside", cliponaxis=False,
+        customdata=shown, hovertemplate=f"%{{x}}<br>{item}：%{{customdata}}<extra></extra>",
+        showlegend=False))
+    _count_targets(fig, targets, measure, large)
+    return _count_bar_style(fig, name, f"{item}（{measure}）", large)
+
+
+@_escaped
+def media_bar(table: pd.DataFrame, by: str, measure: str = "articles", *, large: bool = False,
+              title: str | None = None) -> go.Figure:
+    """新媒体 per platform, 栏目/专题 or month (`summary_figures.media_by`): one measure
+    (篇数, 阅读量, 转发, 参与人数); months in order, the others highest first."""
+    what = labels.media_measure_label(measure)
+    group = labels.MEDIA_GROUP_LABELS[by]
+    name = title or f"{'月度' if by == 'month' else '各' + group}新媒体{what}"
+    if _is_empty(table, measure) or not table[measure].gt(0).any():
+        return empty_figure(name, large=large)
+    data = table if by == "month" else table.sort_values(measure, ascending=False, kind="stable")
+    x = [_month_label(m) for m in data["month"]] if by == "month" else data[by].astype(str).tolist()
+    values = data[measure].astype("float64")
+    fig = go.Figure(go.Bar(
+        x=x, y=values, marker_color=palette.PRIMARY, text=[fmt.fmt_count(v) for v in values],
+        textposition="outside", cliponaxis=False, customdata=[fmt.fmt_count(v) for v in values],
+        hovertemplate=f"%{{x}}<br>{what}：%{{customdata}}<extra></extra>", showlegend=False))
+    _count_bar_style(fig, name, f"{what}（{labels.MEDIA_MEASURE_UNITS[measure]}）", large)
+    if by != "month":     # long 栏目 names in two lines, horizontal
+        fig.update_xaxes(tickvals=x, ticktext=[_wrap(v, 8) for v in x])
+    return fig

@@ -108,3 +108,20 @@ def labelled(df: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataF
     return df.rename(columns={c: labels.get(c, c) for c in df.columns})
 
 
+
+
+# --- the 工作总结 kinds on the pages -----------------------------------------------
+
+# 新媒体 figures (summary_figures.MEDIA_MEASURES) and what they are grouped by
+MEDIA_MEASURE_LABELS: dict[str, str] = {"articles": "篇数", "reads": "阅读量", "shares": "转发",
+                                        "participants": "参与人数"}
+MEDIA_MEASURE_UNITS: dict[str, str] = {"articles": "篇", "reads": "人次", "shares": "次",
+                                       "participants": "人"}
+MEDIA_GROUP_LABELS: dict[str, str] = {"platform": "平台", "column": "栏目/专题", "month": "月份"}
+# the total column of the 评优表彰 tables (集体 + 个人)
+HONOURS_TOTAL_LABEL = "荣誉合计"
+
+
+def media_measure_label(measure: str) -> str:
+    """"阅读量" for "reads"."""
+    return MEDIA_MEASURE_LABELS[measure]

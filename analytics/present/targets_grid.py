@@ -10,7 +10,7 @@ import pandas as pd
 
 from analytics.present.fmt import csv_text
 from analytics.ingest.targets_editor import DISTRICT_COLUMN, TARGET_COLUMNS
-from analytics.schema import ALL_DISTRICTS, INDICATORS, KINDS
+from analytics.schema import ALL_DISTRICTS, KINDS, SUMMARY_TARGET_INDICATORS, TARGET_INDICATORS
 
 
 def targets_grid(targets: pd.DataFrame, *, year: int, districts: Sequence[str]) -> pd.DataFrame:
@@ -31,6 +31,21 @@ def targets_grid(targets: pd.DataFrame, *, year: int, districts: Sequence[str]) 
     return grid
 
 
+def split_target_columns(grid: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(区 and the indicators' columns, 区 and the 工作总结 targets' columns: 获评荣誉 and the
+    组织建设 items): two grids that each fit the page, joined again by `join_target_columns`."""
+    summary = {i.name for i in SUMMARY_TARGET_INDICATORS}
+    later = [c for c, i in TARGET_COLUMNS.items() if i.name in summary and c in grid]
+    return (grid[[c for c in grid.columns if c not in later]].reset_index(drop=True),
+            grid[[DISTRICT_COLUMN, *later]].reset_index(drop=True))
+
+
+def join_target_columns(indicators: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """The one grid again (same rows, in the same order) from `split_target_columns`' parts."""
+    return pd.concat([indicators.reset_index(drop=True),
+                      summary.drop(columns=[DISTRICT_COLUMN]).reset_index(drop=True)], axis=1)
+
+
 def split_targets_grid(grid: pd.DataFrame, editable: frozenset[str] | None
                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rows `editable` districts may change, the other rows); None edits every row."""
@@ -46,7 +61,7 @@ def targets_sheet_bytes(rows: pd.DataFrame, *, note: str) -> bytes:
     `note` goes on a 注： line under the table (skipped by the loader), e.g.
     where the file came from.
     """
-    labels = {i.name: i.label for i in INDICATORS}
+    labels = {i.name: i.label for i in TARGET_INDICATORS}
     fields = KINDS["targets"].fields
     out = io.StringIO()
     sheet = pd.DataFrame({

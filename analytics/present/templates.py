@@ -149,7 +149,7 @@ def _allowed_text(f: Field) -> str:
         names = "、".join(c.name for c in schema.categories())
         parts.append(f"可选：{names}；其他写法按别名归类，无法识别的计入“其他”")
     elif f.type is FieldType.INDICATOR:
-        names = "、".join(i.label for i in schema.INDICATORS)
+        names = "、".join(i.label for i in schema.TARGET_INDICATORS)
         parts.append(f"可选：{names}")
     if f.min is not None or f.max is not None:
         bounds = []
@@ -260,7 +260,7 @@ def write_instructions(workbook: Workbook, kinds: list[str | Kind],
 
 def _list_values() -> dict[FieldType, list[str]]:
     return {FieldType.CATEGORY: [c.name for c in schema.categories()],
-            FieldType.INDICATOR: [i.label for i in schema.INDICATORS]}
+            FieldType.INDICATOR: [i.label for i in schema.TARGET_INDICATORS]}
 
 
 def _list_refs() -> dict[FieldType, str]:

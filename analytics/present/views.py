@@ -463,10 +463,12 @@ def comparison_changes(comparison: pd.DataFrame, report,
 
 
 def district_targets(report, indicator: str) -> dict[str, float]:
-    """{district: target} of one indicator in a report (districts with a target only)."""
+    """{district: target} of one indicator (or 工作总结 target: 获评荣誉, a 组织建设 item)
+    in a report (districts with a target only)."""
     from analytics.metrics.report import TOTAL
 
-    t = report.targets
+    extra = getattr(report, "summary_targets", None)
+    t = report.targets if extra is None or not len(extra) else pd.concat([report.targets, extra])
     rows = t[(t["indicator"] == indicator) & (t["district"] != TOTAL)].dropna(subset=["target"])
     return dict(zip(rows["district"], rows["target"].astype(float)))
 
