@@ -7,9 +7,13 @@ cut-off, and the command line and the report still agree.
 """
 from __future__ import annotations
 
+import base64
 import json
+import re
 from datetime import date, datetime
+from html.parser import HTMLParser
 
+import numpy
 import openpyxl
 import pytest
 
@@ -136,3 +140,94 @@ def test_a_month_a_district_has_not_reported_reads_as_missing_not_zero(urls):
     east = monthly.loc[("东湖区", "2026-11"), "activity_participants"]
     assert fmt.fmt_value("activity_participants", east) == "—"      # not "0人次"
     assert monthly.loc[("东湖区", "2026-10"), "activity_participants"] > 0
+
+
+class _Tables(HTMLParser):
+    """Every <table> of a page as rows of cell texts, and the text of class="note"."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self.notes: list[str] = []
+        self._cell: str | None = None
+        self._note: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = ""
+        elif tag == "p" and ("class", "note") in attrs:
+            self._note = ""
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+        if self._note is not None:
+            self._note += data
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append(self._cell.strip())
+            self._cell = None
+        elif tag == "p" and self._note is not None:
+            self.notes.append(self._note)
+            self._note = None
+
+
+def _figures(page: str) -> list[dict]:
+    """The plotly figures of an exported page: {"data": [...], "layout": {...}}."""
+    decoder, out = json.JSONDecoder(), []
+    for match in re.finditer(r'Plotly\.newPlot\(\s*"[^"]+",\s*', page):
+        data, end = decoder.raw_decode(page, match.end())
+        layout, _ = decoder.raw_decode(page, page.index("{", end))
+        out.append({"data": data, "layout": layout})
+    return out
+
+
+def _numbers(values) -> list[float]:
+    """A trace's numbers as plotly writes them: a list, or base64 `bdata` of a dtype."""
+    if isinstance(values, dict):
+        return numpy.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
+
+
+def test_the_html_report_shows_each_districts_own_progress_like_the_pages(urls, tmp_path):
+    """The exported file: 序时进度 and status of a district at its own cut-off, the area's
+    at the common one, the plain-words sentence, and a chart of each district's 完成率
+    against its own 序时进度 — the same figures the pages show."""
+    from analytics.present import views
+    from analytics.present.export_html import report_html
+
+    report = _report(urls[1])
+    path = tmp_path / "报告.html"
+    path.write_text(report_html(report), encoding="utf-8")
+    page = path.read_text(encoding="utf-8")
+    parsed = _Tables()
+    parsed.feed(page)
+    assert "青山区已报至11月，其余区县至10月" in parsed.notes[0]
+    assert parsed.notes[0].startswith("数据截至 2026年10月31日")
+    [targets] = [t for t in parsed.tables if "序时进度" in t[0]]
+    head = targets[0]
+    rows = {(r[0], r[1]): dict(zip(head, r)) for r in targets[1:]}
+    assert {k: rows[("青山区", "活动场次")][k] for k in ("序时进度", "统计截至", "状态")} == {
+        "序时进度": "91.51%", "统计截至": "2026-11-30", "状态": "超前"}
+    assert {k: rows[("东湖区", "活动场次")][k] for k in ("序时进度", "统计截至")} == {
+        "序时进度": "83.29%", "统计截至": "2026-10-31"}
+    assert {k: rows[("合计", "活动场次")][k] for k in ("序时进度", "统计截至")} == {
+        "序时进度": "83.29%", "统计截至": "2026-10-31"}
+    # each district's status in the file is the one 总览 shows for it
+    shown = views.district_status_table(report).set_index("区县")
+    for district in report.selection.districts:
+        for label in ("参学率", "活动场次", "参与人次", "志愿服务时长"):
+            if (district, label) in rows:
+                assert rows[(district, label)]["状态"] == shown.loc[district, f"{label}状态"]
+    # the chart of 活动场次 by district: 青山区's 序时进度 tick at its own November
+    [chart] = [f for f in _figures(page)
+               if f["layout"].get("title", {}).get("text") == "各区县活动场次完成率与本区序时进度"]
+    ticks = {y: x for trace in chart["data"] if trace["name"] == "序时进度"
+             for y, x in zip(trace["y"], _numbers(trace["x"]))}
+    assert round(ticks["青山区"] * 100, 2) == 91.51
+    assert {round(v * 100, 2) for d, v in ticks.items() if d != "青山区"} == {83.29}

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.present import charts, fmt, labels, palette
+from analytics.present import charts, fmt, labels, palette, views
 from analytics.metrics import dimensions, progress
 from analytics import schema
 from analytics.metrics.report import TOTAL, Report
@@ -64,6 +64,13 @@ def _comparison_table(report: Report) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _as_of_of(report: Report, district: str) -> str:
+    """The day a targets row reads at: a district its own last reported month, 合计 the
+    common cut-off (`Selection.as_of_of`)."""
+    sel = report.selection
+    return (sel.as_of if district == TOTAL else sel.as_of_of(district)).isoformat()
+
+
 def _targets_table(report: Report) -> pd.DataFrame:
     return pd.DataFrame([{
         "区县": row["district"],
@@ -72,6 +79,7 @@ def _targets_table(report: Report) -> pd.DataFrame:
         "年度目标": _value(row["indicator"], row["target"]),
         "完成率": fmt.fmt_rate(row["completion"]),
         "序时进度": fmt.fmt_rate(row["expected"]),
+        "统计截至": _as_of_of(report, row["district"]),
         "状态": row["status"],
     } for row in report.targets.to_dict("records")])
 
@@ -147,11 +155,13 @@ def report_tables(report: Report) -> list[tuple[str, pd.DataFrame, str]]:
 
 
 def _heading(report: Report) -> tuple[str, str]:
+    """The title, and the note the pages show under their title: the as-of day, and when
+    districts reported to different months who reached which ("青山区已报至11月，其余区县至10月")."""
     sel = report.selection
     title = f"团务数据报告 — {sel.period_label}（{sel.area_label}）"
-    reported = f"{sel.reported_text}（各区县按本区截止月统计，合计按共同截止日）；" \
-        if sel.reported_text else ""
-    note = (f"统计截至 {sel.as_of.isoformat()}；{reported}区县：{'、'.join(sel.districts) or '无'}。"
+    as_of = sel.cut_offs.text if sel.cut_offs else sel.as_of_text
+    pace = "各区县的序时进度和状态按本区截止月计算。" if sel.reported_text else ""
+    note = (f"{as_of}。{pace}区县：{'、'.join(sel.districts) or '无'}。"
             "数字来自各区上传的报表。")
     return title, note
 
@@ -238,6 +248,13 @@ def _figures(report: Report) -> list[tuple[str, list[go.Figure]]]:
     completion = [charts.completion_bar(
         whole.assign(name=whole["indicator"].map(labels.indicator_label)),
         title=f"{sel.area_label}目标完成率与序时进度")] if len(whole) else []
+    if len(sel.districts) > 1:
+        # each district against its own 序时进度: one reporting further reads further
+        for name in COUNT_NAMES:
+            rows = views.district_completion(report, name)
+            if len(rows):
+                completion.append(charts.completion_bar(
+                    rows, title=f"各区县{labels.indicator_label(name)}完成率与本区序时进度"))
     sections = [("区县对比图", compare), ("月度趋势", trends), ("目标完成", completion),
                 ("活动类别", [charts.category_bar(report.categories)]),
                 ("星级志愿者", [charts.star_distribution_bar(
