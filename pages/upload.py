@@ -206,7 +206,7 @@ for name, checked in checked_files:
                 st.error(f"您（{user.label}）无权导入 {'、'.join(refused)} 的数据，这些行不会导入。")
             if plan_counts(preview)["replace"]:
                 any_conflict = True
-                st.warning("以下数据已导入，确认替换将只覆盖这些单位，其他单位的数据不受影响：\n\n"
+                st.warning("以下数据已导入，确认替换将只替换这些单位，其他单位的数据不受影响：\n\n"
                            + md_text(describe_conflicts(find_conflicts(engine, checked, user)))
                            .replace("；", "\n\n"))
 

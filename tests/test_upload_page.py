@@ -306,9 +306,25 @@ def test_upload_in_headless_chromium(tmp_path, monkeypatch):
         page.get_by_role("button", name="确认导入").click()
         page.get_by_text("已导入活动台账 2 行").wait_for(timeout=60_000)
         page.screenshot(path=str(tmp_path / "upload.png"))
+        assert participants(engine, "青山区") == 150
+        assert list_batches(engine).loc[0, "username"] == "zhang"
+        # undo it from its row of 导入记录: the box picks the row, the preview, then confirm
+        batch = int(list_batches(engine).loc[0, "id"])
+        history = page.locator("[class*=st-key-batches_table_]").first
+        history.scroll_into_view_if_needed()
+        assert page.get_by_role("button", name=f"撤销批次 #{batch}").count() == 0
+        box = history.bounding_box()
+        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)     # the first row's box
+        page.get_by_text(f"撤销批次 #{batch} 将移除 活动台账 青山区 2026-03 的 2 行数据").wait_for(
+            timeout=60_000)
+        assert page.get_by_role("button", name=f"撤销批次 #{batch}").is_disabled()
+        page.get_by_text("确认撤销", exact=True).click()
+        page.get_by_role("button", name=f"撤销批次 #{batch}").click()
+        page.get_by_text(f"已撤销批次 #{batch}。").wait_for(timeout=60_000)
+        assert page.locator("[data-testid=stException]").count() == 0
         browser.close()
-    assert participants(engine, "青山区") == 150
-    assert list_batches(engine).loc[0, "username"] == "zhang"
+    assert participants(engine, "青山区") == 0
+    assert list_batches(engine).loc[0, "status"] == "rolled_back"
 
 
 def test_district_and_month_given_at_upload_fill_missing_columns(engine, tmp_path):
