@@ -12,6 +12,7 @@ import json
 import re
 from datetime import date, datetime
 from html.parser import HTMLParser
+from pathlib import Path
 
 import numpy
 import openpyxl
@@ -27,6 +28,7 @@ from analytics.store.sample import SAMPLE_DIR, load_sample
 
 YEAR = 2026
 TODAY = date(2026, 12, 2)
+CHROMIUM = "/usr/bin/chromium"
 
 
 def november_workbook(path) -> None:
@@ -231,3 +233,44 @@ def test_the_html_report_shows_each_districts_own_progress_like_the_pages(urls, 
              for y, x in zip(trace["y"], _numbers(trace["x"]))}
     assert round(ticks["青山区"] * 100, 2) == 91.51
     assert {round(v * 100, 2) for d, v in ticks.items() if d != "青山区"} == {83.29}
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="需要 Debian 的 /usr/bin/chromium")
+def test_the_html_reports_category_names_do_not_overlap(urls, tmp_path):
+    """The sample's 14 activity categories, in the exported file opened in Chromium at
+    1440 and 1024 px: no two category names under the chart overlap."""
+    from playwright.sync_api import sync_playwright
+
+    from analytics.present.export_html import report_html
+
+    path = tmp_path / "报告.html"
+    path.write_text(report_html(_report(urls[1])), encoding="utf-8")
+    overlaps = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=["--no-sandbox", "--disable-dev-shm-usage"])
+        try:
+            for width in (1440, 1024):
+                view = browser.new_page(viewport={"width": width, "height": 1000})
+                view.goto(path.as_uri(), wait_until="load")
+                view.wait_for_function("document.querySelectorAll('.main-svg').length > 20")
+                view.wait_for_timeout(500)
+                overlaps[width] = view.evaluate(CATEGORY_OVERLAPS_JS)
+        finally:
+            browser.close()
+    assert overlaps == {1440: [], 1024: []}
+
+
+# the category chart's tick names, as pairs whose boxes overlap
+CATEGORY_OVERLAPS_JS = """() => {
+  const plot = [...document.querySelectorAll('.js-plotly-plot')]
+    .find(p => (p.querySelector('.gtitle') || {}).textContent === '各类别活动参与人次');
+  const boxes = [...plot.querySelectorAll('.xtick text')].map(t => [t.textContent, t.getBoundingClientRect()]);
+  const out = [];
+  for (let i = 0; i + 1 < boxes.length; i++) {
+    const [a, p] = boxes[i], [b, q] = boxes[i + 1];
+    if (p.right > q.left + 1 && q.right > p.left + 1) out.push(`${a} / ${b}`);
+  }
+  return out;
+}"""

@@ -36,6 +36,10 @@ PLOTLY_JS = Path(__file__).with_name("vendor") / "plotly-basic.min.js"
 # the trace types the basic bundle draws; any other would be a blank box in the file
 BASIC_TRACES = frozenset({"bar", "scatter", "pie"})
 
+# sections whose chart takes the page's full width: 14 category names side by side
+# overlap in half of it
+WIDE_SECTIONS = frozenset({"活动类别"})
+
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
                  "modeBarButtonsToRemove": ["sendDataToCloud", "lasso2d", "select2d"],
                  "toImageButtonOptions": {"format": "png", "scale": 2}}
@@ -214,6 +218,7 @@ tr:last-child td { font-weight: normal; }
 .wrap { overflow-x: auto; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 12px; }
 .grid > div { min-width: 0; }
+.grid.wide { grid-template-columns: 1fr; }
 .status-超前 { color: #2e7d32; font-weight: bold; }
 .status-正常 { color: #1565c0; font-weight: bold; }
 .status-滞后 { color: #c62828; font-weight: bold; }
@@ -277,7 +282,8 @@ def plotly_js() -> str:
 class _FigureWriter:
     """Figures as HTML divs; plotly.js is inlined once, in the page head."""
 
-    def grid(self, figures: Iterable[go.Figure]) -> str:
+    def grid(self, figures: Iterable[go.Figure], *, wide: bool = False) -> str:
+        """The figures side by side, two to a row on a wide screen; `wide`: one a row."""
         parts = []
         for fig in figures:
             odd = {t.type for t in fig.data} - BASIC_TRACES
@@ -285,7 +291,8 @@ class _FigureWriter:
                 raise ValueError(f"trace types {sorted(odd)} need the full plotly.js bundle")
             parts.append(fig.to_html(full_html=False, include_plotlyjs=False,
                                      config=PLOTLY_CONFIG, default_height=420))
-        return '<div class="grid">' + "\n".join(f"<div>{p}</div>" for p in parts) + "</div>"
+        grid = "grid wide" if wide else "grid"
+        return f'<div class="{grid}">' + "\n".join(f"<div>{p}</div>" for p in parts) + "</div>"
 
 
 def _table_html(table: pd.DataFrame, empty: str) -> str:
@@ -318,7 +325,7 @@ def report_html(report: Report, sections: tuple[str, ...] | None = None) -> str:
         table, empty = tables[heading]
         body.append(f"<h2>{html.escape(heading)}</h2>")
         if figure_key and figures.get(figure_key):
-            body.append(writer.grid(figures[figure_key]))
+            body.append(writer.grid(figures[figure_key], wide=figure_key in WIDE_SECTIONS))
         body.append(_table_html(table, empty))
     # charts drawn while the page was still parsing get their final width here
     body.append("<script>window.addEventListener('load', function () "
