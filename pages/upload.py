@@ -12,8 +12,8 @@ import streamlit as st
 from analytics import access
 from analytics.present.admin_tables import (
     KIND_LABELS, batch_choice_text, history_key, history_table, issues_table, known_districts,
-    plan_counts, refused_names, refused_rows_workbook, rollback_preview_table, scope_summary,
-    sheet_heading, stored_rows_table, total_rows_text, totals_table, upload_month,
+    picked_batch, plan_counts, refused_names, refused_rows_workbook, rollback_preview_table,
+    scope_summary, sheet_heading, stored_rows_table, total_rows_text, totals_table, upload_month,
     upload_plan_table,
 )
 from analytics.store.batches import stored_batches_of
@@ -250,14 +250,12 @@ else:
                "先看撤销将移除和恢复哪些数据，勾选确认后才撤销；“撤销”列写明哪些批次您可以撤销。")
     # the table's key follows what it shows: a new or undone batch clears the picked row,
     # so a pick never slides onto another batch
-    shown_ids = batches["id"].astype(int).tolist()
     picked = widgets.table(
         history_table(batches, refusals), key=f"batches_table_{history_key(batches)}",
         on_select="rerun", selection_mode="single-row",
         column_config={"导入时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
-    rows = list(picked.selection.rows) if picked is not None else []
-    if rows and rows[0] < len(shown_ids):
-        batch_id = shown_ids[rows[0]]
+    batch_id = picked_batch(batches, picked.selection.rows if picked is not None else [])
+    if batch_id is not None:
         with st.container(border=True, key="rollback_panel"):
             st.markdown(f"**{md_text(batch_choice_text(batches, batch_id))}**")
             if batch_id in refusals:

@@ -256,6 +256,14 @@ def history_key(batches: pd.DataFrame) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
+def picked_batch(batches: pd.DataFrame, rows: Sequence[int]) -> int | None:
+    """The batch id of the row picked in `history_table` (positions in `batches`, which a
+    sort in the browser does not change), or None when no row is picked."""
+    if not len(rows) or not 0 <= int(rows[0]) < len(batches):
+        return None
+    return int(batches["id"].iloc[int(rows[0])])
+
+
 def rollback_preview_table(preview, batches: pd.DataFrame) -> pd.DataFrame:
     """What undoing a batch does, one row per batch: 移除 its rows that count now,
     恢复 the rows of each batch it replaced (`store.batches.RollbackPreview`)."""
