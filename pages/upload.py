@@ -11,9 +11,10 @@ import streamlit as st
 
 from analytics import access
 from analytics.present.admin_tables import (
-    KIND_LABELS, batch_choice_text, batches_table, issues_table, known_districts, plan_counts,
-    refused_names, refused_rows_workbook, scope_summary, sheet_heading, stored_rows_table,
-    total_rows_text, totals_table, upload_month, upload_plan_table,
+    KIND_LABELS, batch_choice_text, history_key, history_table, issues_table, known_districts,
+    picked_batch, plan_counts, refused_names, refused_rows_workbook, rollback_preview_table,
+    scope_summary, sheet_heading, stored_rows_table, total_rows_text, totals_table, upload_month,
+    upload_plan_table,
 )
 from analytics.store.batches import stored_batches_of
 from analytics.errors import AnalyticsError
@@ -22,7 +23,7 @@ from analytics.metrics import reporting
 from analytics.schema import KINDS
 from analytics.store.batches import (
     describe_conflicts, find_conflicts, list_batches, preview_file, reporting_scopes,
-    rollback_batch, rollback_preview, store_checked,
+    rollback_batch, rollback_preview, rollback_refusals, store_checked,
 )
 from analytics.present.reporting_tables import reporting_table
 from analytics.present.templates import shapes_frame, template_bytes, template_filename
@@ -30,6 +31,7 @@ from ui import session, widgets
 from analytics.present.fmt import md_text
 
 FLASH_KEY = "upload_flash"
+ROLLBACK_FLASH_KEY = "rollback_flash"      # shown under 导入记录, where the undo was asked
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 user = session.require_user("upload")
@@ -93,28 +95,28 @@ def _store_all() -> None:
     s["confirm_replace"] = False
 
 
-def _rollback() -> None:
+def _rollback(batch_id: int) -> None:
+    """Button callback of one row's 撤销: only once its 确认撤销 box is ticked."""
     s = st.session_state
-    if not s.get("rollback_batch"):
-        s[FLASH_KEY] = [("error", "请先在导入记录下方选择要撤销的批次。")]
-        return
-    batch_id = int(s["rollback_batch"])
-    if not s.get("confirm_rollback"):
-        s[FLASH_KEY] = [("error", "请先勾选“确认撤销”。")]
+    if not s.get(f"confirm_rollback_{batch_id}"):
+        s[ROLLBACK_FLASH_KEY] = [("error", "请先勾选“确认撤销”。")]
         return
     try:
         restored = rollback_batch(engine, batch_id, actor=user)
     except AnalyticsError as exc:
-        s[FLASH_KEY] = [("error", str(exc))]
+        s[ROLLBACK_FLASH_KEY] = [("error", str(exc))]
     else:
         back = f"，已恢复批次 {'、'.join(f'#{b}' for b in restored)} 的数据" if restored else ""
-        s[FLASH_KEY] = [("success", f"已撤销批次 #{batch_id}{back}。")]
-    s["confirm_rollback"] = False
-    s["rollback_batch"] = None          # nothing stays preselected for the next undo
+        s[ROLLBACK_FLASH_KEY] = [("success", f"已撤销批次 #{batch_id}{back}。")]
+    s[f"confirm_rollback_{batch_id}"] = False
 
 
-for level, message in st.session_state.pop(FLASH_KEY, []):
-    {"success": st.success, "info": st.info}.get(level, st.error)(md_text(message))
+def _show_flash(key: str) -> None:
+    for level, message in st.session_state.pop(key, []):
+        {"success": st.success, "info": st.info}.get(level, st.error)(md_text(message))
+
+
+_show_flash(FLASH_KEY)
 
 # --- templates --------------------------------------------------------------------
 with st.expander("下载填报模板", expanded=False):
@@ -124,7 +126,7 @@ with st.expander("下载填报模板", expanded=False):
                             mime=XLSX_MIME, key=f"template_{kind}", icon=":material/download:")
     st.caption("模板表头可用常见同义写法（如“参加人次”“团员人数”），带标题行、合计行、注释行的原表也能识别。")
 with st.expander("能直接读取的原表样式", expanded=False):
-    widgets.table(shapes_frame(), key="sheet_shapes")
+    widgets.text_table(shapes_frame())
 
 # --- upload -------------------------------------------------------------------------
 history_districts, history_units = access.history_scope(user)
@@ -204,7 +206,7 @@ for name, checked in checked_files:
                 st.error(f"您（{user.label}）无权导入 {'、'.join(refused)} 的数据，这些行不会导入。")
             if plan_counts(preview)["replace"]:
                 any_conflict = True
-                st.warning("以下数据已导入，确认替换将只覆盖这些单位，其他单位的数据不受影响：\n\n"
+                st.warning("以下数据已导入，确认替换将只替换这些单位，其他单位的数据不受影响：\n\n"
                            + md_text(describe_conflicts(find_conflicts(engine, checked, user)))
                            .replace("；", "\n\n"))
 
@@ -239,22 +241,37 @@ else:
 # --- history and rollback ----------------------------------------------------------------
 st.divider()
 st.subheader("导入记录")
+_show_flash(ROLLBACK_FLASH_KEY)
 if batches.empty:
     st.info("还没有导入记录。")
 else:
-    widgets.table(batches_table(batches), key="batches_table",
-                  column_config={"导入时间": st.column_config.DatetimeColumn(
-                      format="YYYY-MM-DD HH:mm")})
-    st.markdown("**撤销批次**：该批次的数据不再计入，它替换掉的数据恢复。")
-    undoable = batches[batches["status"] != "rolled_back"]
-    batch_id = st.selectbox("选择要撤销的批次", undoable["id"].astype(int).tolist(), index=None,
-                            key="rollback_batch", placeholder="请选择（不会默认选中任何批次）",
-                            format_func=lambda b: batch_choice_text(batches, int(b)))
+    refusals = rollback_refusals(engine, batches["id"], user)
+    st.caption("撤销批次：该批次的数据不再计入，它替换掉的数据恢复。点选某一行左侧的方框，"
+               "先看撤销将移除和恢复哪些数据，勾选确认后才撤销；“撤销”列写明哪些批次您可以撤销。")
+    # the table's key follows what it shows: a new or undone batch clears the picked row,
+    # so a pick never slides onto another batch
+    picked = widgets.table(
+        history_table(batches, refusals), key=f"batches_table_{history_key(batches)}",
+        on_select="rerun", selection_mode="single-row",
+        column_config={"导入时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+    batch_id = picked_batch(batches, picked.selection.rows if picked is not None else [])
     if batch_id is not None:
-        try:
-            st.warning(rollback_preview(engine, int(batch_id)).text, icon=":material/undo:")
-        except AnalyticsError as exc:
-            st.error(str(exc))
-        st.checkbox("确认撤销", key="confirm_rollback")
-    st.button(f"撤销批次 #{batch_id}" if batch_id is not None else "撤销批次",
-              key="rollback_submit", on_click=_rollback, disabled=batch_id is None)
+        with st.container(border=True, key="rollback_panel"):
+            st.markdown(f"**{md_text(batch_choice_text(batches, batch_id))}**")
+            if batch_id in refusals:
+                st.info(md_text(refusals[batch_id]) + "。")
+            else:
+                try:
+                    preview = rollback_preview(engine, batch_id)
+                except AnalyticsError as exc:
+                    st.error(md_text(exc))
+                else:
+                    st.warning(md_text(preview.text), icon=":material/undo:")
+                    widgets.table(rollback_preview_table(preview, batches),
+                                  key=f"rollback_preview_{batch_id}",
+                                  column_config={"导入时间": st.column_config.DatetimeColumn(
+                                      format="YYYY-MM-DD HH:mm")})
+                    confirmed = st.checkbox("确认撤销", key=f"confirm_rollback_{batch_id}")
+                    st.button(f"撤销批次 #{batch_id}", key="rollback_submit", type="primary",
+                              on_click=_rollback, args=(batch_id,), icon=":material/undo:",
+                              disabled=not confirmed)

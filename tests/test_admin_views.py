@@ -112,6 +112,33 @@ def test_known_districts_and_batch_choice_text():
     assert admin_tables.batch_choice_text(batches, 1) == "批次 #1：活动台账 青山区 2026-02、2026-03（a.xlsx，已被替换）"
 
 
+def test_history_table_says_which_batches_may_be_undone_and_picks_by_row():
+    frame = _batches().assign(status=["active", "rolled_back", "replaced"])
+    refusals = {3: "您（填报员 zhang）无权撤销 临江区 的数据", 2: "批次 #2 已撤销过"}
+    table = admin_tables.history_table(frame, refusals)
+    assert table[["批次号", "撤销"]].values.tolist() == [[3, "无权撤销"], [2, "—"], [1, "可撤销"]]
+    assert "SHA-256" not in table.columns          # the file name names it; room for the rest
+    assert [admin_tables.picked_batch(frame, rows) for rows in ([], [0], [2], [3])] == [
+        None, 3, 1, None]
+    # the table's key changes with what it lists: a stored or undone batch drops the pick
+    key = admin_tables.history_key(frame)
+    assert key == admin_tables.history_key(frame.copy())
+    assert key != admin_tables.history_key(frame.assign(status=["rolled_back"] * 3))
+    assert key != admin_tables.history_key(frame.iloc[1:])
+
+
+def test_rollback_preview_table_lists_what_goes_and_what_comes_back():
+    preview = batches.RollbackPreview(3, "activities", ("青山区",), ("2026-03",), "a2.xlsx",
+                                      "active", rows_removed=6, restored=((1, 5), (9, 2)))
+    table = admin_tables.rollback_preview_table(preview, _batches().assign(id=[3, 9, 1]))
+    assert table[["处理", "批次号", "报表类型", "文件名", "导入人", "行数"]].values.tolist() == [
+        ["移除", 3, "青年大学习", "b.xlsx", "admin", 6],
+        ["恢复", 1, "活动台账", "a.xlsx", "zhang", 5],
+        ["恢复", 9, "活动台账", "a2.xlsx", "zhang", 2]]
+    unknown = admin_tables.rollback_preview_table(preview, _batches().iloc[0:0])
+    assert unknown[["处理", "批次号", "文件名", "行数"]].values.tolist()[1] == ["恢复", 1, "—", 5]
+
+
 def _audit() -> pd.DataFrame:
     return pd.DataFrame({
         "id": [4, 3, 2, 1],

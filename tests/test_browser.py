@@ -428,8 +428,7 @@ def test_no_english_and_tables_fit_on_every_page(server, page):
             page.wait_for_timeout(500)
             _no_exception(page)
             assert _english(page, {dh.ADMIN}) == [], f"{title}（{width}px）"
-            if name != "upload":    # known: one 数据上传 table is 9 px too wide at 1440 (issue 15 open)
-                assert _tables_wider_than_their_container(page) == [], f"{title}（{width}px）"
+            assert _tables_wider_than_their_container(page) == [], f"{title}（{width}px）"
             assert page.evaluate("document.documentElement.scrollWidth") <= width, title
             if width == 1440:
                 page.screenshot(path=str(SHOTS / f"1440_{name}.png"), full_page=True)

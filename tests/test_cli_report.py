@@ -83,7 +83,7 @@ def test_default_as_of_stops_at_the_latest_month_with_data(db, capsys):
     # 序时进度; the whole area reads at the common cut-off, each district at its own
     code, out, err = _run(capsys, "--year", "2026", "--format", "md", "--db", db)
     assert (code, err) == (0, "")
-    assert "统计截至 2026-02-28；东城区已报至3月，其余区县至2月" in out
+    assert "数据截至 2026年2月28日（已上报数据的最后一个月）；东城区已报至3月，其余区县至2月" in out
     frames = sample_frames()
     frames["activities"] = frames["activities"].assign(
         title=[f"活动{i}" for i in range(len(frames["activities"]))])

@@ -83,9 +83,10 @@ def test_plotly_js_is_inlined_once_and_the_file_stays_small(page):
     assert len(big) == 1                                    # plotly.js itself, inline
     assert page.count("plotly.js (basic - minified) v") == 1
     assert len(page.encode("utf-8")) < 2_000_000
-    # 7 comparison + study-rate trend + 2 cumulative-vs-target + 完成率 vs 序时进度 + category
-    # + stars + 5 同比 changes: the charts a leader reads, no radar or gauge
-    assert len(re.findall(r'Plotly\.newPlot\(\s*"', page)) == 18
+    # 7 comparison + study-rate trend + 2 cumulative-vs-target + 完成率 vs 序时进度 (the area,
+    # and the districts' one indicator with district targets, each at its own 序时进度)
+    # + category + stars + 5 同比 changes: the charts a leader reads, no radar or gauge
+    assert len(re.findall(r'Plotly\.newPlot\(\s*"', page)) == 19
     from analytics.present import charts
     from analytics.present.export_html import _FigureWriter
     with pytest.raises(ValueError, match="full plotly.js"):   # the basic bundle cannot draw it
@@ -127,7 +128,7 @@ def test_markdown_has_the_paragraph_and_pipe_tables(report):
     assert "## 区县对比" in lines
     assert ("| 东城区 | 95.00% | 第1名 | 1,900人次 | 第1名 | 2,000人 | 第1名 | 23场 | 第1名 "
             "| 345人次 | 第2名 | 2人 | 第1名 | 100.5小时 | 第1名 |") in lines
-    assert "| 合计 | 参与人次 | 1,027人次 | 4,000人次 | 25.67% | 24.66% | 正常 |" in lines
+    assert "| 合计 | 参与人次 | 1,027人次 | 4,000人次 | 25.67% | 24.66% | 2026-03-31 | 正常 |" in lines
 
 
 def test_markdown_escapes_pipes():
@@ -156,7 +157,7 @@ def test_html_renders_offline_in_chromium(page, tmp_path):
             view.on("request", lambda r: requests.append(r.url))
             view.route("http*://**", lambda route: route.abort())
             view.goto(path.as_uri(), wait_until="load")
-            view.wait_for_function("document.querySelectorAll('.main-svg').length >= 18",
+            view.wait_for_function("document.querySelectorAll('.main-svg').length >= 19",
                                    timeout=30_000)
             plots = view.locator(".js-plotly-plot").count()
             text = view.inner_text("body")
@@ -164,6 +165,6 @@ def test_html_renders_offline_in_chromium(page, tmp_path):
             view.screenshot(path="/tmp/shots/report.png")
         finally:
             browser.close()
-    assert plots == 18
+    assert plots == 19
     assert "工作总结数据段落（草稿）" in text and "各区参学率对比" in text
     assert [u for u in requests if not u.startswith(("file:", "data:", "blob:"))] == []

@@ -25,7 +25,8 @@ from analytics.present.admin_tables import refused_names, upload_plan_table
 from analytics.present.reporting_tables import progress_table, reporting_table
 from analytics.store import accounts, tables
 from analytics.store.batches import (
-    list_batches, preview_file, reporting_scopes, rollback_batch, store_checked, store_file,
+    list_batches, preview_file, reporting_scopes, rollback_batch, rollback_refusals,
+    store_checked, store_file,
 )
 from analytics.store.engine import get_engine
 from analytics.store.frames import load_frames
@@ -240,11 +241,21 @@ def test_unit_account_may_not_replace_roll_back_or_set_targets_of_others(engine,
         rollback_batch(engine, west.batch_id, actor=DONGGUAN)
     with pytest.raises(PermissionDenied, match=f"无权撤销 青山区 {WEST} 的数据"):
         rollback_batch(engine, both.batch_id, actor=DONGGUAN)   # half of it is another unit's
+    # the page offers the undo by the same rule: neither batch is the unit account's
+    [own] = store(engine, activities_xlsx(tmp_path / "东关.xlsx", [(EAST, "2026-05-02", 4)]),
+                  actor=DONGGUAN)
+    assert rollback_refusals(engine, [west.batch_id, both.batch_id, own.batch_id], DONGGUAN) == {
+        west.batch_id: f"您（填报员 dg）无权撤销 青山区 {WEST} 的数据",
+        both.batch_id: f"您（填报员 dg）无权撤销 青山区 {WEST} 的数据"}
+    assert rollback_refusals(engine, [west.batch_id, own.batch_id], SYSTEM) == {}
+    rollback_batch(engine, own.batch_id, actor=DONGGUAN)
+    assert rollback_refusals(engine, [own.batch_id], DONGGUAN) == {
+        own.batch_id: f"批次 #{own.batch_id} 已撤销过"}
     targets = write_xlsx(tmp_path / "目标.xlsx", {"年度目标": [["年度", "区", "指标", "目标值"],
                                                             [2026, "青山区", "参学率", 0.95]]})
     with pytest.raises(PermissionDenied, match="您（填报员 dg）无权修改 青山区 的目标"):
         store(engine, targets, actor=DONGGUAN)
-    assert statuses(engine) == [[2, "active"], [1, "active"]]
+    assert statuses(engine) == [[3, "rolled_back"], [2, "active"], [1, "active"]]
 
 
 def test_unit_account_in_the_database_and_on_the_cli(engine, db_url, tmp_path, capsys):

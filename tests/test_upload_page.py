@@ -105,21 +105,87 @@ def test_upload_preview_store_replace_rollback(engine, tmp_path):
     history = [df.value for df in at.dataframe if "批次号" in df.value.columns][0]
     assert history[["批次号", "报表类型", "状态"]].values.tolist()[:2] == [
         [3, "活动台账", "有效"], [2, "活动台账", "已被替换"]]
-    # nothing is preselected: the newest batch (#3) is not a default to be wiped by mistake
-    assert at.selectbox(key="rollback_batch").value is None
-    assert at.button(key="rollback_submit").disabled
-    at.selectbox(key="rollback_batch").set_value(3).run()
+    # nothing is preselected: no batch is a default to be wiped by mistake
+    assert not rollback_offered(at)
+    pick(at, 3)
     assert "撤销批次 #3 将移除 活动台账 青山区 2026-03 的 3 行数据；恢复批次 #2 的 2 行。" in texts(at.warning)
-    at.button(key="rollback_submit").click().run()
-    assert texts(at.error) == ["请先勾选“确认撤销”。"]
+    preview = [df.value for df in at.dataframe if "处理" in df.value.columns
+               and "行数" in df.value.columns][0]
+    assert preview[["处理", "批次号", "文件名", "行数"]].values.tolist() == [
+        ["移除", 3, "青山区_2026-03_修正.xlsx", 3], ["恢复", 2, "青山区_2026-03.xlsx", 2]]
+    # confirmed first: the button waits for the box
+    assert at.button(key="rollback_submit").label == "撤销批次 #3"
+    assert at.button(key="rollback_submit").disabled
     assert participants(engine, "青山区") == 220
-    at.checkbox(key="confirm_rollback").check()
+    at.checkbox(key="confirm_rollback_3").check().run()
     at.button(key="rollback_submit").click().run()
     assert texts(at.success) == ["已撤销批次 #3，已恢复批次 #2 的数据。"]
     assert participants(engine, "青山区") == 150
-    assert at.selectbox(key="rollback_batch").value is None          # not left on the next one
-    assert [o.split("：")[0] for o in at.selectbox(key="rollback_batch").options][:1] == ["批次 #2"]
+    assert not rollback_offered(at)          # not left on the next one
+    history = history_frame(at)
+    assert history[["批次号", "撤销", "状态"]].values.tolist()[:2] == [
+        [3, "—", "已撤销"], [2, "可撤销", "有效"]]
     assert list_batches(engine)["status"].tolist()[:2] == ["rolled_back", "active"]
+    # an undone batch has no action left
+    pick(at, 3)
+    assert texts(at.info)[-1] == "批次 #3 已撤销过。"
+    assert not [b for b in at.button if b.key == "rollback_submit"]
+
+
+def history_frame(at: AppTest):
+    """The 导入记录 table as shown."""
+    return [df for df in at.dataframe if "批次号" in df.value.columns
+            and "撤销" in df.value.columns][0].value
+
+
+def pick(at: AppTest, batch_id: int) -> AppTest:
+    """Pick the row of `batch_id` in 导入记录, as a click on its box does."""
+    [table] = [df for df in at.dataframe if "撤销" in df.value.columns]
+    row = table.value["批次号"].tolist().index(batch_id)
+    at.session_state[table.key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    return at.run()
+
+
+def rollback_offered(at: AppTest) -> bool:
+    return bool([b for b in at.button if b.key == "rollback_submit"]
+                or [c for c in at.checkbox if (c.key or "").startswith("confirm_rollback")])
+
+
+def test_each_rows_undo_removes_exactly_that_batch(engine, tmp_path):
+    """The issue's case: the newest batch is activities, the one before it the city's
+    年度目标; undoing the activities row leaves the targets, and the other way round."""
+    from analytics.ingest.check import check_file
+    from analytics.store.batches import store_checked
+
+    add_user(engine, "boss", "admin")
+    targets = write_xlsx(tmp_path / "t.xlsx", {"年度目标": Sheet([
+        ["年度", "区", "指标", "目标值"], [2026, "全部", "活动场次", 100],
+        [2026, "青山区", "活动场次", 40]])})
+    store_checked(engine, check_file(targets.read_bytes(), filename="年度目标.xlsx"),
+                  actor=access.SYSTEM)
+    store_file(engine, activities_xlsx(tmp_path, "a.xlsx", "青山区", [10, 20]),
+               filename="活动.xlsx", actor=access.SYSTEM)
+    ids = list_batches(engine)["id"].astype(int).tolist()       # newest first
+    activities_id, targets_id = ids[0], ids[1]
+    at = upload_page("boss")
+    assert not rollback_offered(at)
+    assert history_frame(at)["撤销"].tolist()[:2] == ["可撤销", "可撤销"]
+    pick(at, activities_id)
+    assert [w for w in texts(at.warning) if w.startswith(f"撤销批次 #{activities_id} 将移除 活动台账")]
+    at.checkbox(key=f"confirm_rollback_{activities_id}").check().run()
+    at.button(key="rollback_submit").click().run()
+    assert texts(at.success) == [f"已撤销批次 #{activities_id}。"]
+    status = list_batches(engine).set_index("id")["status"]
+    assert status[activities_id] == "rolled_back" and status[targets_id] == "active"
+    assert len(load_frames(engine, years=[2026])["targets"]) == 2
+    assert participants(engine, "青山区") == 0
+    # a row further down: the targets
+    pick(at, targets_id)
+    assert [w for w in texts(at.warning) if w.startswith(f"撤销批次 #{targets_id} 将移除 年度目标")]
+    at.checkbox(key=f"confirm_rollback_{targets_id}").check().run()
+    at.button(key="rollback_submit").click().run()
+    assert list_batches(engine).set_index("id")["status"][targets_id] == "rolled_back"
+    assert len(load_frames(engine, years=[2026])["targets"]) == 0
 
 
 def test_unreadable_file_is_one_chinese_message(engine, tmp_path):
@@ -165,18 +231,31 @@ def test_filler_cannot_store_replace_or_roll_back_other_districts(engine, tmp_pa
     assert texts(at.error)[0] == "临江区_2026-03.xlsx：您（填报员 zhang）无权导入 临江区 的数据"
     assert participants(engine, "临江区") == 30
 
-    # 临江区's batch is not offered for undo; forced by its number, it is refused
+    # a file of both districts (stored by an admin) is listed, but not the filler's to undo
+    both = write_xlsx(tmp_path / "both.xlsx", {"活动台账": Sheet([
+        HEADER, [1, "2026-03-02", "青山区", "一中团委", "活动1", "志愿服务", 1, 7],
+        [2, "2026-03-02", "临江区", "二中团委", "活动2", "志愿服务", 1, 3]])})
+    store_file(engine, both, filename="两区.xlsx", actor=access.SYSTEM)
+    shared = int(list_batches(engine)["id"].max())
     store_file(engine, activities_xlsx(tmp_path, "qs.xlsx", "青山区", [5]), filename="qs.xlsx",
                actor=accounts.get_user(engine, "zhang"))
-    at.file_uploader(key="upload_files").set_value(None).run()
     own = int(list_batches(engine)["id"].max())
-    assert at.selectbox(key="rollback_batch").options == [f"批次 #{own}：活动台账 青山区 第1中学团委 2026-03（qs.xlsx，有效）"]
+    at.file_uploader(key="upload_files").set_value(None).run()
+    history = history_frame(at)
+    assert history[["批次号", "撤销"]].values.tolist() == [[own, "可撤销"], [shared, "无权撤销"]]
+    pick(at, shared)
+    assert texts(at.info)[-1] == "您（填报员 zhang）无权撤销 临江区 的数据。"
+    assert not rollback_offered(at)
+    # its own batch it may undo; forced by its number, the other district's is refused
+    pick(at, own)
+    assert at.button(key="rollback_submit").label == f"撤销批次 #{own}"
     from analytics.errors import PermissionDenied
     from analytics.store.batches import rollback_batch
-    with pytest.raises(PermissionDenied, match="您（填报员 zhang）无权撤销 临江区 的数据"):
-        rollback_batch(engine, other_batch, actor=accounts.get_user(engine, "zhang"))
-    assert participants(engine, "临江区") == 30
-    assert list_batches(engine)["status"].tolist() == ["active", "active", "active"]
+    for batch in (other_batch, shared):
+        with pytest.raises(PermissionDenied, match="您（填报员 zhang）无权撤销 临江区 的数据"):
+            rollback_batch(engine, batch, actor=accounts.get_user(engine, "zhang"))
+    assert participants(engine, "临江区") == 33
+    assert list_batches(engine)["status"].tolist() == ["active"] * 4
 
 
 def test_viewer_gets_no_upload(engine):
@@ -227,9 +306,25 @@ def test_upload_in_headless_chromium(tmp_path, monkeypatch):
         page.get_by_role("button", name="确认导入").click()
         page.get_by_text("已导入活动台账 2 行").wait_for(timeout=60_000)
         page.screenshot(path=str(tmp_path / "upload.png"))
+        assert participants(engine, "青山区") == 150
+        assert list_batches(engine).loc[0, "username"] == "zhang"
+        # undo it from its row of 导入记录: the box picks the row, the preview, then confirm
+        batch = int(list_batches(engine).loc[0, "id"])
+        history = page.locator("[class*=st-key-batches_table_]").first
+        history.scroll_into_view_if_needed()
+        assert page.get_by_role("button", name=f"撤销批次 #{batch}").count() == 0
+        box = history.bounding_box()
+        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)     # the first row's box
+        page.get_by_text(f"撤销批次 #{batch} 将移除 活动台账 青山区 2026-03 的 2 行数据").wait_for(
+            timeout=60_000)
+        assert page.get_by_role("button", name=f"撤销批次 #{batch}").is_disabled()
+        page.get_by_text("确认撤销", exact=True).click()
+        page.get_by_role("button", name=f"撤销批次 #{batch}").click()
+        page.get_by_text(f"已撤销批次 #{batch}。").wait_for(timeout=60_000)
+        assert page.locator("[data-testid=stException]").count() == 0
         browser.close()
-    assert participants(engine, "青山区") == 150
-    assert list_batches(engine).loc[0, "username"] == "zhang"
+    assert participants(engine, "青山区") == 0
+    assert list_batches(engine).loc[0, "status"] == "rolled_back"
 
 
 def test_district_and_month_given_at_upload_fill_missing_columns(engine, tmp_path):

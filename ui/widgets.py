@@ -71,19 +71,31 @@ def chart(fig, key: str) -> None:
     st.plotly_chart(fig, key=key, config=chinese.PLOTLY_CONFIG)
 
 
-def table(df, key: str, *, column_config: dict | None = None, **kwargs) -> None:
+def table(df, key: str, *, column_config: dict | None = None, **kwargs):
     """A read-only table that fits its container (`fitted_columns`), index hidden (columns
     already labelled in Chinese); a blank cell shows "—", never "None"; a long table
-    scrolls inside a fixed height under its header. `df` may be a pandas Styler."""
+    scrolls inside a fixed height under its header. `df` may be a pandas Styler.
+
+    With `on_select="rerun"` (and a `selection_mode`) rows can be picked: the
+    returned event holds the selection, and the picking boxes' column is left
+    out of the room the columns get."""
     frame = getattr(df, "data", df)
     height = table_layout.table_height(len(frame))
     budget = table_layout.TABLE_BUDGET_PX
     if height is not None:
         kwargs.setdefault("height", height)
         budget -= table_layout.SCROLLBAR_PX     # a scrolling table loses its scroll bar's width
-    st.dataframe(df, key=key, hide_index=True, width="stretch",
-                 column_config=fitted_columns(frame, column_config, budget=budget),
-                 **{"placeholder": fmt.MISSING, **kwargs})
+    if kwargs.get("on_select", "ignore") != "ignore":
+        budget -= table_layout.ROW_MARKER_PX
+    return st.dataframe(df, key=key, hide_index=True, width="stretch",
+                        column_config=fitted_columns(frame, column_config, budget=budget),
+                        **{"placeholder": fmt.MISSING, **kwargs})
+
+
+def text_table(df: pd.DataFrame) -> None:
+    """A short table of sentences (help texts): static, its long cells wrap instead of
+    being cut at a column's width, so it always fits and every word can be read."""
+    st.table(df.map(md_text), hide_index=True)
 
 
 def fitted_columns(frame: pd.DataFrame, column_config: dict | None = None, *,

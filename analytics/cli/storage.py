@@ -39,7 +39,7 @@ def _actor(engine: Engine, args: argparse.Namespace):
 def _register_import(subparsers) -> None:
     parser = subparsers.add_parser(
         "import", help="导入报表到数据库（可一次导入多个文件）",
-        description="检查并导入报表。同一文件重复导入不会重复计数；文件中的单位若该月已导入，需加 --replace 才会覆盖（只覆盖这些单位，其他单位不受影响）；"
+        description="检查并导入报表。同一文件重复导入不会重复计数；文件中的单位若该月已导入，需加 --replace 才会替换（只替换这些单位，其他单位不受影响）；"
                     "有错误行的文件默认不导入，加 --skip-bad-rows 仅导入有效行。\n"
                     "退出码：0 全部导入或已导入过；1 有文件被拒绝或有行被跳过；2 有文件无法读取。",
         epilog="示例：\n  python -m analytics import 青山区_2026-03.xlsx\n"
@@ -48,7 +48,7 @@ def _register_import(subparsers) -> None:
     parser.add_argument("files", nargs="+", metavar="文件", help=".xlsx / .xls / .csv 文件")
     parser.add_argument("--district", metavar="区县", help="表中没有“区”列时使用的区县")
     parser.add_argument("--month", metavar="YYYY-MM", help="表中没有“月份”列时使用的月份")
-    parser.add_argument("--replace", action="store_true", help="覆盖已导入的同一区县、同一单位、同一月份数据（只覆盖文件中的单位）")
+    parser.add_argument("--replace", action="store_true", help="替换已导入的同一区县、同一单位、同一月份数据（只替换文件中的单位）")
     parser.add_argument("--skip-bad-rows", action="store_true", help="跳过错误行，仅导入有效行")
     db_option(parser)
     user_option(parser)

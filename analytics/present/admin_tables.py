@@ -6,6 +6,7 @@ without Streamlit. Every table a page shows gets Chinese column names here.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from datetime import date
@@ -15,6 +16,7 @@ import pandas as pd
 from analytics import access
 from analytics.errors import AnalyticsError
 from analytics.present import labels
+from analytics.present.fmt import MISSING
 from analytics.schema import (
     ALL_DISTRICTS, KINDS, LIST_SEPARATOR, NO_DISTRICTS, UNITS_ONLY, WHOLE_AREA, split_names,
 )
@@ -226,6 +228,60 @@ def batch_choice_text(batches: pd.DataFrame, batch_id: int) -> str:
             f"{'、'.join(split_districts(r['districts']))}{' ' + units if units else ''} "
             f"{'、'.join(split_districts(r['periods']))}"
             f"（{r['file_name']}，{labels.batch_status_label(r['status'])}）")
+
+
+UNDO_COLUMN = "撤销"
+UNDO_OFFERED = "可撤销"
+UNDO_DENIED = "无权撤销"
+
+
+def history_table(batches: pd.DataFrame, refusals: dict[int, str]) -> pd.DataFrame:
+    """`batches_table` with a 撤销 column: 可撤销 where the user may undo the batch,
+    无权撤销 where it holds data of another district or unit, "—" once undone
+    (`refusals` from `store.batches.rollback_refusals`)."""
+    def undo(row) -> str:
+        if int(row["id"]) not in refusals:
+            return UNDO_OFFERED
+        return MISSING if row["status"] == "rolled_back" else UNDO_DENIED
+
+    frame = batches_table(batches.drop(columns=["sha256"], errors="ignore"))  # the file names it
+    frame.insert(1, UNDO_COLUMN, [undo(r) for r in batches.to_dict("records")])
+    return frame
+
+
+def history_key(batches: pd.DataFrame) -> str:
+    """A short fingerprint of the batches listed and their states: the import history's
+    table key, so a row picked for undo is dropped once the list changes under it."""
+    text = ",".join(f"{i}:{s}" for i, s in zip(batches["id"], batches["status"]))
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def picked_batch(batches: pd.DataFrame, rows: Sequence[int]) -> int | None:
+    """The batch id of the row picked in `history_table` (positions in `batches`, which a
+    sort in the browser does not change), or None when no row is picked."""
+    if not len(rows) or not 0 <= int(rows[0]) < len(batches):
+        return None
+    return int(batches["id"].iloc[int(rows[0])])
+
+
+def rollback_preview_table(preview, batches: pd.DataFrame) -> pd.DataFrame:
+    """What undoing a batch does, one row per batch: 移除 its rows that count now,
+    恢复 the rows of each batch it replaced (`store.batches.RollbackPreview`)."""
+    known = batches.set_index("id") if len(batches) else pd.DataFrame()
+
+    def row(action: str, batch_id: int, rows: int) -> dict:
+        r = known.loc[batch_id] if batch_id in known.index else {}
+        return {"处理": action, "批次号": batch_id,
+                "报表类型": labels.kind_label(r["kind"]) if "kind" in r else MISSING,
+                "文件名": r.get("file_name", MISSING),
+                "导入人": r.get("username", MISSING),
+                "导入时间": r.get("created_at"), "行数": rows}
+
+    rows = [row("移除", preview.batch_id, preview.rows_removed)]
+    rows += [row("恢复", batch_id, n) for batch_id, n in preview.restored]
+    frame = pd.DataFrame(rows)
+    frame["导入时间"] = pd.to_datetime(frame["导入时间"])
+    return frame
 
 
 USER_LABELS = {

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.present import charts, fmt, labels, palette
+from analytics.present import charts, fmt, labels, palette, views
 from analytics.metrics import dimensions, progress
 from analytics import schema
 from analytics.metrics.report import TOTAL, Report
@@ -35,6 +35,10 @@ COUNT_NAMES = tuple(n for n in INDICATOR_NAMES if not progress.is_rate(n))
 PLOTLY_JS = Path(__file__).with_name("vendor") / "plotly-basic.min.js"
 # the trace types the basic bundle draws; any other would be a blank box in the file
 BASIC_TRACES = frozenset({"bar", "scatter", "pie"})
+
+# sections whose chart takes the page's full width: 14 category names side by side
+# overlap in half of it
+WIDE_SECTIONS = frozenset({"活动类别"})
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
                  "modeBarButtonsToRemove": ["sendDataToCloud", "lasso2d", "select2d"],
@@ -64,6 +68,13 @@ def _comparison_table(report: Report) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _as_of_of(report: Report, district: str) -> str:
+    """The day a targets row reads at: a district its own last reported month, 合计 the
+    common cut-off (`Selection.as_of_of`)."""
+    sel = report.selection
+    return (sel.as_of if district == TOTAL else sel.as_of_of(district)).isoformat()
+
+
 def _targets_table(report: Report) -> pd.DataFrame:
     return pd.DataFrame([{
         "区县": row["district"],
@@ -72,6 +83,7 @@ def _targets_table(report: Report) -> pd.DataFrame:
         "年度目标": _value(row["indicator"], row["target"]),
         "完成率": fmt.fmt_rate(row["completion"]),
         "序时进度": fmt.fmt_rate(row["expected"]),
+        "统计截至": _as_of_of(report, row["district"]),
         "状态": row["status"],
     } for row in report.targets.to_dict("records")])
 
@@ -147,11 +159,13 @@ def report_tables(report: Report) -> list[tuple[str, pd.DataFrame, str]]:
 
 
 def _heading(report: Report) -> tuple[str, str]:
+    """The title, and the note the pages show under their title: the as-of day, and when
+    districts reported to different months who reached which ("青山区已报至11月，其余区县至10月")."""
     sel = report.selection
     title = f"团务数据报告 — {sel.period_label}（{sel.area_label}）"
-    reported = f"{sel.reported_text}（各区县按本区截止月统计，合计按共同截止日）；" \
-        if sel.reported_text else ""
-    note = (f"统计截至 {sel.as_of.isoformat()}；{reported}区县：{'、'.join(sel.districts) or '无'}。"
+    as_of = sel.cut_offs.text if sel.cut_offs else sel.as_of_text
+    pace = "各区县的序时进度和状态按本区截止月计算。" if sel.reported_text else ""
+    note = (f"{as_of}。{pace}区县：{'、'.join(sel.districts) or '无'}。"
             "数字来自各区上传的报表。")
     return title, note
 
@@ -204,6 +218,7 @@ tr:last-child td { font-weight: normal; }
 .wrap { overflow-x: auto; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 12px; }
 .grid > div { min-width: 0; }
+.grid.wide { grid-template-columns: 1fr; }
 .status-超前 { color: #2e7d32; font-weight: bold; }
 .status-正常 { color: #1565c0; font-weight: bold; }
 .status-滞后 { color: #c62828; font-weight: bold; }
@@ -238,6 +253,13 @@ def _figures(report: Report) -> list[tuple[str, list[go.Figure]]]:
     completion = [charts.completion_bar(
         whole.assign(name=whole["indicator"].map(labels.indicator_label)),
         title=f"{sel.area_label}目标完成率与序时进度")] if len(whole) else []
+    if len(sel.districts) > 1:
+        # each district against its own 序时进度: one reporting further reads further
+        for name in COUNT_NAMES:
+            rows = views.district_completion(report, name)
+            if len(rows):
+                completion.append(charts.completion_bar(
+                    rows, title=f"各区县{labels.indicator_label(name)}完成率与本区序时进度"))
     sections = [("区县对比图", compare), ("月度趋势", trends), ("目标完成", completion),
                 ("活动类别", [charts.category_bar(report.categories)]),
                 ("星级志愿者", [charts.star_distribution_bar(
@@ -260,7 +282,8 @@ def plotly_js() -> str:
 class _FigureWriter:
     """Figures as HTML divs; plotly.js is inlined once, in the page head."""
 
-    def grid(self, figures: Iterable[go.Figure]) -> str:
+    def grid(self, figures: Iterable[go.Figure], *, wide: bool = False) -> str:
+        """The figures side by side, two to a row on a wide screen; `wide`: one a row."""
         parts = []
         for fig in figures:
             odd = {t.type for t in fig.data} - BASIC_TRACES
@@ -268,7 +291,8 @@ class _FigureWriter:
                 raise ValueError(f"trace types {sorted(odd)} need the full plotly.js bundle")
             parts.append(fig.to_html(full_html=False, include_plotlyjs=False,
                                      config=PLOTLY_CONFIG, default_height=420))
-        return '<div class="grid">' + "\n".join(f"<div>{p}</div>" for p in parts) + "</div>"
+        grid = "grid wide" if wide else "grid"
+        return f'<div class="{grid}">' + "\n".join(f"<div>{p}</div>" for p in parts) + "</div>"
 
 
 def _table_html(table: pd.DataFrame, empty: str) -> str:
@@ -301,7 +325,7 @@ def report_html(report: Report, sections: tuple[str, ...] | None = None) -> str:
         table, empty = tables[heading]
         body.append(f"<h2>{html.escape(heading)}</h2>")
         if figure_key and figures.get(figure_key):
-            body.append(writer.grid(figures[figure_key]))
+            body.append(writer.grid(figures[figure_key], wide=figure_key in WIDE_SECTIONS))
         body.append(_table_html(table, empty))
     # charts drawn while the page was still parsing get their final width here
     body.append("<script>window.addEventListener('load', function () "

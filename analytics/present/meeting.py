@@ -65,12 +65,10 @@ def _rate_ranking(report, indicator: str) -> go.Figure:
 
 
 def _completion(report, indicator: str) -> go.Figure | None:
-    rows = report.targets[(report.targets["indicator"] == indicator)
-                          & (report.targets["district"] != TOTAL)]
-    if not len(rows) or rows["completion"].isna().all():
+    rows = views.district_completion(report, indicator)
+    if not len(rows):
         return None
-    rows = rows.sort_values("completion", ascending=False, na_position="last")
-    fig = charts.completion_bar(rows.rename(columns={"district": "name"}), large=True, title="")
+    fig = charts.completion_bar(rows, large=True, title="")
     fig.update_layout(title_text="", margin={"t": 40})
     return fig
 

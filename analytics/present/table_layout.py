@@ -21,6 +21,7 @@ from analytics.present.fmt import MISSING
 TABLE_BUDGET_PX = 920         # the main column is 980 px at 1440 px; border and scroll bar
 MIN_COLUMN_PX = 56
 SCROLLBAR_PX = 16             # a table that scrolls inside a fixed height
+ROW_MARKER_PX = 40            # the boxes that pick a row, in a table rows are picked from
 MAX_COLUMN_PX = 420
 CELL_PADDING_PX = 26          # both sides of a cell, and the header's menu icon
 WIDE_CHAR_PX = 14.5           # a Chinese character at the grid's 14 px font

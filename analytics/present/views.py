@@ -473,6 +473,20 @@ def district_targets(report, indicator: str) -> dict[str, float]:
     return dict(zip(rows["district"], rows["target"].astype(float)))
 
 
+def district_completion(report, indicator: str) -> pd.DataFrame:
+    """Each district's 完成率 of one indicator against its *own* 序时进度 (a district reads
+    at its own last reported month), highest first: the rows of `charts.completion_bar`
+    (column `name`). Empty without district targets."""
+    from analytics.metrics.report import TOTAL
+
+    t = report.targets
+    rows = t[(t["indicator"] == indicator) & (t["district"] != TOTAL)]
+    if not len(rows) or rows["completion"].isna().all():
+        return rows.iloc[0:0].rename(columns={"district": "name"})
+    return (rows.sort_values("completion", ascending=False, na_position="last")
+            .rename(columns={"district": "name"}))
+
+
 def district_yoy(report) -> pd.DataFrame:
     """The report's 同比 rows per district (the 合计 row left out)."""
     from analytics.metrics.report import TOTAL

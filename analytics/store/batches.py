@@ -37,7 +37,7 @@ from analytics.store import tables
 from analytics.store.audit import append_audit
 from analytics.store.engine import bump_data_version, write_transaction
 from analytics.errors import (
-    AlreadyRolledBack, ConcurrentImport, NotFound, RowsRejected,
+    AlreadyRolledBack, ConcurrentImport, NotFound, PermissionDenied, RowsRejected,
     ScopeConflict,
 )
 
@@ -583,8 +583,9 @@ def rollback_batch(engine: Engine, batch_id: int, *, actor: User | None = None) 
             raise AlreadyRolledBack(f"批次 #{batch_id} 已撤销过")
         kind = batch["kind"]
         own = conn.execute(select(s).where(s.c.batch_id == batch_id)).mappings().all()
-        _authorize_scopes(actor, "rollback", kind, [(r["district"], r["unit"]) for r in own]
-                          or [(d, "") for d in schema.split_names(batch["districts"])])
+        _authorize_scopes(actor, "rollback", kind,
+                          _rollback_places(batch["districts"],
+                                           [(r["district"], r["unit"]) for r in own]))
         table = tables.DATA_TABLES[kind]
         family = scope_family(kind)
 
@@ -629,6 +630,44 @@ def rollback_batch(engine: Engine, batch_id: int, *, actor: User | None = None) 
                      batch_id=batch_id, file_name=batch["file_name"], sha256=batch["sha256"])
         bump_data_version(conn)
     return sorted(restored)
+
+
+def _rollback_places(districts: str, scopes: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The (district, unit) places undoing a batch touches: its scopes, else (a batch
+    without scope rows) its districts whole."""
+    return scopes or [(d, "") for d in schema.split_names(districts)]
+
+
+def rollback_refusals(engine: Engine, batch_ids: Iterable[int],
+                      actor: User | None) -> dict[int, str]:
+    """Why `actor` may not undo each of `batch_ids`, in Chinese: the batches it may undo
+    are left out. The rule is `rollback_batch`'s own (already undone; another district's
+    or another unit's data), read for many batches at once, so a page offers the undo
+    only where it would succeed."""
+    b, s = tables.batches, tables.batch_scopes
+    ids = sorted({int(i) for i in batch_ids})
+    batches: dict[int, dict] = {}
+    scopes: dict[int, list[tuple[str, str]]] = {}
+    with engine.connect() as conn:
+        for part in _chunks(ids):
+            for row in conn.execute(select(b.c.id, b.c.kind, b.c.districts, b.c.status)
+                                    .where(b.c.id.in_(part))).mappings():
+                batches[int(row["id"])] = dict(row)
+            for batch_id, district, unit in conn.execute(
+                    select(s.c.batch_id, s.c.district, s.c.unit).distinct()
+                    .where(s.c.batch_id.in_(part))):
+                scopes.setdefault(int(batch_id), []).append((district, unit))
+    refusals = {i: f"批次 #{i} 不存在" for i in ids if i not in batches}
+    for batch_id, batch in batches.items():
+        if batch["status"] == "rolled_back":
+            refusals[batch_id] = f"批次 #{batch_id} 已撤销过"
+            continue
+        try:
+            _authorize_scopes(actor, "rollback", batch["kind"],
+                              _rollback_places(batch["districts"], scopes.get(batch_id, [])))
+        except PermissionDenied as exc:
+            refusals[batch_id] = str(exc)
+    return refusals
 
 
 @dataclass(frozen=True)
