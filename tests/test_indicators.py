@@ -179,14 +179,12 @@ def test_lagging_units_skip_small_units():
         ["东城区", "二中团委", 90, 100, 0.9, "达标"]]
 
 
-def test_yoy_and_mom():
+def test_yoy():
     yoy = ind.yoy(FRAMES, "activity_participants", year=2026, months=(1, 3))
     assert (yoy.current, yoy.previous, yoy.absolute, yoy.relative) == (65, 10, 55.0, 5.5)
     rate = ind.yoy(FRAMES, "study_rate", year=2026, months=(2, 2), districts=["西城区"])
     assert (rate.current, rate.previous, rate.relative) == (0.8, 0.5, None)
     assert rate.absolute == pytest.approx(0.3)
-    mom = ind.mom(FRAMES, "volunteer_hours", year=2026, month=1)
-    assert (mom.current, mom.previous, mom.absolute) == (4.5, 8.0, -3.5)
 
 
 def test_yoy_without_last_year_data_is_none():

@@ -544,17 +544,6 @@ def yoy(frames: Frames, indicator: str, *, year: int,
                            rate=progress.is_rate(indicator))
 
 
-def mom(frames: Frames, indicator: str, *, year: int, month: int,
-        districts: Iterable[str] | None = None) -> progress.Change:
-    """环比: a month against the month before it (January against December)."""
-    districts = None if districts is None else list(districts)
-    py, pm = periods.previous_month(year, month)
-    now = select(frames, year=year, months=(month, month), districts=districts)
-    before = select(frames, year=py, months=(pm, pm), districts=districts)
-    return progress.change(period_value(now, indicator), period_value(before, indicator),
-                           rate=progress.is_rate(indicator))
-
-
 def _year_before(cut: periods.CutOffs) -> periods.CutOffs:
     """The same cut-offs a year earlier (同比 compares up to the same day)."""
     def back(a: periods.AsOf) -> periods.AsOf:
