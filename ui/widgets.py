@@ -63,10 +63,16 @@ def chart(fig, key: str) -> None:
     st.plotly_chart(fig, key=key, config=chinese.PLOTLY_CONFIG)
 
 
-def table(df, key: str, *, column_config: dict | None = None, **kwargs) -> None:
+def table(df, key: str, *, column_config: dict | None = None, download: str | None = None,
+          **kwargs) -> None:
     """A read-only table that fits its container (`fitted_columns`), index hidden (columns
     already labelled in Chinese); a blank cell shows "—", never "None"; a long table
-    scrolls inside a fixed height under its header. `df` may be a pandas Styler."""
+    scrolls inside a fixed height under its header. `df` may be a pandas Styler.
+
+    `download` names the file of a 下载 CSV button under the table (`fmt.table_csv`:
+    no cell runs as a formula). Streamlit's own toolbar download, which cannot be made
+    safe, is switched off (`client.disableDataExport` in .streamlit/config.toml).
+    """
     frame = getattr(df, "data", df)
     height = table_layout.table_height(len(frame))
     budget = table_layout.TABLE_BUDGET_PX
@@ -76,6 +82,12 @@ def table(df, key: str, *, column_config: dict | None = None, **kwargs) -> None:
     st.dataframe(df, key=key, hide_index=True, width="stretch",
                  column_config=fitted_columns(frame, column_config, budget=budget),
                  **{"placeholder": fmt.MISSING, **kwargs})
+    if download:
+        import functools
+
+        st.download_button("下载 CSV", functools.partial(fmt.table_csv, frame),
+                           file_name=f"{download}.csv", mime="text/csv", key=f"{key}_csv",
+                           on_click="ignore", icon=":material/download:")
 
 
 def fitted_columns(frame: pd.DataFrame, column_config: dict | None = None, *,
