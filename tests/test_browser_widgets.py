@@ -159,7 +159,8 @@ def test_compare_headers_are_shown_whole(server, page, tmp_path, width):
     _login(page, server)
     _open(page, "区县对比")
     grids = page.locator("[data-testid=stDataFrame]")
-    assert grids.count() >= 3
+    grids.nth(2).wait_for(timeout=30_000)      # 对比总表, 同比与环比, 三力一度
+    _settle(page)
     for i in range(grids.count()):
         grid = grids.nth(i)
         grid.scroll_into_view_if_needed()
