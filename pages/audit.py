@@ -39,5 +39,5 @@ st.caption(f"共 {len(shown)} 条记录（最近 {AUDIT_LIMIT} 条内）。")
 if shown.empty:
     st.info("没有符合筛选条件的记录。")
 else:
-    widgets.table(audit_table(shown), key="audit_table",
+    widgets.table(audit_table(shown), key="audit_table", download="操作日志",
                   column_config={"时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})

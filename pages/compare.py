@@ -59,7 +59,7 @@ if not len(rep.comparison) or not views.has_rows(cached.frames(f)):
     st.stop()
 
 colors = cached.district_colors()
-table = views.comparison_table(rep.comparison)
+table = views.comparison_table(rep.comparison, compact=True)   # value and rank in one cell: fits 1440 px
 
 
 def comparison_chart(indicator: str, large: bool):
@@ -115,6 +115,7 @@ if meeting:
 st.subheader("对比总表")
 widgets.table(table, key="compare_table")
 st.subheader("同比与环比")
+st.caption("每格为“同比 / 环比”：同比与上年同期相比，环比为各区县最近一个月与上月相比。")
 widgets.table(views.comparison_changes(rep.comparison, rep), key="compare_changes")
 
 st.subheader("各指标对比")

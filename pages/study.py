@@ -55,7 +55,7 @@ threshold = st.slider("参学率标准", 50, 100, 90, step=1, format="%d%%", key
 below = views.units_below(study, threshold / 100)
 if len(below):
     st.caption(f"参学率低于 {threshold}% 的单位共 {len(below)} 个，按参学率从低到高排列。")
-    widgets.table(below, key="study_below")
+    widgets.table(below, key="study_below", download=f"参学率低于{threshold}%的单位_{f.period_label}")
 else:
     st.success(f"所有单位参学率均不低于 {threshold}%。")
 
@@ -70,7 +70,7 @@ if choices.months:
     unit = right.selectbox("单位", [views.ALL_UNITS, *choices.units], key="study_branch_unit")
     scope = dict(month=month, period=period, unit=unit)
     widgets.table(views.branch_section(cached.loaded(f), districts=f.districts, **scope),
-                  key="study_branch_rates")
+                  key="study_branch_rates", download=f"团支部参学率_{month}")
     try:
         allowed = access.name_districts(user, f.districts or None)
     except PermissionDenied:

@@ -27,7 +27,7 @@ from analytics.store.batches import (
 )
 from analytics.present.reporting_tables import reporting_table
 from analytics.present.templates import shapes_frame, template_bytes, template_filename
-from ui import session, widgets
+from ui import chinese, session, widgets
 from analytics.present.fmt import md_text
 
 FLASH_KEY = "upload_flash"
@@ -140,7 +140,7 @@ cols[0].selectbox("区（表中没有“区”列时使用）", district_options
                   key="upload_district", placeholder="不指定", accept_new_options=editable is None)
 cols[1].text_input("月份（青年大学习、学习记录、团员名单中没有“月份”列时使用）", key="upload_month",
                    placeholder="如 2026-03")
-st.file_uploader("上传报表（可多选；支持 .xlsx、.xls、.csv）", type=["xlsx", "xls", "csv"],
+st.file_uploader("上传报表（可多选；支持 .xlsx、.xls、.csv）", type=list(chinese.UPLOAD_TYPES),
                  accept_multiple_files=True, key="upload_files")
 
 try:

@@ -55,3 +55,17 @@ def test_a_change_that_rounds_to_zero_is_flat_never_signed():
     assert fmt.fmt_pp(-0.00001) == "持平" and fmt.fmt_pp(-0.0001) == "-0.01个百分点"
     assert fmt.fmt_relative(-0.00004) == "持平" and fmt.fmt_relative(0.0001) == "+0.01%"
     assert fmt.direction(-0.00004) == 0 and fmt.direction(-0.02) == -1 and fmt.direction(None) == 0
+
+
+def test_table_csv_quote_prefixes_formula_cells_and_keeps_numbers():
+    import pandas as pd
+
+    from analytics.present.fmt import table_csv
+
+    frame = pd.DataFrame({"姓名": ['=HYPERLINK("http://evil.example")', "@SUM(A1)", "+1", "-2", "张三"],
+                          "时长": [1.5, 2.0, -3.0, 4.0, 5.0]})
+    data = table_csv(frame)
+    assert data.startswith("\ufeff".encode("utf-8"))
+    assert data.decode("utf-8-sig").splitlines() == [
+        "姓名,时长", '"\'=HYPERLINK(""http://evil.example"")",1.5', "'@SUM(A1),2.0",
+        "'+1,-3.0", "'-2,4.0", "张三,5.0"]

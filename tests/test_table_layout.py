@@ -33,8 +33,9 @@ def test_many_columns_never_go_below_the_minimum_width():
 def test_numbers_with_units_are_right_aligned_text_is_not():
     frame = pd.DataFrame({"区县": ["青山区", "临江区"], "参学率": ["93.33%", "75.00%"],
                           "参与人次": ["1,200人次", "44人次"], "排名": ["第1名", "第2名"],
-                          "场次": [3, 2], "启用": [True, False], "状态": ["超前", "滞后"]})
-    assert tl.right_aligned(frame) == ["参学率", "参与人次", "排名", "场次"]
+                          "场次": [3, 2], "启用": [True, False], "状态": ["超前", "滞后"],
+                          "参学人次": ["28.97万人次（第3）", "7,453.5小时（第1）"]})
+    assert tl.right_aligned(frame) == ["参学率", "参与人次", "排名", "场次", "参学人次"]
 
 
 def test_long_tables_scroll_in_a_fixed_height():

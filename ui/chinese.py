@@ -1,11 +1,12 @@
 """Chinese where Streamlit and plotly only speak English.
 
-Streamlit's file uploader ("Upload", "20MB per file") and its skip link have
-no text options (nor has the full-screen button Streamlit adds to plotly's mode
-bar), so a stylesheet hides their English
-text and shows Chinese in its place (CSS ``content`` on their stable
-``data-testid`` selectors); `tests/test_browser.py` reads the visible text
-of every page to catch what this misses. Plotly's mode bar is translated
+Streamlit's file uploader ("Upload", "20MB per file", and its refusals "text/plain
+files are not allowed.", "File must be 20.0MB or smaller."), its skip link and the
+date range picker's "Date range / Select... / Past Week" quick choices have no text
+options (nor has the full-screen button Streamlit adds to plotly's mode bar), so a
+stylesheet hides their English text and shows Chinese in its place (CSS ``content``
+on their stable ``data-testid`` selectors); `tests/test_browser.py` reads the
+visible text of every page to catch what this misses. Plotly's mode bar is translated
 with a plotly locale (`PLOTLY_CONFIG`).
 """
 from __future__ import annotations
@@ -13,16 +14,45 @@ from __future__ import annotations
 import streamlit as st
 
 UPLOAD_BUTTON = "选择文件"
+UPLOAD_TYPES = ("xlsx", "xls", "csv")      # what the upload page's file uploader accepts
 
 
 def _css_text(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _refusals(max_upload_mb: int) -> str:
+    """Chinese for the uploader's refusals, which Streamlit writes in English into a
+    tooltip (shown while the pointer is on the file) and nowhere else.
+
+    The browser refuses a file for its type (not one of `UPLOAD_TYPES`) or its size;
+    which one is told by the file's name, so the reason also shows next to the file.
+    """
+    types = "、".join(f".{t}" for t in UPLOAD_TYPES)
+    wrong_type = f"文件类型不支持：只能上传 {types} 文件"
+    too_big = f"文件超过 {max_upload_mb} MB，无法上传；请删去多余的工作表或拆分后再传"
+    allowed = ", ".join(f'[title$=".{t}" i]' for t in UPLOAD_TYPES)
+    name = '[data-testid="stFileChipName"]'
+    chip = '[data-testid="stFileChip"][aria-invalid="true"]'
+    tip = '[data-testid="stTooltipErrorContent"]'
+    return f"""
+body:has([data-testid="stFileChip"]:hover) {tip} {{ font-size: 0; }}
+body:has([data-testid="stFileChip"]:hover) {tip}::after {{
+  content: {_css_text(f"无法上传：只能上传 {types} 文件，每个不超过 {max_upload_mb} MB")};
+  font-size: 0.875rem;
+}}
+body:has({chip}:hover {name}:not({allowed})) {tip}::after {{ content: {_css_text(wrong_type)}; }}
+body:has({chip}:hover {name}:is({allowed})) {tip}::after {{ content: {_css_text(too_big)}; }}
+{chip} {name} + *::after {{ color: #c8102e; }}
+{chip}:has({name}:not({allowed})) {name} + *::after {{ content: " · 类型不支持"; }}
+{chip}:has({name}:is({allowed})) {name} + *::after {{ content: {_css_text(f" · 超过 {max_upload_mb} MB")}; }}
+"""
+
+
 def stylesheet(max_upload_mb: int) -> str:
     """The `<style>` that puts Chinese over Streamlit's English labels."""
     limit = f"拖放文件到此处，或点击“{UPLOAD_BUTTON}”；每个文件不超过 {max_upload_mb} MB"
-    return f"""<style>
+    return f"""<style>{_refusals(max_upload_mb)}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{
   font-size: 0; line-height: 0;
 }}
@@ -37,6 +67,7 @@ def stylesheet(max_upload_mb: int) -> str:
 .js-plotly-plot .plotly .modebar-btn[data-title="Close fullscreen"]::after {{ content: "退出全屏"; }}
 [data-testid="stSkipToContent"] {{ font-size: 0; }}
 [data-testid="stSkipToContent"]::after {{ content: "跳到主要内容"; font-size: 1rem; }}
+[data-testid="stDateInputQuickSelect"] {{ display: none; }}
 </style>"""
 
 

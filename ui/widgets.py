@@ -1,6 +1,7 @@
 """Page pieces every page uses: header, KPI card, chart, table, export panel, notices."""
 from __future__ import annotations
 
+import functools
 import logging
 
 import pandas as pd
@@ -71,14 +72,20 @@ def chart(fig, key: str) -> None:
     st.plotly_chart(fig, key=key, config=chinese.PLOTLY_CONFIG)
 
 
-def table(df, key: str, *, column_config: dict | None = None, **kwargs):
+def table(df, key: str, *, column_config: dict | None = None, download: str | None = None,
+          **kwargs):
     """A read-only table that fits its container (`fitted_columns`), index hidden (columns
     already labelled in Chinese); a blank cell shows "—", never "None"; a long table
     scrolls inside a fixed height under its header. `df` may be a pandas Styler.
 
     With `on_select="rerun"` (and a `selection_mode`) rows can be picked: the
     returned event holds the selection, and the picking boxes' column is left
-    out of the room the columns get."""
+    out of the room the columns get.
+
+    `download` names the file of a 下载 CSV button under the table (`fmt.table_csv`:
+    no cell runs as a formula). Streamlit's own toolbar download, which cannot be made
+    safe, is switched off (`client.disableDataExport` in .streamlit/config.toml).
+    """
     frame = getattr(df, "data", df)
     height = table_layout.table_height(len(frame))
     budget = table_layout.TABLE_BUDGET_PX
@@ -87,9 +94,14 @@ def table(df, key: str, *, column_config: dict | None = None, **kwargs):
         budget -= table_layout.SCROLLBAR_PX     # a scrolling table loses its scroll bar's width
     if kwargs.get("on_select", "ignore") != "ignore":
         budget -= table_layout.ROW_MARKER_PX
-    return st.dataframe(df, key=key, hide_index=True, width="stretch",
-                        column_config=fitted_columns(frame, column_config, budget=budget),
-                        **{"placeholder": fmt.MISSING, **kwargs})
+    event = st.dataframe(df, key=key, hide_index=True, width="stretch",
+                         column_config=fitted_columns(frame, column_config, budget=budget),
+                         **{"placeholder": fmt.MISSING, **kwargs})
+    if download:
+        st.download_button("下载 CSV", functools.partial(fmt.table_csv, frame),
+                           file_name=f"{download}.csv", mime="text/csv", key=f"{key}_csv",
+                           on_click="ignore", icon=":material/download:")
+    return event
 
 
 def text_table(df: pd.DataFrame) -> None:

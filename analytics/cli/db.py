@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from analytics.cli.options import db_option
+from analytics.cli.options import db_option, open_engine
 
 _FORMAT = argparse.RawDescriptionHelpFormatter
 
@@ -27,10 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         command.set_defaults(func=func)
 
 
-def _engine_without_upgrade(url: str | None):
-    from analytics.store.engine import get_engine
-
-    return get_engine(url, upgrade=False)
+def _engine_without_upgrade(args: argparse.Namespace):
+    return open_engine(args, upgrade=False)
 
 
 def _revision(engine) -> tuple[str | None, str]:
@@ -49,7 +47,7 @@ def _revision(engine) -> tuple[str | None, str]:
 def run_upgrade(args: argparse.Namespace) -> int:
     from analytics.store.engine import upgrade_schema
 
-    engine = _engine_without_upgrade(args.db)
+    engine = _engine_without_upgrade(args)
     before, before_text = _revision(engine)
     after = upgrade_schema(engine)
     if before == after:
@@ -62,7 +60,7 @@ def run_upgrade(args: argparse.Namespace) -> int:
 def run_current(args: argparse.Namespace) -> int:
     from analytics.store.engine import head_revision
 
-    now, now_text = _revision(_engine_without_upgrade(args.db))
+    now, now_text = _revision(_engine_without_upgrade(args))
     head = head_revision()
     state = "已是最新" if now == head else "需要升级：python -m analytics db upgrade"
     print(f"当前版本：{now_text}；最新版本：{head}（{state}）")

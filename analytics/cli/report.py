@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from analytics import periods, schema
-from analytics.cli.options import db_option
+from analytics.cli.options import db_option, open_engine
 from analytics.errors import AnalyticsError
 
 FORMATS = ("xlsx", "html", "md")
@@ -67,7 +67,6 @@ def _format(args: argparse.Namespace) -> str:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from analytics.store.engine import get_engine
     from analytics.metrics.report import build_report
     from analytics.store.frames import load_frames
 
@@ -82,7 +81,7 @@ def run_report(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise BadReportOption(str(exc)) from None
     districts = args.district
-    engine = get_engine(args.db)
+    engine = open_engine(args)
     # every year: 同比 needs last year, 星级 counts hours of all years
     wanted = [*districts, schema.ALL_DISTRICTS] if districts else None
     frames = load_frames(engine, districts=wanted)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from analytics.cli.options import db_option
+from analytics.cli.options import db_option, open_engine
 from analytics.errors import BadOption
 
 
@@ -28,9 +28,8 @@ def run_reporting(args: argparse.Namespace) -> int:
     from analytics.metrics import reporting
     from analytics.present.reporting_tables import progress_table, reporting_table
     from analytics.store.batches import reporting_scopes
-    from analytics.store.engine import get_engine
 
-    scopes = reporting_scopes(get_engine(args.db), districts=args.district)
+    scopes = reporting_scopes(open_engine(args), districts=args.district)
     try:
         month = parse_month(args.month) if args.month else reporting.latest_month(scopes)
     except BadValue as exc:

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from analytics import schema
-from analytics.cli.options import db_option, user_option
+from analytics.cli.options import db_option, open_engine, user_option
 from analytics.errors import AnalyticsError, RowsRejected
 
 _FORMAT = argparse.RawDescriptionHelpFormatter
@@ -23,9 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _engine(args: argparse.Namespace) -> Engine:
-    from analytics.store.engine import get_engine
-
-    return get_engine(args.db)
+    return open_engine(args)
 
 
 def _actor(engine: Engine, args: argparse.Namespace):

@@ -14,9 +14,8 @@ import re
 import sys
 
 from analytics import access
-from analytics.cli.options import db_option, user_option
+from analytics.cli.options import db_option, open_engine, user_option
 from analytics.store import accounts
-from analytics.store.engine import get_engine
 from analytics.errors import InvalidAccount, WeakPassword
 
 _EPILOG = """示例：
@@ -107,7 +106,7 @@ def split_units(text: str | None) -> list[tuple[str, str]]:
 
 def _acting(args: argparse.Namespace):
     """(engine, actor) of a call: `--user`'s account, else the local operator."""
-    engine = get_engine(args.db)
+    engine = open_engine(args)
     return engine, accounts.operator(engine, args.acting_user)
 
 

@@ -23,38 +23,49 @@ from analytics.ingest.sniff import MB, Limits, check_sheet_ranges
 # --- the worker pool ----------------------------------------------------------
 
 BUSY_MESSAGE = "正在处理其他文件，请稍后再试"
+BUSY_WAIT_S = 5.0       # how long an upload waits for a slot other people's files hold
 
 
 class ParsePool:
     """How many parsing children run at once: `max_parallel` in all, `max_per_user` each.
 
-    A full pool refuses at once (`ParserBusy`) instead of queueing: three
-    hostile uploads at once must not add up to three children's memory, and a
-    waiting upload would hold a server thread anyway.
+    When other people's files fill the pool, an upload waits up to `BUSY_WAIT_S`
+    for a slot (a normal sheet parses in a second or two, so at month's end the
+    uploads queue briefly instead of being sent back), then refuses (`ParserBusy`).
+    Waiting starts no child, so three hostile uploads at once still never add up
+    to more than `max_parallel` children's memory. A user's own second file is
+    refused at once: it would only wait behind their first.
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._free = threading.Condition()
         self._running = 0
         self._by_owner: Counter[str] = Counter()
 
     def acquire(self, owner: str | None, limits: Limits) -> None:
-        with self._lock:
-            if owner is not None and self._by_owner[owner] >= limits.max_per_user:
+        def owner_full() -> bool:
+            return owner is not None and self._by_owner[owner] >= limits.max_per_user
+
+        with self._free:
+            if owner_full():
                 raise ParserBusy(f"{BUSY_MESSAGE}（您上传的另一个文件还在处理中）")
-            if self._running >= limits.max_parallel:
+            if not self._free.wait_for(lambda: self._running < limits.max_parallel,
+                                       timeout=BUSY_WAIT_S):
                 raise ParserBusy(f"{BUSY_MESSAGE}（服务器正在处理其他人上传的文件）")
+            if owner_full():           # the same user's other tab took a slot meanwhile
+                raise ParserBusy(f"{BUSY_MESSAGE}（您上传的另一个文件还在处理中）")
             self._running += 1
             if owner is not None:
                 self._by_owner[owner] += 1
 
     def release(self, owner: str | None) -> None:
-        with self._lock:
+        with self._free:
             self._running = max(self._running - 1, 0)
             if owner is not None:
                 self._by_owner[owner] -= 1
                 if self._by_owner[owner] <= 0:
                     del self._by_owner[owner]
+            self._free.notify_all()
 
     @property
     def running(self) -> int:
@@ -86,7 +97,7 @@ class ChildParse:
                  hook: str | None = None, owner: str | None = None) -> None:
         self.limits = limits
         self.owner = owner
-        POOL.acquire(owner, limits)          # ParserBusy when full: nothing started
+        POOL.acquire(owner, limits)          # waits briefly, then ParserBusy: nothing started
         self._released = False
         self.started = time.monotonic()
         env = dict(os.environ)

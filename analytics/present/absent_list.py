@@ -14,7 +14,7 @@ import pandas as pd
 import xlsxwriter
 
 from analytics.present import fmt
-from analytics.present.export_xlsx import FORMULA_STARTS
+from analytics.present.fmt import FORMULA_STARTS
 
 NOT_ON_ROSTER_SHEET = "不在名单的参学人员"
 _PERSON_HEADINGS = ("序号", "姓名", "学号/编号", "期次", "单位", "团支部", "区县")

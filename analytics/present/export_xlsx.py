@@ -92,9 +92,6 @@ def _missing(value) -> bool:
         return False
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def write_text(ws: Worksheet, row: int, col: int, value, cell_format=None) -> None:
     """Text as text: never a formula, URL or number, whatever it starts with.
 
@@ -106,7 +103,7 @@ def write_text(ws: Worksheet, row: int, col: int, value, cell_format=None) -> No
         ws.write_blank(row, col, None, cell_format)
         return
     text = str(value)
-    if text.startswith(FORMULA_STARTS):
+    if text.startswith(fmt.FORMULA_STARTS):
         cell_format = getattr(cell_format, "quoted", cell_format)
     ws.write_string(row, col, text, cell_format)
 

@@ -177,15 +177,22 @@ def plot_text(value):
     return value.replace("<", "&lt;").replace(">", "&gt;").replace("&lt;br&gt;", "<br>")
 
 
-CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# what a spreadsheet reads as the start of a formula: exports quote-prefix such text
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_text(value):
     """A CSV cell that a spreadsheet will not run: text starting with ``= + - @`` (or tab, CR)
     gets the quote prefix, as the Excel export does. Numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(CSV_FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def table_csv(frame) -> bytes:
+    """A displayed table as a CSV download: UTF-8 with BOM (Excel and WPS then read the
+    Chinese right), no index, every text cell through `csv_text`."""
+    return frame.map(csv_text).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
 # --- measure words of the drafted 工作总结 -------------------------------------

@@ -7,7 +7,7 @@ more than the room there is (`TABLE_BUDGET_PX`, the main column at 1440 px
 with the sidebar open), narrows the widest columns first down to a common
 cap: short key columns (区县, 状态, 数字) keep their full width, long text
 (文件名, SHA-256, 说明) is cut with an ellipsis. Numbers formatted with units
-("93.33%", "1,200人次", "第1名") are right-aligned like numbers.
+("93.33%", "1,200人次", "第1名", "96.64%（第1）") are right-aligned like numbers.
 """
 from __future__ import annotations
 
@@ -30,8 +30,9 @@ SAMPLE_ROWS = 300
 LONG_TABLE_ROWS = 15          # longer tables scroll inside a fixed height, header kept
 LONG_TABLE_HEIGHT_PX = 560
 
-# a number, maybe with thousands separators and a unit or rank after it
-_NUMBER_TEXT = re.compile(r"^[-+]?\d[\d,]*(\.\d+)?\s*(%|[\u4e00-\u9fff（）()]{0,6})$"
+# a number, maybe with thousands separators and a unit after it, and its rank in
+# brackets ("96.64%（第1）", as 区县对比 shows it); or a rank alone ("第1名")
+_NUMBER_TEXT = re.compile(r"^[-+]?\d[\d,]*(\.\d+)?\s*(%|[\u4e00-\u9fff（）()]{0,6})(（第\d+名?）)?$"
                           r"|^第\d+名?$")
 
 

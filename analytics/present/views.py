@@ -422,13 +422,16 @@ def volunteer_list(stars: pd.DataFrame | None, text: str = "", *, reader=None) -
 COMPARE_INDICATORS = CARD_INDICATORS
 
 
+CHANGES_SUFFIX = "同比/环比"
+
+
 def comparison_table(comparison: pd.DataFrame,
                      indicators: Sequence[str] = COMPARE_INDICATORS, *,
                      compact: bool = False, report=None) -> pd.DataFrame:
     """The report's district comparison as text: each value (Chinese-style) and its rank.
 
-    `compact` (会议模式) puts the rank into the value's cell — "96.72%（第1）" —
-    so the table fits a screen in large type. With the `report`, a column
+    `compact` puts the rank into the value's cell — "96.72%（第1）" — so the seven
+    indicators fit the page at 1440 px (区县对比) and a screen in large type (会议模式). With the `report`, a column
     "<指标>同比/环比" follows each rank: "+6.50% / +3.20%" (each district's
     环比 is its own last month against the month before).
     """
@@ -447,7 +450,7 @@ def comparison_table(comparison: pd.DataFrame,
             out[label] = values
             out[f"{label}排名"] = [fmt.fmt_rank(r) for r in ranks]
             if report is not None:
-                out[f"{label}同比/环比"] = [
+                out[f"{label}{CHANGES_SUFFIX}"] = [
                     f"{change_text(report.yoy_of(name, d), name) or fmt.MISSING} / "
                     f"{change_text(report.mom_of(name, d), name) or fmt.MISSING}"
                     for d in out["区县"]]
@@ -456,10 +459,12 @@ def comparison_table(comparison: pd.DataFrame,
 
 def comparison_changes(comparison: pd.DataFrame, report,
                        indicators: Sequence[str] = COMPARE_INDICATORS) -> pd.DataFrame:
-    """区县 and each indicator's "同比/环比" of `comparison_table`, as a table of its own
-    (beside the values and ranks it would not fit a screen)."""
+    """区县 and each indicator's "同比 / 环比" of `comparison_table`, as a table of its own
+    (beside the values and ranks it would not fit a screen). The columns are named by
+    the indicator alone (the page says what a cell holds), so the headers fit at 1440 px."""
     full = comparison_table(comparison, indicators, report=report)
-    return full[["区县", *[c for c in full.columns if c.endswith("同比/环比")]]]
+    changes = [c for c in full.columns if c.endswith(CHANGES_SUFFIX)]
+    return full[["区县", *changes]].rename(columns=lambda c: c.removesuffix(CHANGES_SUFFIX))
 
 
 def district_targets(report, indicator: str) -> dict[str, float]:

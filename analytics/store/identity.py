@@ -92,12 +92,16 @@ def read_database_id(conn: Connection) -> int | None:
     return None if value is None else int(value)
 
 
-def open_database(url: str | None = None, folder: Path | None = None) -> Engine:
+def open_database(url: str | None = None, folder: Path | None = None, *,
+                  upgrade: bool = True, remember_new: bool = True) -> Engine:
     """The engine of `url` after checking it is the database the data folder remembers.
 
-    A database never seen before is remembered. Raises `DatabaseGone` when a
-    remembered SQLite file is missing, or the database holds another id (or
-    none: an empty PostgreSQL database where one existed before).
+    A database never seen before is remembered (unless `remember_new` is false:
+    the command line's `--db` names a database it checks but does not adopt).
+    Raises `DatabaseGone` when a remembered SQLite file is missing (before
+    anything is created), or the database holds another id (or none: an empty
+    PostgreSQL database where one existed before). `upgrade=False` leaves the
+    schema as it is (`db current`).
     """
     url = database_url(url)
     folder = folder or data_dir()
@@ -106,22 +110,31 @@ def open_database(url: str | None = None, folder: Path | None = None) -> Engine:
     if known and path is not None and not path.exists():
         raise DatabaseGone(f"数据库文件 {path} 不见了（被删除或移动）。为避免数据丢失，"
                            "看板不会新建空数据库。" + RESTORE_HINT.format(memory=MEMORY_FILE))
-    engine = get_engine(url)
+    engine = get_engine(url, upgrade=upgrade)
     with engine.connect() as conn:
-        found = read_database_id(conn)
+        found = _database_id_if_any(conn) if not upgrade else read_database_id(conn)
     if known and found != known["database_id"]:
         engine.dispose()
         raise DatabaseGone(_replaced_message(url, path))
-    if found is None:            # only a database the app cannot stamp (never after 0003)
-        engine.dispose()
+    if found is None:
+        if not upgrade:          # a schema not yet upgraded: nothing to check or remember
+            return engine
+        engine.dispose()         # only a database the app cannot stamp (never after 0003)
         raise DatabaseGone("数据库缺少编号，无法确认是哪一个数据库；请运行 python -m analytics db upgrade。")
-    if not known:
+    if not known and remember_new:
         try:
             remember(folder, url, found)
         except OSError as exc:       # a read-only or full disk: nothing can be written anyway
             log.warning("无法在 %s 记下数据库编号：%s", folder, exc)
     guard(engine, found, path)
     return engine
+
+
+def _database_id_if_any(conn: Connection) -> int | None:
+    """The id of a database whose schema may predate it (no counters table yet: None)."""
+    if not conn.dialect.has_table(conn, tables.counters.name):
+        return None
+    return read_database_id(conn)
 
 
 def _replaced_message(url: str, path: Path | None) -> str:
