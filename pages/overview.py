@@ -43,7 +43,8 @@ widgets.chart(charts.trend_chart(trend.monthly, indicator, target_pace=trend.pac
 st.subheader("各区县目标进度")
 status_table = views.district_status_table(rep)
 if len(status_table):
-    widgets.table(views.styled_status(status_table), key="overview_status")
+    widgets.table(views.styled_status(status_table), key="overview_status",
+                  download=f"各区县目标进度_{f.period_label}")
 else:
     widgets.show_empty("暂无区县数据。")
 for title, present, cards, table, key, empty in (

@@ -382,3 +382,16 @@ def test_selecting_every_unit_is_stored_as_no_filter(tmp_path, monkeypatch):
     _no_exception(at)
     assert at.sidebar.multiselect(key="u").value == []
     assert "u" not in at.query_params
+
+
+@pytest.mark.parametrize("page, table_key", [
+    ("overview", "overview_status"), ("compare", "compare_table"), ("activities", "activities_table")])
+def test_leaders_tables_download_as_safe_csv(page, table_key, tmp_path, monkeypatch):
+    """The grid's own CSV export is off (it cannot quote-prefix formulas); the main
+    table of each page offers ours (`widgets.table(download=...)`) right under it."""
+    _engine(monkeypatch, tmp_path / "app.db", data=True)
+    at = _app(page)
+    _no_exception(at)
+    ours = [b for b in at.get("download_button")
+            if b.proto.label == "下载 CSV" and f"{table_key}_csv" in b.proto.id]
+    assert len(ours) == 1, [b.proto.id for b in at.get("download_button")]
