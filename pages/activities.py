@@ -60,7 +60,7 @@ def show_activities() -> None:
         st.code(sentence, language=None, wrap_lines=True)
         st.caption("以上为所筛选活动的合计，可复制到工作总结（右上角复制按钮）。")
     if len(rows):
-        widgets.table(rows, key="activities_table", height=420,
+        widgets.table(rows, key="activities_table",
                       download=f"活动明细_{f.period_label}")
     else:
         widgets.show_empty("没有符合关键词的活动。")

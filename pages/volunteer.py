@@ -59,6 +59,6 @@ text = st.text_input("搜索", key="volunteer_search", placeholder="输入姓名
 rows = views.volunteer_list(people, text, reader=user)
 st.caption(f"共 {len(rows)} 名志愿者" + ("（已按关键词筛选）" if text.strip() else ""))
 if len(rows):
-    widgets.table(rows, key="volunteer_table", height=420, download=f"志愿者名单_{f.period_label}")
+    widgets.table(rows, key="volunteer_table", download=f"志愿者名单_{f.period_label}")
 else:
     widgets.show_empty("没有符合关键词的志愿者。")
