@@ -115,7 +115,7 @@ if meeting:
 st.subheader("对比总表")
 widgets.table(table, key="compare_table", download=f"区县对比总表_{f.period_label}")
 st.subheader("同比与环比")
-st.caption("每格为“同比 / 环比”：同比与上年同期相比，环比为各区县最近一个月与上月相比。")
+st.caption("同比与上年同期相比；环比为各区县最近上报的一个月与上月相比。")
 widgets.table(views.comparison_changes(rep.comparison, rep), key="compare_changes")
 
 st.subheader("各指标对比")

@@ -126,11 +126,14 @@ def test_cards_and_the_comparison_table_show_month_on_month_next_to_year_on_year
     assert cards["activity_sessions"].mom == f"10月环比 {views.change_text(sessions, 'activity_sessions')}"
     assert cards["activity_sessions"].yoy == views.change_text(
         before.yoy_of("activity_sessions"), "activity_sessions")
-    table = views.comparison_table(after.comparison, report=after).set_index("区县")
+    table = views.comparison_changes(after.comparison, after).set_index(["区县", "对比"])
     own = after.mom_of("activity_sessions", "青山区")
     assert own["month"] == "2026-11"
-    assert table.loc["青山区", "活动场次同比/环比"].endswith(
-        " / " + views.change_text(own, "activity_sessions"))
+    assert table.loc[("青山区", "11月环比"), "活动场次"] == views.change_text(own, "activity_sessions")
+    assert table.loc[("东湖区", "10月环比"), "活动场次"] == views.change_text(
+        after.mom_of("activity_sessions", "东湖区"), "activity_sessions")
+    assert table.loc[("青山区", "同比"), "活动场次"] == views.change_text(
+        after.yoy_of("activity_sessions", "青山区"), "activity_sessions")
 
 
 def test_a_month_a_district_has_not_reported_reads_as_missing_not_zero(urls):

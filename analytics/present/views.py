@@ -422,18 +422,13 @@ def volunteer_list(stars: pd.DataFrame | None, text: str = "", *, reader=None) -
 COMPARE_INDICATORS = CARD_INDICATORS
 
 
-CHANGES_SUFFIX = "同比/环比"
-
-
 def comparison_table(comparison: pd.DataFrame,
                      indicators: Sequence[str] = COMPARE_INDICATORS, *,
-                     compact: bool = False, report=None) -> pd.DataFrame:
+                     compact: bool = False) -> pd.DataFrame:
     """The report's district comparison as text: each value (Chinese-style) and its rank.
 
     `compact` puts the rank into the value's cell — "96.72%（第1）" — so the seven
-    indicators fit the page at 1440 px (区县对比) and a screen in large type (会议模式). With the `report`, a column
-    "<指标>同比/环比" follows each rank: "+6.50% / +3.20%" (each district's
-    环比 is its own last month against the month before).
+    indicators fit the page at 1440 px (区县对比) and a screen in large type (会议模式).
     """
     from analytics.present import fmt
 
@@ -449,22 +444,28 @@ def comparison_table(comparison: pd.DataFrame,
         else:
             out[label] = values
             out[f"{label}排名"] = [fmt.fmt_rank(r) for r in ranks]
-            if report is not None:
-                out[f"{label}{CHANGES_SUFFIX}"] = [
-                    f"{change_text(report.yoy_of(name, d), name) or fmt.MISSING} / "
-                    f"{change_text(report.mom_of(name, d), name) or fmt.MISSING}"
-                    for d in out["区县"]]
     return out
 
 
 def comparison_changes(comparison: pd.DataFrame, report,
                        indicators: Sequence[str] = COMPARE_INDICATORS) -> pd.DataFrame:
-    """区县 and each indicator's "同比 / 环比" of `comparison_table`, as a table of its own
-    (beside the values and ranks it would not fit a screen). The columns are named by
-    the indicator alone (the page says what a cell holds), so the headers fit at 1440 px."""
-    full = comparison_table(comparison, indicators, report=report)
-    changes = [c for c in full.columns if c.endswith(CHANGES_SUFFIX)]
-    return full[["区县", *changes]].rename(columns=lambda c: c.removesuffix(CHANGES_SUFFIX))
+    """Each district's 同比 and 环比 of every indicator, two rows a district ("同比",
+    "10月环比": each district's 环比 is its own last month against the month before),
+    a table of its own: one change a cell, so every cell and header fits at 1440 px."""
+    rows = []
+    for district in comparison["district"]:
+        yoy = {"区县": district, "对比": "同比"}
+        mom = {"区县": district, "对比": "环比"}
+        for name in indicators:
+            label = schema.INDICATOR_BY_NAME[name].label
+            yoy[label] = change_text(report.yoy_of(name, district), name) or fmt.MISSING
+            found = report.mom_of(name, district)
+            mom[label] = change_text(found, name) or fmt.MISSING
+            if found is not None and found.get("month"):
+                mom["对比"] = f"{periods.split_month_key(found['month'])[1]}月环比"
+        rows += [yoy, mom]
+    columns = ["区县", "对比", *(schema.INDICATOR_BY_NAME[n].label for n in indicators)]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def district_targets(report, indicator: str) -> dict[str, float]:
