@@ -106,7 +106,8 @@ def stars_over_years(volunteer_parts: Iterable[pd.DataFrame], *, as_of: date | N
     from analytics.metrics.indicators import select
 
     parts = [p for p in volunteer_parts if p is not None]
-    volunteer = pd.concat(parts, ignore_index=True) if parts else None
+    volunteer = (parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)) \
+        if parts else None
     if volunteer is not None:
         volunteer = select({"volunteer": volunteer}, districts=districts, units=units)["volunteer"]
     return volunteer_stars(volunteer, as_of=as_of)
