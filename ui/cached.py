@@ -159,7 +159,15 @@ def frames(f: Filters | None = None, *, whole_year: bool = False,
     rows too (同比), limited to the same districts and units.
     """
     f = f or filters()
-    data = loaded(f)
+    return _selected(version(), f, whole_year, with_previous)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _selected(data_ver: int, f: Filters, whole_year: bool,
+              with_previous: bool) -> dict[str, pd.DataFrame]:
+    """`frames`' rows, shared read-only like `_load`: a rerun (a widget change) filters
+    a year of 10⁶ rows again otherwise."""
+    data = _load(data_ver, (f.year - 1, f.year))
     months = None if whole_year or with_previous else f.months
     year = None if with_previous else f.year
     return indicators.select(data, year=year, months=months,
@@ -190,11 +198,13 @@ def _stars(data_ver: int, year: int, districts: tuple[str, ...], units: tuple[st
            as_of_day: date):
     from analytics.metrics.stars import stars_over_years
 
-    # every year up to the selected one, kept by `load_frames` between versions: after
-    # an upload only the new batch is read, not the whole history again
-    years = [y for y in views.years_of_batches(batch_list(data_ver)) if y <= year] or [year]
-    history = load_frames(engine(), years=years, copy=False)["volunteer"]
-    return stars_over_years([history], as_of=as_of_day, districts=districts or None,
+    # the selected year and the one before are already loaded (`_load`); the older years
+    # are kept by `load_frames` apart, so an upload to this year reads nothing of them
+    older = [y for y in views.years_of_batches(batch_list(data_ver)) if y < year - 1]
+    parts = [_load(data_ver, (year - 1, year))["volunteer"]]
+    if older:
+        parts.append(load_frames(engine(), years=older, copy=False)["volunteer"])
+    return stars_over_years(parts, as_of=as_of_day, districts=districts or None,
                             units=units or None)
 
 

@@ -2,10 +2,11 @@
 
 A city's year is ~10⁶ volunteer rows of ten columns, most of them text.
 The indicators (`indicators`, `report.build_report`, `views.unit_summary`)
-read six of them, and spend most of their time hashing `person_key`
-strings (distinct volunteers, cumulative distinct counts, stars). So the
-frames handed to them keep only those columns, with `person_key` as a
-categorical (integer codes, hashed once per data version). Nothing is
+read six of them, and spend most of their time hashing text: `person_key`
+for distinct volunteers, cumulative distinct counts and stars, district,
+unit and month for every group-by. So the frames handed to them keep only
+those columns, the text ones as categoricals (integer codes, hashed once
+per data version; months ordered, so max() and comparisons read as text). Nothing is
 summed, rounded or dropped: every indicator over these frames equals the
 one over the full frames (tests/test_compact.py compares them).
 """
@@ -19,8 +20,10 @@ import pandas as pd
 INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
     "volunteer": ("district", "unit", "month", "date", "hours", "person_key"),
 }
-# text columns held as integer codes: compared for equality and counted, never sliced
-CODED_COLUMNS: dict[str, tuple[str, ...]] = {"volunteer": ("person_key",)}
+# text columns held as integer codes (categoricals): grouped, matched and counted by code;
+# the ordered ones ("YYYY-MM" months) compare and take max() in their text order
+CODED_COLUMNS: dict[str, tuple[str, ...]] = {"volunteer": ("person_key", "district", "unit")}
+ORDERED_COLUMNS: dict[str, tuple[str, ...]] = {"volunteer": ("month",)}
 
 
 def indicator_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -34,5 +37,8 @@ def indicator_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFra
         narrow = df[list(columns)].copy()
         for name in CODED_COLUMNS.get(kind, ()):
             narrow[name] = narrow[name].astype("category")
+        for name in ORDERED_COLUMNS.get(kind, ()):
+            values = sorted(narrow[name].dropna().unique())
+            narrow[name] = narrow[name].astype(pd.CategoricalDtype(values, ordered=True))
         out[kind] = narrow.copy()      # one block per dtype: later filters do not merge them
     return out

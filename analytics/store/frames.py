@@ -119,7 +119,7 @@ def _kind_rows(conn: Connection, kind: str, years: tuple[int, ...] | None,
         return _KindRows(empty.frame, empty.batch_ids, wanted)
     frame = pd.concat([src.frame.iloc[lo:hi] for src, lo, hi in runs], ignore_index=True)
     batch_ids = np.concatenate([src.batch_ids[lo:hi] for src, lo, hi in runs])
-    return _KindRows(_integer_dtypes(kind, frame).copy(), batch_ids, wanted)   # consolidated
+    return _KindRows(_integer_dtypes(kind, frame), batch_ids, wanted)
 
 
 def _integer_dtypes(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
