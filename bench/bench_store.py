@@ -300,7 +300,7 @@ def main() -> None:
     _, warm = timed("load_frames + indicator_report, warm (best of 5)", ours, runs=5)
     with tempfile.TemporaryDirectory() as tmp:
         more = write_month_files(Path(tmp), "2026-11", 3)
-        stored = [r for p in more for r in store_file(engine, p, actor=SYSTEM,
+        stored = [r for p in more for r in store_file(engine, p, actor=SYSTEM, replace=True,
                                                       today=date(2026, 11, 30))]
     _, after = timed("load_frames + indicator_report, after an upload", ours)
     for result in stored:
@@ -317,7 +317,29 @@ def main() -> None:
         rollback_batch(engine, result.batch_id, actor=SYSTEM)
     print(f"  check: volunteers {total['volunteer_count']:,} / hours {total['volunteer_hours']:,.0f}"
           f" (naive hours {base['hours'].sum():,.0f})")
+    import_sheet_of(args.db, 100_000)
     records_vs_volunteer()
+
+
+def import_sheet_of(url: str, rows: int) -> None:
+    """A `rows`-row volunteer sheet (.xlsx, bench_check's) through `store_file` into a copy
+    of the populated database (SQLite), so the bench database stays as it was."""
+    import shutil
+
+    import bench_check
+
+    if not url.startswith("sqlite:///"):
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        sheet = bench_check.make_sheet(Path(tmp) / "volunteer.xlsx", rows)
+        copy = Path(tmp) / "city.db"
+        shutil.copy(url.removeprefix("sqlite:///"), copy)
+        engine = get_engine(f"sqlite:///{copy}")
+        print(f"import a {rows:,}-row volunteer sheet (.xlsx) via store_file into the city database:")
+        stored, _ = timed("store_file (read, check, store)", lambda: store_file(
+            engine, sheet, actor=SYSTEM, district="东城区", today=date(2026, 11, 30)))
+        print(f"  stored {sum(r.rows_stored for r in stored):,} rows   target ≤ 5 s")
+        engine.dispose()
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from analytics.access import SYSTEM
+from analytics.metrics.compact import indicator_frames
 from analytics.store import frames as frames_module
 from analytics.store.batches import clear_sample, rollback_batch, store_checked
 from analytics.store.frames import load_frames
@@ -35,11 +36,14 @@ def read_everything(engine, years=YEARS) -> dict[str, pd.DataFrame]:
 
 
 def assert_same_as_fresh(engine, years=YEARS) -> dict[str, pd.DataFrame]:
+    """The kept frames, and their compact form, equal a fresh read (and its compact form)."""
     kept = load_frames(engine, years=years)
+    kept_compact = load_frames(engine, years=years, compact=True)
     fresh = read_everything(engine, years)
-    assert set(kept) == set(fresh)
-    for kind in fresh:
+    assert set(kept) == set(fresh) == set(kept_compact)
+    for kind, frame in indicator_frames(fresh).items():
         pd.testing.assert_frame_equal(kept[kind], fresh[kind], obj=kind)
+        pd.testing.assert_frame_equal(kept_compact[kind], frame, obj=f"compact {kind}")
     return kept
 
 

@@ -114,10 +114,9 @@ def _load(data_ver: int, years: tuple[int, ...]) -> dict[str, pd.DataFrame]:
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _indicator_data(data_ver: int, years: tuple[int, ...]) -> dict[str, pd.DataFrame]:
     """`_load`'s frames as the indicators read them (`metrics.compact`): the same figures,
-    several times faster on a city's 10⁶ volunteer rows. Shared read-only like `_load`."""
-    from analytics.metrics.compact import indicator_frames
-
-    return indicator_frames(_load(data_ver, years))
+    several times faster on a city's 10⁶ volunteer rows; kept and extended per batch by
+    `load_frames` like the rows themselves. Shared read-only like `_load`."""
+    return load_frames(engine(), years=years, compact=True)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

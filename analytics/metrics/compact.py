@@ -12,8 +12,9 @@ one over the full frames (tests/test_compact.py compares them).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 # the columns of each kind the indicator functions read (kinds not listed: kept whole)
@@ -42,3 +43,39 @@ def indicator_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFra
             narrow[name] = narrow[name].astype(pd.CategoricalDtype(values, ordered=True))
         out[kind] = narrow.copy()      # one block per dtype: later filters do not merge them
     return out
+
+
+def concat_indicator_rows(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Compact frames (of one kind) one under the other, as `indicator_frames` of the
+    rows one under the other would give them: categoricals recoded onto the sorted
+    union of the values present, so nothing is hashed again (a kept year plus one
+    new batch costs integer lookups, not 10⁶ string hashes)."""
+    if len(parts) == 1 and all(_all_used(parts[0][c]) for c in parts[0].columns
+                               if isinstance(parts[0][c].dtype, pd.CategoricalDtype)):
+        return parts[0]
+    columns = {}
+    for name in parts[0].columns:
+        series = [p[name] for p in parts]
+        if not isinstance(series[0].dtype, pd.CategoricalDtype):
+            columns[name] = pd.concat(series, ignore_index=True) if len(series) > 1 \
+                else series[0].reset_index(drop=True)
+            continue
+        present = []
+        for s in series:
+            own = s.cat.codes.to_numpy()
+            used = np.bincount(own[own >= 0], minlength=len(s.cat.categories))
+            present.append(s.cat.categories[np.flatnonzero(used)])
+        union = pd.Index(sorted(set().union(*present)), dtype="object")
+        codes = []
+        for s in series:
+            own = s.cat.codes.to_numpy()
+            onto = union.get_indexer(s.cat.categories)
+            codes.append(np.where(own >= 0, onto[np.maximum(own, 0)], -1))
+        columns[name] = pd.Categorical.from_codes(np.concatenate(codes), categories=union,
+                                                  ordered=series[0].cat.ordered)
+    return pd.DataFrame(columns).copy()
+
+
+def _all_used(column: pd.Series) -> bool:
+    codes = column.cat.codes.to_numpy()
+    return bool(np.bincount(codes[codes >= 0], minlength=len(column.cat.categories)).all())

@@ -26,6 +26,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select, true
 
 from analytics import schema
+from analytics.metrics.compact import INDICATOR_COLUMNS, concat_indicator_rows, indicator_frames
 from analytics.metrics.records import with_record_study
 from analytics.store import tables
 
@@ -41,6 +42,7 @@ class _KindRows:
     frame: pd.DataFrame
     batch_ids: np.ndarray                    # one per row, ascending
     signatures: dict[int, object]            # batch id -> its active scopes when read
+    compact: pd.DataFrame | None = None      # `metrics.compact.indicator_frames`, row for row
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,12 @@ class _Kept:
     version: int
     kinds: dict[str, _KindRows]
     frames: dict[str, pd.DataFrame]          # with_record_study of the kinds' frames
+    compact: dict[str, pd.DataFrame]         # `frames` as the indicators read them
 
 
 def load_frames(engine: Engine, *, years: Iterable[int] | None = None,
                 districts: Iterable[str] | None = None,
-                copy: bool = True) -> dict[str, pd.DataFrame]:
+                copy: bool = True, compact: bool = False) -> dict[str, pd.DataFrame]:
     """The active rows as canonical frames, keyed by kind.
 
     The `study` frame also holds the study rows derived from learner records
@@ -64,7 +67,9 @@ def load_frames(engine: Engine, *, years: Iterable[int] | None = None,
     reads only the batches whose active scopes changed (`_active_batches`).
     `copy=False` hands out the kept frames themselves, for a caller that
     never modifies them (the dashboard's shared cache): a year of a city is
-    ~10⁶ rows and a copy of them costs ~0.4 s.
+    ~10⁶ rows and a copy of them costs ~0.4 s. `compact=True` (implies
+    `copy=False`) hands out the frames as the indicators read them
+    (`metrics.compact.indicator_frames`), kept and extended per batch too.
     """
     years_key = tuple(sorted(set(years))) if years is not None else None
     districts_key = tuple(sorted(set(districts))) if districts is not None else None
@@ -79,12 +84,16 @@ def load_frames(engine: Engine, *, years: Iterable[int] | None = None,
                                       kept.kinds.get(kind) if kept else None)
                      for kind in schema.KINDS}
             frames = with_record_study({kind: rows.frame for kind, rows in kinds.items()})
-            kept = _Kept(version, kinds, frames)
+            small = {**frames, **{kind: kinds[kind].compact for kind in INDICATOR_COLUMNS
+                                  if kinds[kind].compact is not None}}
+            kept = _Kept(version, kinds, frames, small)
             with _KEPT_LOCK:
                 _KEPT.pop(key, None)
                 while len(_KEPT) >= _KEPT_SELECTIONS:
                     _KEPT.pop(next(iter(_KEPT)))
                 _KEPT[key] = kept
+    if compact:
+        return dict(kept.compact)
     if not copy:
         return dict(kept.frames)
     return {kind: frame.copy() for kind, frame in kept.frames.items()}
@@ -103,7 +112,7 @@ def _kind_rows(conn: Connection, kind: str, years: tuple[int, ...] | None,
         # rows of a batch the scopes do not name (should not happen): read again every time
         stray = set(np.unique(fresh.batch_ids).tolist()) - set(wanted)
         return _KindRows(fresh.frame, fresh.batch_ids,
-                         dict(sorted({**wanted, **dict.fromkeys(stray)}.items())))
+                         dict(sorted({**wanted, **dict.fromkeys(stray)}.items())), fresh.compact)
     fresh = _read_kind(conn, kind, years, districts, batch_ids=sorted(missing)) \
         if missing else None
     runs: list[tuple[_KindRows, int, int]] = []           # (source, first row, end row)
@@ -116,10 +125,16 @@ def _kind_rows(conn: Connection, kind: str, years: tuple[int, ...] | None,
             runs.append((source, lo, hi))
     if not runs:
         empty = _read_kind(conn, kind, years, districts, batch_ids=[])
-        return _KindRows(empty.frame, empty.batch_ids, wanted)
+        return _KindRows(empty.frame, empty.batch_ids, wanted, empty.compact)
     frame = pd.concat([src.frame.iloc[lo:hi] for src, lo, hi in runs], ignore_index=True)
     batch_ids = np.concatenate([src.batch_ids[lo:hi] for src, lo, hi in runs])
-    return _KindRows(_integer_dtypes(kind, frame), batch_ids, wanted)
+    small = concat_indicator_rows([src.compact.iloc[lo:hi] for src, lo, hi in runs]) \
+        if kind in INDICATOR_COLUMNS else None
+    return _KindRows(_integer_dtypes(kind, frame), batch_ids, wanted, small)
+
+
+def _compact_of(kind: str, frame: pd.DataFrame) -> pd.DataFrame | None:
+    return indicator_frames({kind: frame})[kind] if kind in INDICATOR_COLUMNS else None
 
 
 def _integer_dtypes(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -217,7 +232,8 @@ def _read_kind(conn: Connection, kind: str, years: tuple[int, ...] | None,
         batch_of_row = batch_of_row[order]
     # one copy consolidates the columns set one by one into a block per dtype: otherwise
     # every later filter of the frame merges them again
-    return _KindRows(_canonical_dtypes(kind, frame).copy(), batch_of_row, {})
+    frame = _canonical_dtypes(kind, frame).copy()
+    return _KindRows(frame, batch_of_row, {}, _compact_of(kind, frame))
 
 
 def _canonical_dtypes(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
