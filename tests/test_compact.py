@@ -57,7 +57,7 @@ def assert_same_figures(data: dict[str, pd.DataFrame], year: int, **selection) -
 def sample_frames(tmp_path_factory):
     engine = get_engine(f"sqlite:///{tmp_path_factory.mktemp('sample')}/league.db")
     load_sample(engine)
-    yield load_frames(engine, years=(2025, 2026))
+    yield load_frames(engine)
     engine.dispose()
 
 
@@ -100,7 +100,7 @@ def test_generated_data_figures_are_the_same(engine):
     store_checked(engine, h.checked("targets", ("targets", h.targets(2026, [
         ("青山区", "volunteer_count", 80), (schema.ALL_DISTRICTS, "study_rate", 0.9)]))),
         actor=SYSTEM)
-    data = load_frames(engine, years=(2025, 2026))
+    data = load_frames(engine)
     full = assert_same_figures(data, 2026)
     assert_same_figures(data, 2026, districts=["东湖区", "青山区"], months=(2, 8))
     # the numbers themselves, counted here directly from the stored rows

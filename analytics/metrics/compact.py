@@ -56,7 +56,9 @@ def concat_indicator_rows(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
     columns = {}
     for name in parts[0].columns:
         series = [p[name] for p in parts]
-        if not isinstance(series[0].dtype, pd.CategoricalDtype):
+        if not all(isinstance(s.dtype, pd.CategoricalDtype) for s in series):
+            if any(isinstance(s.dtype, pd.CategoricalDtype) for s in series):   # compact + full
+                series = [s.astype("object") for s in series]
             columns[name] = pd.concat(series, ignore_index=True) if len(series) > 1 \
                 else series[0].reset_index(drop=True)
             continue
