@@ -73,7 +73,7 @@ def page_path(entry: str, page: str) -> str:
 
 
 def upload_month(url: str, seed: int) -> list[int]:
-    """Store one new district-month (青山区 2026-11, ~2,450 volunteer rows): a new data version."""
+    """Store one district-month (青山区 2026-11, ~2,450 volunteer rows): a new data version."""
     import numpy as np
 
     import bench_store

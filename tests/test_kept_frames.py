@@ -102,7 +102,8 @@ def test_a_partly_replaced_batch_keeps_only_its_active_scopes(engine):
                             h.volunteer("青山区", "2026-02", [3])], ignore_index=True)
     store(engine, "both", ("volunteer", two_months))
     load_frames(engine, years=YEARS)
-    store(engine, "feb again", ("volunteer", h.volunteer("青山区", "2026-02", [30])), replace=True)
+    store(engine, "feb again", ("volunteer", h.volunteer("青山区", "2026-02", [30])),
+          replace=True)
     kept = assert_same_as_fresh(engine)
     assert sorted(kept["volunteer"]["hours"]) == [1, 2, 30]
 

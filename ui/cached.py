@@ -124,8 +124,8 @@ def _cut_offs(data_ver: int, year: int, months: tuple[int, int], districts: tupl
               today: date) -> periods.CutOffs:
     from analytics.store.cutoffs import cutoff_month
 
-    return indicators.cut_offs(_indicator_data(data_ver, (year - 1, year)), year, months, today=today,
-                               districts=districts or None,
+    return indicators.cut_offs(_indicator_data(data_ver, (year - 1, year)), year, months,
+                               today=today, districts=districts or None,
                                cutoff_month=cutoff_month(engine(), year))
 
 
