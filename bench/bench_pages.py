@@ -4,11 +4,13 @@ Each page's full script run (entry router + sidebar + page), for a fresh
 session on city-scale data (12 districts × 40 units × 34 months, ~1,000,000
 volunteer records — bench/bench_store.py's generator):
 
-- cold: st.cache_data and st.cache_resource cleared (the first visitor after
-  an upload: database read, report and figures all computed);
-- warm: the same session rerun (a widget change), best of 3 — target < 1 s;
-- baseline: the page with its data computed the naive way every run — the
-  cold figure is exactly that (no cache), printed side by side.
+- restart (the baseline): every cache cleared, the frames `load_frames` keeps
+  between versions too — the database read, report and figures all computed;
+  before frames were kept, every first open after an upload cost this;
+- upload: the first open after a district-month was stored (new data version)
+  — target ≤ 1.5 s; rollback: the same after it was rolled back;
+- second: another user's session opening the page at that version, and warm:
+  a rerun of the same session (a widget change, best of 3) — target ≤ 0.3 s.
 
     python bench/bench_pages.py [--db sqlite:///bench/out/pages_city.db] [--entry dashboard.py]
 """
@@ -28,7 +30,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 PAGES = ["overview", "study", "activities", "volunteer", "compare"]
 USER, PASSWORD = "bench", "Bench-pass-123"
-TARGET_WARM = 1.0
+TARGET_WARM = 0.3
+TARGET_COLD = 1.5
 
 
 def prepare(url: str) -> None:
@@ -69,31 +72,92 @@ def page_path(entry: str, page: str) -> str:
     return f"{folder}/{page}.py"
 
 
-def measure(entry: str, page: str) -> tuple[float, float, bool]:
-    """(cold, warm) seconds of one page's script run; and whether the run was clean."""
+def upload_month(url: str, seed: int) -> list[int]:
+    """Store one district-month (青山区 2026-11, ~2,450 volunteer rows): a new data version."""
+    import numpy as np
+
+    import bench_store
+    from analytics.access import SYSTEM
+    from analytics.store.batches import store_checked
+    from analytics.store.engine import get_engine
+
+    engine = get_engine(url)
+    frames = bench_store.city_month(np.random.default_rng(seed), "青山区", "2026-11",
+                                    bench_store.VOLUNTEER_RECORDS // (len(bench_store.DISTRICTS)
+                                                                      * len(bench_store.MONTHS)))
+    results = store_checked(engine, bench_store.checked(f"bench_pages_{seed}", frames),
+                            actor=SYSTEM, replace=True)
+    return [r.batch_id for r in results if r.batch_id is not None]
+
+
+def undo(url: str, batch_ids: list[int]) -> None:
+    from analytics.access import SYSTEM
+    from analytics.store.batches import rollback_batch
+    from analytics.store.engine import get_engine
+
+    engine = get_engine(url)
+    for batch_id in batch_ids:
+        rollback_batch(engine, batch_id, actor=SYSTEM)
+
+
+CPU: dict[str, float] = {}     # the last runs' CPU seconds of this process, by situation
+
+
+def _timed_run(at, label: str = "") -> float:
+    """Wall seconds of one script run (its CPU seconds noted in CPU[label]: on a shared
+    machine the wall figure also holds other processes' time)."""
+    started, cpu = time.perf_counter(), time.process_time()
+    at.run()
+    if label:
+        CPU[label] = time.process_time() - cpu
+    return time.perf_counter() - started
+
+
+def _open(entry: str, page: str):
+    """A new session on `page` (the session starts on 总览, then switches)."""
+    at = app(entry)
+    at.run()
+    if page != "overview":
+        at.switch_page(page_path(entry, page))
+    return at
+
+
+def measure(entry: str, page: str, url: str) -> dict[str, float | bool]:
+    """Seconds of one page's script run in each situation; and whether the runs were clean.
+
+    - restart: every cache empty, kept frames too (a server just started) — what each
+      first open after an upload cost before frames were kept between versions;
+    - upload: the first open after a new district-month was stored (a new data version);
+    - second: another user's session opening the page at that same version;
+    - warm: a rerun of a session (a widget change), best of 3;
+    - rollback: the first open after that upload was rolled back (the older rows return).
+    """
     import streamlit as st
+
+    from analytics.store import frames
 
     st.cache_data.clear()
     st.cache_resource.clear()
+    frames._KEPT.clear()
     at = app(entry)
     if page == "overview":
-        started = time.perf_counter()
-        at.run()
+        restart = _timed_run(at, "restart")
     else:
         at.run()                      # the session starts on 总览 (its caches now warm)…
         st.cache_data.clear()         # …so clear them again: a cold visit to this page
         st.cache_resource.clear()
+        frames._KEPT.clear()
         at.switch_page(page_path(entry, page))
-        started = time.perf_counter()
-        at.run()
-    cold = time.perf_counter() - started
-    warm = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        at.run()
-        warm = min(warm, time.perf_counter() - started)
+        restart = _timed_run(at, "restart")
+    stored = upload_month(url, seed=PAGES.index(page) + 100)
+    upload = _timed_run(at, "upload")
+    second = _timed_run(_open(entry, page), "second")   # another user's session, same version
+    warm = min(_timed_run(at, "warm") for _ in range(3))
+    undo(url, stored)
+    rollback = _timed_run(at, "rollback")
     clean = not at.exception and bool(at.sidebar.children)
-    return cold, warm, clean
+    return {"restart": restart, "upload": upload, "second": second, "warm": warm,
+            "rollback": rollback, "clean": clean, "cpu": dict(CPU)}
 
 
 def main() -> None:
@@ -106,12 +170,21 @@ def main() -> None:
     os.environ.pop("LEAGUE_PUBLIC_VIEW", None)
     prepare(args.db)
     print(f"database: {args.db}    entry: {args.entry}")
-    print(f"  {'page':<12}{'cold (no cache)':>18}{'warm (best of 3)':>18}   target warm < {TARGET_WARM:.0f} s")
+    print(f"  seconds per script run; targets: after an upload ≤ {TARGET_COLD} s, "
+          f"warm and second user ≤ {TARGET_WARM} s")
+    print(f"  {'page':<12}{'restart':>9}{'upload':>9}{'second':>9}{'warm':>9}{'rollback':>10}"
+          "   (restart = all caches empty: the baseline)")
     for page in PAGES:
-        cold, warm, clean = measure(args.entry, page)
-        verdict = "ok" if warm < TARGET_WARM else "SLOW"
-        note = "" if clean else "   (run not clean: exception or no sidebar)"
-        print(f"  {page:<12}{cold:>16.3f} s{warm:>16.3f} s   {verdict}{note}", flush=True)
+        m = measure(args.entry, page, args.db)
+        verdict = "ok" if (m["upload"] <= TARGET_COLD and m["rollback"] <= TARGET_COLD
+                           and max(m["warm"], m["second"]) <= TARGET_WARM) else "SLOW"
+        note = "" if m["clean"] else "   (run not clean: exception or no sidebar)"
+        print(f"  {page:<12}{m['restart']:>9.3f}{m['upload']:>9.3f}{m['second']:>9.3f}"
+              f"{m['warm']:>9.3f}{m['rollback']:>10.3f}   {verdict}{note}", flush=True)
+        cpu = m["cpu"]
+        print(f"  {'  CPU':<12}{cpu['restart']:>9.3f}{cpu['upload']:>9.3f}{cpu['second']:>9.3f}"
+              f"{cpu['warm']:>9.3f}{cpu['rollback']:>10.3f}   (this process's CPU seconds)",
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,24 @@ def _as_postgres(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
+def start_postgres(bin_dir: Path, root: Path, port: int, *, init: bool = True,
+                   max_connections: int = 50) -> None:
+    """initdb (unless `init` is False: a folder made before) into root/data, then start it
+    on `port` with durability off (throwaway data). Also used by bench/bench_province.py."""
+    data = root / "data"
+    if init:
+        if os.geteuid() == 0:
+            shutil.chown(root, "postgres", "postgres")
+        subprocess.run(_as_postgres([str(bin_dir / "initdb"), "-D", str(data), "--auth=trust",
+                                     "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"]),
+                       check=True, capture_output=True)
+    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off " \
+              f"-c full_page_writes=off -c max_connections={max_connections}"
+    subprocess.run(_as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l",
+                                 str(root / "log"), "-o", options, "start"]),
+                   check=True, capture_output=True)
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
     """Base URL (without database) of a PostgreSQL server started for this session."""
@@ -45,17 +63,8 @@ def postgres_server():
         pytest.skip("PostgreSQL 未安装（找不到 initdb）：跳过 PostgreSQL 测试")
     root = Path(tempfile.mkdtemp(prefix="league-pg-"))
     data = root / "data"
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
     port = _free_port()
-    subprocess.run(_as_postgres([str(bin_dir / "initdb"), "-D", str(data), "--auth=trust",
-                                 "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"]),
-                   check=True, capture_output=True)
-    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off " \
-              "-c full_page_writes=off -c max_connections=50"
-    subprocess.run(_as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l",
-                                 str(root / "log"), "-o", options, "start"]),
-                   check=True, capture_output=True)
+    start_postgres(bin_dir, root, port)
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
     finally:

@@ -192,7 +192,9 @@ def latest_month(frames: Frames, year: int) -> str | None:
     for kind in DATA_KINDS:
         df = frames.get(kind)
         if df is not None and len(df):
-            months = df["month"][df["month"].str.startswith(f"{year:04d}-")]
+            # the distinct months first: a city's year is 10⁶ rows of a dozen months
+            months = pd.Series(pd.unique(df["month"].dropna()), dtype="object")
+            months = months[months.str.startswith(f"{year:04d}-")]
             if len(months):
                 found.append(months.max())
     return max(found) if found else None
@@ -205,7 +207,10 @@ def latest_months(frames: Frames, year: int) -> dict[str, str]:
         df = frames.get(kind)
         if df is None or not len(df):
             continue
-        rows = df[df["month"].str.startswith(f"{year:04d}-")]
+        # the distinct (district, month) pairs first: a few hundred, not 10⁶ rows
+        rows = df.groupby(["district", "month"], observed=True, sort=False).size() \
+            .index.to_frame(index=False).astype("object")
+        rows = rows[rows["month"].str.startswith(f"{year:04d}-")]
         if not len(rows):
             continue
         for district, month in rows.groupby("district", observed=True)["month"].max().items():
@@ -429,7 +434,7 @@ def _cumulative_distinct(volunteer: pd.DataFrame | None, table: pd.DataFrame,
     new["month"] = np.asarray(months, dtype=object)[new["month"].to_numpy()]
     if not by_district:
         new["district"] = schema.ALL_DISTRICTS
-    counts = new.groupby(["district", "month"]).size().rename("new")
+    counts = new.groupby(["district", "month"], observed=True).size().rename("new")
     merged = table[["district", "month"]].merge(counts.reset_index(), how="left",
                                                  on=["district", "month"])
     merged["new"] = merged["new"].fillna(0).astype("int64")

@@ -106,7 +106,11 @@ def stars_over_years(volunteer_parts: Iterable[pd.DataFrame], *, as_of: date | N
     from analytics.metrics.indicators import select
 
     parts = [p for p in volunteer_parts if p is not None]
-    volunteer = pd.concat(parts, ignore_index=True) if parts else None
+    if len(parts) > 1:            # only what `volunteer_stars` reads: fewer columns to copy
+        wanted = ["person_key", "volunteer_id", "name", "unit", "district", "date", "hours"]
+        parts = [p[[c for c in wanted if c in p]] for p in parts]
+    volunteer = (parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)) \
+        if parts else None
     if volunteer is not None:
         volunteer = select({"volunteer": volunteer}, districts=districts, units=units)["volunteer"]
     return volunteer_stars(volunteer, as_of=as_of)
