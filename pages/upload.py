@@ -138,7 +138,7 @@ cols = st.columns(2)
 cols[0].selectbox("区（表中没有“区”列时使用）", district_options,
                   index=0 if editable is not None and len(district_options) == 1 else None,
                   key="upload_district", placeholder="不指定", accept_new_options=editable is None)
-cols[1].text_input("月份（青年大学习、学习记录、团员名单中没有“月份”列时使用）", key="upload_month",
+cols[1].text_input("月份（表中没有“月份”或日期列时使用，如只写日的活动台账、青年大学习汇总表）", key="upload_month",
                    placeholder="如 2026-03")
 st.file_uploader("上传报表（可多选；支持 .xlsx、.xls、.csv）", type=list(chinese.UPLOAD_TYPES),
                  accept_multiple_files=True, key="upload_files")
