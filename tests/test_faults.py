@@ -100,8 +100,8 @@ def test_a_reader_sees_one_state_across_kinds(engine, monkeypatch):
     both = h.checked("two.xlsx", ("activities", h.activities("青山区", "2026-03")),
                      ("study", h.study("青山区", "2026-03", [("一中", 10, 9)])))
 
-    def read_then_import(conn, kind, *args):
-        frame = real(conn, kind, *args)
+    def read_then_import(conn, kind, *args, **kwargs):
+        frame = real(conn, kind, *args, **kwargs)
         if kind == "activities":
             store_checked(engine, both, actor=SYSTEM)
         return frame
