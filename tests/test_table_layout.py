@@ -39,5 +39,7 @@ def test_numbers_with_units_are_right_aligned_text_is_not():
 
 
 def test_long_tables_scroll_in_a_fixed_height():
-    assert tl.table_height(tl.LONG_TABLE_ROWS) is None
+    assert tl.table_height(tl.AUTO_HEIGHT_ROWS) is None          # Streamlit shows them all
+    assert tl.table_height(12) == 13 * tl.ROW_PX + 2              # all 12 rows, no scrolling
+    assert tl.table_height(tl.LONG_TABLE_ROWS) == tl.LONG_TABLE_HEIGHT_PX
     assert tl.table_height(tl.LONG_TABLE_ROWS + 1) == tl.LONG_TABLE_HEIGHT_PX

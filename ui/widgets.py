@@ -91,6 +91,7 @@ def table(df, key: str, *, column_config: dict | None = None, download: str | No
     budget = table_layout.TABLE_BUDGET_PX
     if height is not None:
         kwargs.setdefault("height", height)
+    if len(frame) > table_layout.LONG_TABLE_ROWS:
         budget -= table_layout.SCROLLBAR_PX     # a scrolling table loses its scroll bar's width
     if kwargs.get("on_select", "ignore") != "ignore":
         budget -= table_layout.ROW_MARKER_PX

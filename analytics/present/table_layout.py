@@ -28,7 +28,9 @@ WIDE_CHAR_PX = 14.5           # a Chinese character at the grid's 14 px font
 NARROW_CHAR_PX = 8.0
 SAMPLE_ROWS = 300
 LONG_TABLE_ROWS = 15          # longer tables scroll inside a fixed height, header kept
-LONG_TABLE_HEIGHT_PX = 560
+ROW_PX = 35                   # the grid's row (and header) height
+AUTO_HEIGHT_ROWS = 10         # Streamlit's own height shows this many rows, then scrolls
+LONG_TABLE_HEIGHT_PX = (LONG_TABLE_ROWS + 1) * ROW_PX + 2
 
 # a number, maybe with thousands separators and a unit after it, and its rank in
 # brackets ("96.64%（第1）", as 区县对比 shows it); or a rank alone ("第1名")
@@ -95,5 +97,9 @@ def right_aligned(frame: pd.DataFrame) -> list[str]:
 
 
 def table_height(rows: int) -> int | None:
-    """A fixed height for a long table (it scrolls inside, the header stays), else None."""
-    return LONG_TABLE_HEIGHT_PX if rows > LONG_TABLE_ROWS else None
+    """The table's height: None (Streamlit's own) up to the rows that shows whole; every
+    row shown up to `LONG_TABLE_ROWS` (Streamlit would scroll from the 11th on); a fixed
+    height for a longer table (it scrolls inside, the header stays)."""
+    if rows <= AUTO_HEIGHT_ROWS:
+        return None
+    return (min(rows, LONG_TABLE_ROWS) + 1) * ROW_PX + 2
