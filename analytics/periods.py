@@ -60,6 +60,12 @@ def check_month_range(months: MonthRange) -> MonthRange:
     return first, last
 
 
+def month_label(key: str) -> str:
+    """A month key in Chinese: "2026-10" → "2026年10月"."""
+    year, month = split_month_key(key)
+    return period_label(year, (month, month))
+
+
 def period_label(year: int, months: MonthRange = WHOLE_YEAR) -> str:
     """"2026年" (the whole year), "2026年3月" or "2026年1—10月"."""
     first, last = months

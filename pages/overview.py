@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics import periods
 from analytics.present import charts, labels, summary_views, views
 from analytics.present.reporting_tables import progress_table
 from analytics.errors import AnalyticsError
@@ -66,10 +67,10 @@ if len(summary_status):
 st.subheader("报送进度")
 progress_month, progress = cached.reporting_progress(f)
 if len(progress):
-    st.caption(f"{progress_month} 各基层团组织的报送情况（应报单位：以往月份报送过的单位和单位名单所列单位）")
+    st.caption(f"{periods.month_label(progress_month)}各基层团组织的报送情况（应报单位：以往月份报送过的单位和单位名单所列单位）")
     widgets.table(progress_table(progress), key="overview_reporting")
 else:
-    widgets.show_empty(f"{progress_month} 暂无基层团组织报送记录。")
+    widgets.show_empty(f"{periods.month_label(progress_month)}暂无基层团组织报送记录。")
 st.subheader("参学率偏低的单位")
 lagging = views.lagging_table(rep.lagging_units)
 if len(lagging):

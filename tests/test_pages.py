@@ -332,7 +332,7 @@ def test_overview_shows_reporting_progress_per_district(tmp_path, monkeypatch):
     _no_exception(at)
     table = [df.value for df in at.dataframe if "尚未报送" in df.value.columns][0]
     row = table.set_index("区县").loc["青山区"]
-    assert (row["月份"], row["应报单位"], row["已报单位"], row["报齐单位"]) == (f"{YEAR}-03", 6, 5, 5)
+    assert (row["月份"], row["应报单位"], row["已报单位"], row["报齐单位"]) == (f"{YEAR}年3月", 6, 5, 5)
     assert (row["活动台账"], row["青年大学习"], row["志愿服务记录"], row["尚未报送"]) == (
         "3/3", "2/3", "1/1", "三中团委")
     # the late report arrives: the table follows at once

@@ -353,6 +353,7 @@ def test_reporting_status_from_earlier_months_and_the_unit_list(engine, tmp_path
     assert progress[["区县", "应报单位", "已报单位", "报齐单位", "活动台账", "青年大学习", "尚未报送"]
                     ].values.tolist() == [["青山区", 3, 1, 0, "1/3", "0/2",
                                            f"第一中学团委、{WEST}"]]
+    assert set(progress["月份"]) == {"2026年3月"}
 
 
 # --- an existing database ------------------------------------------------------------------

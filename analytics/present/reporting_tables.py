@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics import periods
 from analytics.present import fmt
 from analytics.present.labels import KIND_LABELS
 
@@ -46,7 +47,7 @@ def progress_table(progress: pd.DataFrame, *, shown_missing: int = 5) -> pd.Data
 
     kinds = [k for k in KIND_LABELS if any(k in b for b in progress["by_kind"])]
     frame = pd.DataFrame({
-        "区县": progress["district"], "月份": progress["month"],
+        "区县": progress["district"], "月份": [periods.month_label(m) for m in progress["month"]],
         "应报单位": progress["expected_units"], "已报单位": progress["reported_units"],
         "报齐单位": progress["complete_units"],
         "报送率": [None if pd.isna(r) else f"{r * 100:.0f}%" for r in progress["rate"]],
