@@ -3,7 +3,8 @@
 Streamlit's file uploader ("Upload", "20MB per file", and its refusals "text/plain
 files are not allowed.", "File must be 20.0MB or smaller."), its skip link and the
 date range picker's "Date range / Select... / Past Week" quick choices have no text
-options (nor has the full-screen button Streamlit adds to plotly's mode bar), so a
+options (nor have the full-screen button Streamlit adds to plotly's mode bar and the
+data grid's toolbar tooltips, column menu, show/hide-columns list and search box), so a
 stylesheet hides their English text and shows Chinese in its place (CSS ``content``
 on their stable ``data-testid`` selectors); `tests/test_browser.py` reads the
 visible text of every page to catch what this misses. Plotly's mode bar is translated
