@@ -7,6 +7,8 @@
 - The file uploader refuses a .txt file and an over-limit file in Chinese.
 - 区县对比's tables show every header in full at 1440 and 1920 px (read off the
   screenshot: the grid draws its headers on a canvas).
+- The data grid's own controls speak Chinese: the toolbar buttons' tooltips, the
+  column menu (⋮ on a header), the show/hide-columns list and the search box.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from PIL import Image
 
 from tests import dashboard_helpers as dh
 from tests import store_helpers as sh
-from tests.test_browser import (CHROMIUM, _english, _login, _open, _serve, _settle,
+from tests.test_browser import (CHROMIUM, SHOTS, _english, _login, _open, _serve, _settle,
                                 browser)  # noqa: F401 - `browser` is a fixture
 
 pytestmark = [
@@ -127,12 +129,9 @@ def test_the_uploader_refuses_in_chinese(server, page, tmp_path):
 HEADER_PX = 35          # the grid's header row
 
 
-def cut_headers(png: Path) -> list[tuple[int, int]]:
-    """Header cells of a data-grid screenshot whose text runs into the cell's right edge
-    (cut off), as (left, right) pixel columns; a header shown whole ends ≥ 5 px before it.
-
-    Column edges are the pixel columns that stay one light grey down the table body.
-    """
+def column_edges(png: Path) -> list[int]:
+    """The x of each column border in a data-grid screenshot: the pixel columns that stay
+    one light grey down the table body."""
     img = Image.open(png).convert("L")
     width, height = img.size
     px = img.load()
@@ -143,7 +142,15 @@ def cut_headers(png: Path) -> list[tuple[int, int]]:
         median = values[len(values) // 2]
         if 150 < median < 245 and sum(abs(v - median) <= 6 for v in values) >= 0.9 * len(values):
             lines.append(x)
-    edges = [x for i, x in enumerate(lines) if i == 0 or x - lines[i - 1] > 1]
+    return [x for i, x in enumerate(lines) if i == 0 or x - lines[i - 1] > 1]
+
+
+def cut_headers(png: Path) -> list[tuple[int, int]]:
+    """Header cells of a data-grid screenshot whose text runs into the cell's right edge
+    (cut off), as (left, right) pixel columns; a header shown whole ends ≥ 5 px before it.
+    """
+    edges = column_edges(png)
+    px = Image.open(png).convert("L").load()
     cut = []
     for left, right in zip(edges, edges[1:]):
         ink = [x for x in range(left + 2, right - 1) for y in range(10, HEADER_PX - 10)
@@ -170,3 +177,115 @@ def test_compare_headers_are_shown_whole(server, page, tmp_path, width):
         grid.screenshot(path=str(shot))
         headers = grid.locator("[role=columnheader]").all_inner_texts()
         assert cut_headers(shot) == [], f"表{i + 1}（{width}px）：{headers}"
+
+
+# --- the data grid's own controls ------------------------------------------------------
+
+AFTER_JS = "e => getComputedStyle(e, '::after').content.replace(/^\"|\"$/g, '')"
+
+
+def _tooltip(page, grid, label: str) -> str:
+    """The tooltip over the toolbar button `label` of `grid`, as the user reads it;
+    fails on any English on the page while it shows."""
+    page.mouse.move(0, 0)
+    page.locator("[data-testid=stTooltipContent]").wait_for(state="detached", timeout=10_000)
+    grid.scroll_into_view_if_needed()
+    grid.hover()
+    grid.locator(f"[data-testid=stElementToolbarButton] button[aria-label='{label}']").hover()
+    tip = page.locator("[data-testid=stTooltipContent] p")
+    tip.wait_for(timeout=10_000)              # shown a second after the pointer comes
+    page.wait_for_timeout(200)
+    assert _english(page, {dh.ADMIN}) == [], label
+    return tip.evaluate(AFTER_JS)
+
+
+def _open_column_menu(page, grid, tmp_path, column: int):
+    """Click the ⋮ the grid draws (on its canvas) at the right of header `column`
+    (0 = the row-picking boxes)."""
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(300)
+    shot = tmp_path / "grid.png"
+    grid.screenshot(path=str(shot))
+    box = grid.bounding_box()
+    right = box["x"] + column_edges(shot)[column + 1]
+    page.mouse.move(right - 40, box["y"] + HEADER_PX / 2)
+    page.wait_for_timeout(200)
+    page.mouse.click(right - 12, box["y"] + HEADER_PX / 2)
+    menu = page.locator("[data-testid=stDataFrameColumnMenu]")
+    menu.wait_for(timeout=10_000)
+    page.wait_for_timeout(200)
+    return menu
+
+
+def _press(page, grid, label: str, opens):
+    """Click toolbar button `label` of `grid`; returns what it `opens`, once shown
+    without English on the page."""
+    grid.hover()
+    grid.locator(f"button[aria-label='{label}']").click()
+    opens.wait_for(timeout=10_000)
+    page.wait_for_timeout(200)
+    assert _english(page, {dh.ADMIN}) == [], label
+    return opens
+
+
+def test_the_data_grids_own_controls_speak_chinese(server, page, tmp_path):
+    SHOTS.mkdir(exist_ok=True)
+    _login(page, server)
+    _open(page, "数据上传")
+    history = page.locator("[data-testid=stDataFrame]").last           # 导入记录
+    history.scroll_into_view_if_needed()
+    assert _tooltip(page, history, "Show/hide columns") == "显示/隐藏列"
+    assert _tooltip(page, history, "Search") == "在表中查找"
+    assert _tooltip(page, history, "Fullscreen") == "全屏"
+    page.screenshot(path=str(SHOTS / "1440_grid_tooltip.png"))
+
+    # the column menu of 批次号: sort, autosize, hide; nothing English, no extras
+    menu = _open_column_menu(page, history, tmp_path, 1)
+    assert _english(page, {dh.ADMIN}) == []
+    items = menu.locator("[role=menuitem]").filter(visible=True)
+    shown = [items.nth(i).evaluate(AFTER_JS) for i in range(items.count())]
+    assert shown == ["升序排列", "降序排列", "自动调整列宽", "隐藏此列"]
+    assert menu.locator("button").filter(visible=True).count() == 0   # no "Copy column name"
+    page.screenshot(path=str(SHOTS / "1440_grid_column_menu.png"))
+    items.last.click()                           # 隐藏此列 hides 批次号
+    menu.wait_for(state="detached", timeout=10_000)
+
+    # the show/hide-columns list: 全选, then the columns (批次号 now unticked)
+    columns = _press(page, history, "Show/hide columns",
+                     page.locator("[data-testid=stDataFrameColumnVisibilityMenu]"))
+    labels = columns.locator("label").filter(visible=True)
+    assert labels.first.locator("span").last.evaluate(AFTER_JS) == "全选"
+    assert labels.nth(1).inner_text() == "批次号"
+    assert not labels.nth(1).locator("input").is_checked()
+    page.screenshot(path=str(SHOTS / "1440_grid_columns.png"))
+    labels.nth(1).click()                                             # 批次号 back
+    page.keyboard.press("Escape")
+    columns.wait_for(state="detached", timeout=10_000)
+
+    # the search box: before typing, with matches, without
+    status = _press(page, history, "Search", history.locator(".gdg-search-status"))
+    assert status.locator("label").evaluate(AFTER_JS) == "输入要查找的文字"
+    page.keyboard.type("青山区")
+    found = status.locator("[data-testid=search-result-area]")
+    found.wait_for(timeout=10_000)
+    page.wait_for_timeout(300)
+    assert _english(page, {dh.ADMIN}) == []
+    assert found.evaluate(AFTER_JS) == "找到的单元格已标出，按回车跳到下一处"
+    page.screenshot(path=str(SHOTS / "1440_grid_search.png"))
+    page.keyboard.type("没有这个")
+    page.wait_for_timeout(500)
+    assert found.evaluate(AFTER_JS) == "没有找到"
+    page.keyboard.press("Escape")
+
+    # a picked row (清除选择), and full screen
+    page.mouse.move(0, 0)
+    box = history.bounding_box()
+    page.mouse.click(box["x"] + 16, box["y"] + HEADER_PX * 1.5)          # the first row's box
+    _settle(page)
+    picked = page.locator("[data-testid=stDataFrame]").filter(
+        has=page.locator("button[aria-label='Clear selection']"))
+    assert _tooltip(page, picked, "Clear selection") == "清除选择"
+    picked.locator("button[aria-label='Fullscreen']").click()
+    assert _tooltip(page, picked, "Close fullscreen") == "退出全屏"
+    page.screenshot(path=str(SHOTS / "1440_grid_fullscreen.png"))
+    picked.locator("button[aria-label='Close fullscreen']").click()

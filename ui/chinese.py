@@ -3,7 +3,8 @@
 Streamlit's file uploader ("Upload", "20MB per file", and its refusals "text/plain
 files are not allowed.", "File must be 20.0MB or smaller."), its skip link and the
 date range picker's "Date range / Select... / Past Week" quick choices have no text
-options (nor has the full-screen button Streamlit adds to plotly's mode bar), so a
+options (nor have the full-screen button Streamlit adds to plotly's mode bar and the
+data grid's toolbar tooltips, column menu, show/hide-columns list and search box), so a
 stylesheet hides their English text and shows Chinese in its place (CSS ``content``
 on their stable ``data-testid`` selectors); `tests/test_browser.py` reads the
 visible text of every page to catch what this misses. Plotly's mode bar is translated
@@ -49,10 +50,70 @@ body:has({chip}:hover {name}:is({allowed})) {tip}::after {{ content: {_css_text(
 """
 
 
+# the data grid's toolbar buttons (their aria-label, "Search" or "Search: <table label>")
+# and the Chinese of the tooltip Streamlit shows over each
+GRID_TOOLBAR = {
+    "Show/hide columns": "显示/隐藏列", "Search": "在表中查找", "Fullscreen": "全屏",
+    "Close fullscreen": "退出全屏", "Clear selection": "清除选择",
+}
+# the data grid's column menu (the ⋮ on a header): its items have no test ids, so each is
+# found by its place; "Sort ascending/descending" are the two items before the divider
+COLUMN_MENU = '[data-testid="stDataFrameColumnMenu"] [role="menu"]'
+COLUMN_MENU_ITEMS = {
+    '> [role="menuitem"]:has(+ [role="menuitem"] + :not([role]))': "升序排列",
+    '> [role="menuitem"]:has(+ :not([role]))': "降序排列",
+    '> [role="menuitem"]:nth-last-child(3)': "自动调整列宽",
+    '> [role="menuitem"]:last-child': "隐藏此列",
+}
+# what the column menu offers but the dashboard does not need, and CSS cannot put into
+# Chinese: the column's type icon and 复制列名 (English native title tooltips),
+# 统计 (an English statistics panel), 格式 (Dollar, Euro, Yen … over formats our columns
+# already set) and 固定/取消固定 (which of the two it is cannot be told apart, and
+# tables fit their container, so pinning moves nothing into view; the key column is
+# pinned already, `widgets.fitted_columns`)
+COLUMN_MENU_HIDDEN = (
+    "> :first-child > [title]:first-child", "> :first-child button",
+    '> [role="presentation"]:has([aria-haspopup])',
+    '> [role="menuitem"]:nth-last-child(2)',
+)
+SEARCH_BAR = ".gdg-search-bar"      # the grid's search box (glide-data-grid)
+
+
+def _data_grid() -> str:
+    """Chinese for the data grid's toolbar tooltips, column menu, show/hide-columns
+    list and search box, which Streamlit and glide-data-grid only write in English."""
+    rules = []
+    tip = '[data-testid="stTooltipContent"] [data-testid="stMarkdownContainer"] p'
+    for label, chinese in GRID_TOOLBAR.items():
+        button = (f'[data-testid="stElementToolbarButton"]:hover '
+                  f':is(button[aria-label="{label}"], button[aria-label^="{label}: "])')
+        rules.append(f"body:has({button}) {tip} {{ font-size: 0; }}\n"
+                     f"body:has({button}) {tip}::after {{ content: {_css_text(chinese)}; "
+                     "font-size: 0.875rem; }")
+    for item, chinese in COLUMN_MENU_ITEMS.items():
+        rules.append(f"{COLUMN_MENU} {item} {{ font-size: 0; }}\n"
+                     f"{COLUMN_MENU} {item}::after {{ content: {_css_text(chinese)}; "
+                     "font-size: 0.875rem; }")
+    hidden = ", ".join(f"{COLUMN_MENU} {item}" for item in COLUMN_MENU_HIDDEN)
+    columns = '[data-testid="stDataFrameColumnVisibilityMenu"]'
+    found = f'{SEARCH_BAR} [data-testid="search-result-area"]'
+    return "\n".join(rules) + f"""
+{hidden} {{ display: none; }}
+{columns} > * > label:first-child > span:last-child {{ font-size: 0; }}
+{columns} > * > label:first-child > span:last-child::after {{ content: "全选"; font-size: 0.875rem; }}
+{columns} label:has(input[aria-label="(index)"]) {{ display: none; }}
+{SEARCH_BAR} .gdg-search-status label {{ font-size: 0; }}
+{SEARCH_BAR} .gdg-search-status label::after {{ content: "输入要查找的文字"; font-size: 0.75rem; }}
+{found} {{ font-size: 0; }}
+{found}::after {{ content: "找到的单元格已标出，按回车跳到下一处"; font-size: 0.75rem; }}
+{SEARCH_BAR}:has(button[disabled]) [data-testid="search-result-area"]::after {{ content: "没有找到"; }}
+"""
+
+
 def stylesheet(max_upload_mb: int) -> str:
     """The `<style>` that puts Chinese over Streamlit's English labels."""
     limit = f"拖放文件到此处，或点击“{UPLOAD_BUTTON}”；每个文件不超过 {max_upload_mb} MB"
-    return f"""<style>{_refusals(max_upload_mb)}
+    return f"""<style>{_refusals(max_upload_mb)}{_data_grid()}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{
   font-size: 0; line-height: 0;
 }}
