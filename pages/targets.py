@@ -58,10 +58,11 @@ grid = targets_grid(targets, year=year, districts=sorted(districts))
 before, others = split_targets_grid(grid, editable)
 
 if editable is None:
-    st.caption("“全部”一行是全区合计目标。比率类指标按百分数填写（如 95 表示 95%）；空白表示不设目标。")
+    st.caption("“全部”一行是全区合计目标。比率类指标按百分数填写（如 95 表示 95%）；空白表示不设目标；"
+               "鼠标停在表头上可看到单位。")
 elif editable:
     st.caption(f"您可以修改 {md_text('、'.join(sorted(editable)))} 的目标。比率类指标按百分数填写（如 95 表示 95%）；"
-               "空白表示不设目标。")
+               "空白表示不设目标；鼠标停在表头上可看到单位。")
 elif user.units:
     st.warning("您的账号只负责基层团组织的数据，年度目标由区县填报员或管理员设置，只能查看。")
 else:
@@ -69,8 +70,8 @@ else:
 
 config = {DISTRICT_COLUMN: st.column_config.TextColumn(DISTRICT_COLUMN, disabled=True)}
 for column, indicator in TARGET_COLUMNS.items():
-    config[column] = st.column_config.NumberColumn(
-        column, min_value=0, format="%.2f%%" if indicator.is_rate else "localized",
+    config[column] = st.column_config.NumberColumn(     # the unit is in the tooltip: all fit
+        indicator.label, help=column, min_value=0, format="%.2f%%" if indicator.is_rate else "localized",
         max_value=100 if indicator.is_rate else None)
 edited_parts = []
 for part, part_key in zip(split_target_columns(before), (EDITOR_KEY, SUMMARY_EDITOR_KEY)):
@@ -78,7 +79,7 @@ for part, part_key in zip(split_target_columns(before), (EDITOR_KEY, SUMMARY_EDI
         st.caption("评优表彰、组织建设的年度目标：获评荣誉含集体和个人荣誉；组织建设按项目计。")
     edited_parts.append(st.data_editor(
         part, key=part_key, hide_index=True, num_rows="fixed", width="stretch",
-        column_config=widgets.fitted_columns(part, config), placeholder="未设"))
+        column_config=widgets.fitted_columns(part, config, editable=True), placeholder="未设"))
 edited = join_target_columns(*edited_parts)
 
 if st.button("保存目标", key="targets_save", type="primary"):

@@ -43,3 +43,15 @@ def test_long_tables_scroll_in_a_fixed_height():
     assert tl.table_height(12) == 13 * tl.ROW_PX + 2              # all 12 rows, no scrolling
     assert tl.table_height(tl.LONG_TABLE_ROWS) == tl.LONG_TABLE_HEIGHT_PX
     assert tl.table_height(tl.LONG_TABLE_ROWS + 1) == tl.LONG_TABLE_HEIGHT_PX
+
+
+def test_a_header_is_measured_as_shown_with_an_editors_pencil():
+    frame = pd.DataFrame({"志愿服务时长（小时）": [8100.0], "区": ["东湖区"]})
+    plain = tl.natural_widths(frame)
+    shown = tl.natural_widths(frame, headers={"志愿服务时长（小时）": "志愿服务时长"},
+                              editable=["志愿服务时长（小时）"])
+    # the label shown, not the column's name, sets the width; the pencil adds its room
+    assert shown["志愿服务时长（小时）"] == (
+        tl.text_width("志愿服务时长") + tl.EDIT_ICON_PX + tl.CELL_PADDING_PX)
+    assert shown["志愿服务时长（小时）"] < plain["志愿服务时长（小时）"]
+    assert shown["区"] == plain["区"]

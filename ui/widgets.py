@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Mapping
 
 import pandas as pd
 import streamlit as st
@@ -112,12 +113,18 @@ def text_table(df: pd.DataFrame) -> None:
 
 
 def fitted_columns(frame: pd.DataFrame, column_config: dict | None = None, *,
-                   budget: int = table_layout.TABLE_BUDGET_PX) -> dict:
+                   budget: int = table_layout.TABLE_BUDGET_PX, editable: bool = False) -> dict:
     """`column_config` with every column given a width that fits the page
-    (`table_layout.fitted_widths`) and numbers right-aligned; the first column
-    (the key: 区县, 批次号, 时间 …) is pinned on the left."""
+    (`table_layout.fitted_widths`, headers measured by their shown label) and numbers
+    right-aligned; the first column (the key: 区县, 批次号, 时间 …) is pinned on the left.
+    `editable`: a `st.data_editor`'s, whose columns not disabled show a pencil."""
     config = dict(column_config or {})
-    widths = table_layout.fitted_widths(frame, budget)
+    entries = {str(c): dict(config[c]) for c in frame.columns
+               if isinstance(config.get(c), Mapping)}
+    headers = {c: e["label"] for c, e in entries.items() if e.get("label")}
+    pencils = [str(c) for c in frame.columns
+               if editable and not entries.get(str(c), {}).get("disabled")]
+    widths = table_layout.fitted_widths(frame, budget, headers=headers, editable=pencils)
     right = set(table_layout.right_aligned(frame))
     for position, column in enumerate(frame.columns):
         name = str(column)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -50,24 +51,35 @@ def _shown(value) -> str:
     return str(value)
 
 
-def natural_widths(frame: pd.DataFrame) -> dict[str, int]:
-    """Each column's width for its header and (the first `SAMPLE_ROWS` of) its values."""
+EDIT_ICON_PX = 24             # the pencil an editable column's header shows before its name
+
+
+def natural_widths(frame: pd.DataFrame, headers: Mapping[str, str] | None = None,
+                   editable: Iterable[str] = ()) -> dict[str, int]:
+    """Each column's width for its header (`headers`: the label shown, where it is not
+    the column's name; an `editable` column's header also shows a pencil) and (the
+    first `SAMPLE_ROWS` of) its values."""
     sample = frame.head(SAMPLE_ROWS)
+    headers = headers or {}
+    editable = set(editable)
     widths = {}
     for column in frame.columns:
         values = sample[column]
         if pd.api.types.is_datetime64_any_dtype(values):
             values = values.dt.strftime("%Y-%m-%d %H:%M:%S")
-        texts = [str(column)] + [_shown(v) for v in values]
-        need = max(text_width(t) for t in texts) + CELL_PADDING_PX
+        header = text_width(headers.get(str(column), str(column))) + (
+            EDIT_ICON_PX if str(column) in editable else 0)
+        need = max([header] + [text_width(_shown(v)) for v in values]) + CELL_PADDING_PX
         widths[str(column)] = int(min(max(need, MIN_COLUMN_PX), MAX_COLUMN_PX))
     return widths
 
 
-def fitted_widths(frame: pd.DataFrame, budget: int = TABLE_BUDGET_PX) -> dict[str, int]:
+def fitted_widths(frame: pd.DataFrame, budget: int = TABLE_BUDGET_PX, *,
+                  headers: Mapping[str, str] | None = None,
+                  editable: Iterable[str] = ()) -> dict[str, int]:
     """Column widths that add up to at most `budget` when they can: the widest columns
-    are narrowed to one cap, the others keep what they need."""
-    widths = natural_widths(frame)
+    are narrowed to one cap, the others keep what they need (see `natural_widths`)."""
+    widths = natural_widths(frame, headers, editable)
     if sum(widths.values()) <= budget:
         return widths
     low, high = MIN_COLUMN_PX, max(widths.values())
