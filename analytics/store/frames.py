@@ -71,6 +71,27 @@ def load_frames(engine: Engine, *, years: Iterable[int] | None = None,
     `copy=False`) hands out the frames as the indicators read them
     (`metrics.compact.indicator_frames`), kept and extended per batch too.
     """
+    kept = _kept(engine, years, districts)
+    if compact:
+        return dict(kept.compact)
+    if not copy:
+        return dict(kept.frames)
+    return {kind: frame.copy() for kind, frame in kept.frames.items()}
+
+
+def load_frame_pair(engine: Engine, *, years: Iterable[int] | None = None,
+                    districts: Iterable[str] | None = None
+                    ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """(`load_frames(copy=False)`, `load_frames(compact=True)`) of one data version: the
+    full and the compact frames row for row, for a caller reading both (the star list:
+    hours from the codes, names from the full rows). Shared read-only like `copy=False`."""
+    kept = _kept(engine, years, districts)
+    return dict(kept.frames), dict(kept.compact)
+
+
+def _kept(engine: Engine, years: Iterable[int] | None,
+          districts: Iterable[str] | None) -> _Kept:
+    """The kept frames of a selection at the current data version (only changes read)."""
     years_key = tuple(sorted(set(years))) if years is not None else None
     districts_key = tuple(sorted(set(districts))) if districts is not None else None
     key = (str(engine.url), id(engine), years_key, districts_key)
@@ -92,11 +113,7 @@ def load_frames(engine: Engine, *, years: Iterable[int] | None = None,
                 while len(_KEPT) >= _KEPT_SELECTIONS:
                     _KEPT.pop(next(iter(_KEPT)))
                 _KEPT[key] = kept
-    if compact:
-        return dict(kept.compact)
-    if not copy:
-        return dict(kept.frames)
-    return {kind: frame.copy() for kind, frame in kept.frames.items()}
+    return kept
 
 
 def _kind_rows(conn: Connection, kind: str, years: tuple[int, ...] | None,
