@@ -101,8 +101,9 @@ def _kept(engine: Engine, years: Iterable[int] | None,
         with _KEPT_LOCK:
             kept = _KEPT.get(key)
         if kept is None or kept.version != version:
+            active = _active_batches(conn, years_key, districts_key)
             kinds = {kind: _kind_rows(conn, kind, years_key, districts_key,
-                                      kept.kinds.get(kind) if kept else None)
+                                      kept.kinds.get(kind) if kept else None, active[kind])
                      for kind in schema.KINDS}
             frames = with_record_study({kind: rows.frame for kind, rows in kinds.items()})
             small = {**frames, **{kind: kinds[kind].compact for kind in INDICATOR_COLUMNS
@@ -117,9 +118,10 @@ def _kept(engine: Engine, years: Iterable[int] | None,
 
 
 def _kind_rows(conn: Connection, kind: str, years: tuple[int, ...] | None,
-               districts: tuple[str, ...] | None, before: _KindRows | None) -> _KindRows:
-    """The selection's rows of `kind`: runs of `before` whose batch is unchanged, the rest read."""
-    wanted = _active_batches(conn, kind, years, districts)
+               districts: tuple[str, ...] | None, before: _KindRows | None,
+               wanted: dict[int, object]) -> _KindRows:
+    """The selection's rows of `kind`: runs of `before` whose batch is unchanged, the rest
+    read. `wanted`: the kind's active batches (`_active_batches`)."""
     old = before.signatures if before is not None else {}
     missing = {b for b, sig in wanted.items() if sig is None or old.get(b) != sig}
     if before is not None and not missing and list(wanted) == list(old):
@@ -164,33 +166,48 @@ def _integer_dtypes(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _active_batches(conn: Connection, kind: str, years: tuple[int, ...] | None,
-                    districts: tuple[str, ...] | None) -> dict[int, object]:
-    """batch id -> its active scope ids (None: a batch without scopes, read every time),
-    for the batches of `kind` with an active scope in the years and districts, ascending."""
+def _active_batches(conn: Connection, years: tuple[int, ...] | None,
+                    districts: tuple[str, ...] | None) -> dict[str, dict[int, object]]:
+    """Per kind: batch id -> its active scope ids (None: a batch without scopes, read every
+    time), for the batches with an active scope in the years and districts, ascending.
+
+    Two queries for every kind (the active scopes of the districts, the scope-less active
+    batches), each kind's periods picked here: the scopes are a few 10⁴ rows, nine queries
+    of them cost more than one."""
     s, b = tables.batch_scopes, tables.batches
-    query = select(s.c.batch_id, s.c.id).where(s.c.kind == kind, s.c.active == true())
-    k = schema.KINDS[kind]
-    if years is not None:
-        if k.scope_field == "year":
-            query = query.where(s.c.period.in_([str(y) for y in years]))
-        elif k.carried_forward:
-            query = query.where(s.c.period <= f"{max(years)}-12")
-        else:
-            query = query.where(s.c.period.in_(
-                [f"{y}-{m:02d}" for y in years for m in range(1, 13)]))
+    query = select(s.c.kind, s.c.period, s.c.batch_id, s.c.id).where(s.c.active == true())
     if districts is not None:
         query = query.where(s.c.district.in_(districts))
-    found: dict[int, list[int]] = {}
-    for batch_id, scope_id in conn.execute(query.order_by(s.c.batch_id, s.c.id)):
-        found.setdefault(batch_id, []).append(scope_id)
+    wanted_periods: dict[str, object] = {}
+    for kind, k in schema.KINDS.items():
+        if years is None:
+            wanted_periods[kind] = None
+        elif k.scope_field == "year":
+            wanted_periods[kind] = {str(y) for y in years}
+        elif k.carried_forward:
+            wanted_periods[kind] = f"{max(years)}-12"          # every period up to it
+        else:
+            wanted_periods[kind] = {f"{y}-{m:02d}" for y in years for m in range(1, 13)}
+    found: dict[str, dict[int, list[int]]] = {kind: {} for kind in schema.KINDS}
+    for kind, period, batch_id, scope_id in conn.execute(query.order_by(s.c.batch_id, s.c.id)):
+        if kind not in found:
+            continue
+        allowed = wanted_periods[kind]
+        if allowed is not None and not (period <= allowed if isinstance(allowed, str)
+                                        else period in allowed):
+            continue
+        found[kind].setdefault(batch_id, []).append(scope_id)
     # batches stored before scopes were recorded: no scope rows at all, rows read every time
-    bare = conn.execute(select(b.c.id).where(
-        b.c.kind == kind, b.c.status == "active",
-        ~select(s.c.id).where(s.c.batch_id == b.c.id).exists())).scalars().all()
-    out: dict[int, object] = {batch: tuple(scopes) for batch, scopes in found.items()}
-    out.update({batch: None for batch in bare})
-    return dict(sorted(out.items()))
+    bare = conn.execute(select(b.c.kind, b.c.id).where(
+        b.c.status == "active",
+        ~select(s.c.id).where(s.c.batch_id == b.c.id).exists())).all()
+    out: dict[str, dict[int, object]] = {}
+    for kind in schema.KINDS:
+        batches: dict[int, object] = {batch: tuple(scopes)
+                                      for batch, scopes in found[kind].items()}
+        batches.update({batch: None for k, batch in bare if k == kind})
+        out[kind] = dict(sorted(batches.items()))
+    return out
 
 
 @contextmanager
