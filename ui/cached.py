@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -278,3 +279,31 @@ def district_colors() -> dict[str, str]:
     f = filters()
     known, _ = names(version(), (f.year - 1, f.year), None)
     return palette.district_colors(known)
+
+
+def figure(name: str, build: Callable[[], object], f: Filters | None = None):
+    """The plotly figure `build()` makes, built once per data version, selection, day and
+    `name`, and shared read-only by every session: a page rerun (a widget change) would
+    otherwise build each chart again (plotly's validation costs ~0.05 s a chart).
+
+    Only for a figure that depends on nothing else (not on the user or a widget):
+    `name` must tell apart everything else it is built from."""
+    f = f or filters()
+    return _figure(version(), f, name, date.today(), build)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _figure(data_ver: int, f: Filters, name: str, today: date, _build: Callable[[], object]):
+    return _build()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _comparison_changes(data_ver: int, f: Filters, today: date) -> pd.DataFrame:
+    rep = _report(data_ver, f.year, f.months, f.districts, f.units, today)
+    return views.comparison_changes(rep.comparison, rep)
+
+
+def comparison_changes(f: Filters | None = None) -> pd.DataFrame:
+    """区县对比's 同比与环比 table of the selection (`views.comparison_changes`, cached)."""
+    f = f or filters()
+    return _comparison_changes(version(), f, date.today())

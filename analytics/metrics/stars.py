@@ -141,8 +141,8 @@ def stars_over_years(volunteer_parts: Iterable[pd.DataFrame | None], *,
 
     The parts may be compact frames (`metrics.compact`: person, unit and district coded,
     no names) with `details` the same rows in full, part for part and row for row: the
-    hours and the latest record per person come from the codes and only the chosen rows'
-    `volunteer_id` and `name` are read from `details`. The result equals `volunteer_stars`
+    hours and the latest record per person come from the codes, and only the latest
+    records' id, name, unit and district are read from `details`. The result equals `volunteer_stars`
     over the parts one under the other (tests/test_compact.py compares them): no string
     is hashed and no text column copied for the ~10⁶ rows of a city.
     """
@@ -184,9 +184,10 @@ def stars_over_years(volunteer_parts: Iterable[pd.DataFrame | None], *,
     part_of = np.repeat(np.arange(len(pairs)), [len(c) for c in chosen])[last]
     row_of = np.concatenate(chosen)[last]
 
-    def latest(frames: list[pd.DataFrame], name: str) -> np.ndarray:
+    def latest(name: str) -> np.ndarray:
+        """`name` of each person's latest record, from the full rows."""
         out = np.full(len(keys), None, dtype=object)
-        for i, frame in enumerate(frames):
+        for i, (_, frame) in enumerate(pairs):
             if name not in frame:
                 continue
             at = np.flatnonzero(part_of == i)
@@ -195,10 +196,10 @@ def stars_over_years(volunteer_parts: Iterable[pd.DataFrame | None], *,
 
     table = pd.DataFrame({
         "person_key": np.asarray(keys, dtype=object),
-        "volunteer_id": latest([d for _, d in pairs], "volunteer_id"),
-        "name": latest([d for _, d in pairs], "name"),
-        "unit": latest([p for p, _ in pairs], "unit"),
-        "district": latest([p for p, _ in pairs], "district"),
+        "volunteer_id": latest("volunteer_id"),
+        "name": latest("name"),
+        "unit": latest("unit"),
+        "district": latest("district"),
         "hours": hours,
     })
     table["level"] = star_level_of(table["hours"])
