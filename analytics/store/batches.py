@@ -35,7 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from analytics import schema
 from analytics.store import tables
 from analytics.store.audit import append_audit
-from analytics.store.engine import bump_data_version, write_transaction
+from analytics.store.engine import bump_data_version, fetch_all, write_transaction
 from analytics.errors import (
     AlreadyRolledBack, ConcurrentImport, NotFound, PermissionDenied, RowsRejected,
     ScopeConflict,
@@ -773,13 +773,7 @@ def reporting_scopes(engine: Engine, *, districts: Iterable[str] | None = None) 
         query = query.where(s.c.district.in_(list(districts)))
     with engine.connect() as conn:
         with conn.begin():            # one snapshot: every scope's batch is there
-            cursor = conn.connection.cursor()
-            try:
-                cursor.execute(str(query.compile(dialect=conn.dialect,
-                                                 compile_kwargs={"literal_binds": True})))
-                rows = cursor.fetchall()
-            finally:
-                cursor.close()
+            rows = fetch_all(conn, query)
             held = (select(b.c.id, b.c.username, b.c.created_at, b.c.file_name)
                     .where(b.c.id.in_(select(s.c.batch_id).where(
                         s.c.active == true(), s.c.kind.in_(kinds), s.c.unit != "")

@@ -29,6 +29,7 @@ from analytics import schema
 from analytics.metrics.compact import INDICATOR_COLUMNS, concat_indicator_rows, indicator_frames
 from analytics.metrics.records import with_record_study
 from analytics.store import tables
+from analytics.store.engine import fetch_all
 
 _KEPT_SELECTIONS = 8          # (database, years, districts) selections kept between versions
 _KEPT: dict[tuple, "_Kept"] = {}
@@ -189,7 +190,8 @@ def _active_batches(conn: Connection, years: tuple[int, ...] | None,
         else:
             wanted_periods[kind] = {f"{y}-{m:02d}" for y in years for m in range(1, 13)}
     found: dict[str, dict[int, list[int]]] = {kind: {} for kind in schema.KINDS}
-    for kind, period, batch_id, scope_id in conn.execute(query.order_by(s.c.batch_id, s.c.id)):
+    for kind, period, batch_id, scope_id in fetch_all(conn, query.order_by(s.c.batch_id,
+                                                                             s.c.id)):
         if kind not in found:
             continue
         allowed = wanted_periods[kind]
@@ -246,14 +248,7 @@ def _read_kind(conn: Connection, kind: str, years: tuple[int, ...] | None,
             query = query.where(table.c.month.in_(months))
     if districts is not None:
         query = query.where(table.c.district.in_(districts))
-    # straight through the DBAPI cursor: SQLAlchemy's Row objects cost more than the query
-    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql)
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
+    rows = fetch_all(conn, query)
     names = ["batch_id", "id", *columns]
     frame = pd.DataFrame.from_records(rows, columns=names, coerce_float=False) \
         if rows else pd.DataFrame({c: [] for c in names}, dtype=object)
