@@ -73,6 +73,7 @@ def city_month(rng: np.random.Generator, district: str, month: str, volunteers: 
         "reached": pd.array(rng.integers(0, 2000, n_act), dtype="Int64"),
         "funds": rng.integers(0, 5000, n_act).astype("float64"),
         "project": None, "beneficiaries": pd.array([pd.NA] * n_act, dtype="Int64"),
+        "date_span": None,
         "month": month, "dimension": [c.dimension for c in cats],
         "source_row": np.arange(2, n_act + 2, dtype="int64"),
     })

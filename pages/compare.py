@@ -116,18 +116,21 @@ st.subheader("对比总表")
 widgets.table(table, key="compare_table", download=f"区县对比总表_{f.period_label}")
 st.subheader("同比与环比")
 st.caption("同比与上年同期相比；环比为各区县最近上报的一个月与上月相比。")
-widgets.table(views.comparison_changes(rep.comparison, rep), key="compare_changes")
+widgets.table(cached.comparison_changes(f), key="compare_changes")
 
 st.subheader("各指标对比")
 for start in range(0, len(views.COMPARE_INDICATORS), 2):
     for col, indicator in zip(st.columns(2), views.COMPARE_INDICATORS[start:start + 2]):
         with col:
-            widgets.chart(comparison_chart(indicator, False), key=f"compare_{indicator}")
+            widgets.chart(cached.figure(f"compare_{indicator}",
+                                        lambda i=indicator: comparison_chart(i, False), f),
+                          key=f"compare_{indicator}")
 
 st.subheader("三力一度")
 left, right = st.columns([3, 2])
 with left:
-    widgets.chart(radar_chart(False), key="compare_radar")
+    widgets.chart(cached.figure("compare_radar", lambda: radar_chart(False), f),
+                  key="compare_radar")
 with right:
     widgets.table(views.three_forces_table(rep.three_forces), key="compare_three_forces")
     st.caption("得分：各维度活动参与人次（大局贡献度另计志愿服务时长）每百名团员的人均值，"
@@ -165,6 +168,7 @@ else:
 st.subheader("同比")
 yoy_indicator = st.selectbox("指标", list(views.COMPARE_INDICATORS), key="compare_yoy_indicator",
                              format_func=labels.indicator_label)
-widgets.chart(yoy_chart(yoy_indicator, False), key="compare_yoy")
+widgets.chart(cached.figure(f"compare_yoy_{yoy_indicator}",
+                            lambda: yoy_chart(yoy_indicator, False), f), key="compare_yoy")
 
 widgets.export_panel(rep, key="compare")

@@ -13,13 +13,13 @@ import pytest
 
 from analytics import schema
 from analytics.access import SYSTEM
-from analytics.metrics import indicators
+from analytics.metrics import indicators, stars
 from analytics.metrics.compact import indicator_frames
 from analytics.metrics.report import build_report
 from analytics.present import views
 from analytics.store.batches import store_checked
 from analytics.store.engine import get_engine
-from analytics.store.frames import load_frames
+from analytics.store.frames import load_frame_pair, load_frames
 from analytics.store.sample import load_sample
 from tests import store_helpers as h
 
@@ -110,3 +110,77 @@ def test_generated_data_figures_are_the_same(engine):
     assert full.total["study_rate"] == pytest.approx(study["learners"].sum()
                                                      / study["members"].sum())
     assert full.has_last_year and full.mom is not None and full.mom["previous"].notna().any()
+
+
+def _old_stars(full_parts, **selection):
+    """The reference: `volunteer_stars` over the full rows one under the other."""
+    volunteer = pd.concat(full_parts, ignore_index=True)
+    volunteer = indicators.select({"volunteer": volunteer}, districts=selection.get("districts"),
+                                  units=selection.get("units"))["volunteer"]
+    return stars.volunteer_stars(volunteer, as_of=selection.get("as_of"))
+
+
+@pytest.fixture
+def generated(engine):
+    rng = np.random.default_rng(7)
+    for name, sheets in generated_months(rng):
+        store_checked(engine, h.checked(name, *sheets.items()), actor=SYSTEM)
+    return engine
+
+
+@pytest.mark.parametrize("selection", [
+    {"as_of": date(2026, 9, 30)}, {"as_of": date(2026, 3, 15)},
+    {"as_of": date(2026, 9, 30), "districts": ["青山区", "东湖区"]},
+    {"as_of": date(2025, 12, 31), "units": ["临江区单位1", "青山区单位2"]},
+    {"districts": ["临江区"]},
+])
+def test_stars_from_codes_equal_stars_of_the_full_rows(generated, selection):
+    """The star list (hours, the latest name, unit and district, order) read from the
+    compact rows of two kept parts equals `volunteer_stars` of the full rows."""
+    later_full, later = load_frame_pair(generated, years=[2026])
+    earlier_full, earlier = load_frame_pair(generated, years=[2025])
+    full_parts = [later_full["volunteer"], earlier_full["volunteer"]]
+    # the data can tell a wrong shortcut: people with records under several names and
+    # districts (the latest one counts), hours tied between people (first seen first)
+    both = pd.concat(full_parts)
+    assert (both.groupby("person_key")["name"].nunique() > 1).any()
+    assert (both.groupby("person_key")["district"].nunique() > 1).any()
+    expected = _old_stars(full_parts, **selection)
+    assert expected["hours"].duplicated().any() and len(expected) > 20
+    got = stars.stars_over_years([later["volunteer"], earlier["volunteer"]],
+                                 details=full_parts, **selection)
+    pd.testing.assert_frame_equal(got, expected)
+    # full rows without details, and one part only, the same way
+    pd.testing.assert_frame_equal(stars.stars_over_years(full_parts, **selection), expected)
+    pd.testing.assert_frame_equal(
+        stars.stars_over_years([later["volunteer"]], details=[later_full["volunteer"]],
+                               **selection), _old_stars(full_parts[:1], **selection))
+
+
+def test_stars_of_nobody_and_mismatched_details(generated):
+    full, small = load_frame_pair(generated, years=[2026])
+    empty = stars.stars_over_years([small["volunteer"]], details=[full["volunteer"]],
+                                   districts=["没有的区"])
+    pd.testing.assert_frame_equal(empty, stars.volunteer_stars(None))
+    with pytest.raises(ValueError):
+        stars.stars_over_years([small["volunteer"]], details=[full["volunteer"].iloc[1:]])
+
+
+def test_the_reports_star_levels_count_all_hours_of_those_who_served(generated):
+    """report.stars: the volunteers who served in the selection, by all their hours up to
+    the as-of day (earlier years included) — counted here from the full rows."""
+    data = load_frames(generated)
+    small = indicator_frames(data)
+    for months, districts in (((1, 12), None), ((2, 8), ["青山区"]), ((9, 9), ["东湖区"])):
+        report = build_report(small, year=2026, months=months, districts=districts,
+                              today=date(2026, 12, 31))
+        as_of = report.selection.as_of
+        vol = data["volunteer"]
+        served = indicators.select(data, year=2026, months=months, until=as_of,
+                                   districts=districts)["volunteer"]["person_key"].unique()
+        rows = vol[(vol["date"] <= pd.Timestamp(as_of)) & vol["person_key"].isin(served)]
+        expected = stars.star_distribution(stars.volunteer_stars(rows))
+        pd.testing.assert_frame_equal(report.stars, expected)
+        assert report.stars["count"].sum() == len(served) > 0
+        assert stars.served_star_distribution(data["volunteer"], pd.Series(served),
+                                              as_of=as_of).equals(expected)

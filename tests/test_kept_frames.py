@@ -12,7 +12,7 @@ from analytics.access import SYSTEM
 from analytics.metrics.compact import indicator_frames
 from analytics.store import frames as frames_module
 from analytics.store.batches import clear_sample, rollback_batch, store_checked
-from analytics.store.frames import load_frames
+from analytics.store.frames import load_frame_pair, load_frames
 from tests import store_helpers as h
 
 YEARS = (2025, 2026)
@@ -134,3 +134,44 @@ def test_copies_can_be_changed_and_shared_frames_are_the_kept_ones(engine):
     shared = load_frames(engine, years=YEARS, copy=False)
     assert hours(shared) == 3
     assert load_frames(engine, years=YEARS, copy=False)["volunteer"] is shared["volunteer"]
+
+
+def test_star_list_of_kept_frames_equals_a_fresh_read(engine):
+    """The star list the 志愿服务 page shows (compact kept rows + full rows for names,
+    `load_frame_pair`) after an upload, a replace and a rollback equals the list of a
+    fresh read of every row."""
+    from datetime import date
+
+    from analytics.metrics import stars
+
+    def star_list():
+        kept = [load_frame_pair(engine, years=[2026]), load_frame_pair(engine, years=[2025])]
+        return stars.stars_over_years([small["volunteer"] for _, small in kept],
+                                      details=[full["volunteer"] for full, _ in kept],
+                                      as_of=date(2026, 12, 31))
+
+    def fresh_list():
+        with _nothing_kept():
+            rows = pd.concat([load_frames(engine, years=[y])["volunteer"] for y in (2026, 2025)],
+                             ignore_index=True)
+        return stars.volunteer_stars(rows, as_of=date(2026, 12, 31))
+
+    store(engine, "old", ("volunteer", h.volunteer("青山区", "2025-05", [60, 50], ids=["A", "B"])))
+    store(engine, "jan", ("volunteer", h.volunteer("临江区", "2026-01", [30, 1], ids=["A", "C"])))
+    first = star_list()
+    pd.testing.assert_frame_equal(first, fresh_list())
+    assert first.iloc[0][["person_key", "district", "hours"]].tolist() == ["id:A", "临江区", 90]
+    added = store(engine, "feb", ("volunteer", h.volunteer("东湖区", "2026-02", [20], ids=["B"])))
+    after = star_list()
+    pd.testing.assert_frame_equal(after, fresh_list())
+    assert after.set_index("person_key").loc["id:B", ["district", "hours"]].tolist() \
+        == ["东湖区", 70]
+    store(engine, "jan again", ("volunteer", h.volunteer("临江区", "2026-01", [5], ids=["C"])),
+          replace=True)
+    pd.testing.assert_frame_equal(star_list(), fresh_list())
+    assert star_list().set_index("person_key").loc["id:A", "hours"] == 60
+    rollback_batch(engine, added[0], actor=SYSTEM)
+    back = star_list()
+    pd.testing.assert_frame_equal(back, fresh_list())
+    assert back.set_index("person_key").loc["id:B", ["district", "hours"]].tolist() \
+        == ["青山区", 50]

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from analytics.store import batches
-from analytics.store.frames import load_frames
+from analytics.store.frames import load_frame_pair
 from analytics.metrics import indicators
 from analytics.present import views
 from analytics.store import identity
@@ -99,8 +100,10 @@ def batch_list(data_ver: int) -> pd.DataFrame:
 
 
 @st.cache_resource(max_entries=4, show_spinner="正在读取数据…")
-def _load(data_ver: int, years: tuple[int, ...]) -> dict[str, pd.DataFrame]:
-    """The stored rows of `years`, shared read-only by every session.
+def _frame_pair(data_ver: int, years: tuple[int, ...]
+                ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """The stored rows of `years` (full, compact) of one data version, row for row,
+    shared read-only by every session.
 
     A resource cache, not `cache_data`: a city's year is ~10⁶ volunteer rows
     and `cache_data` would unpickle a fresh copy (≈0.7 s) on every call.
@@ -108,15 +111,19 @@ def _load(data_ver: int, years: tuple[int, ...]) -> dict[str, pd.DataFrame]:
     views return new frames), so they are `load_frames`' own kept frames, not
     a copy; a new data version reads only the batches that changed.
     """
-    return load_frames(engine(), years=years, copy=False)
+    return load_frame_pair(engine(), years=years)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+def _load(data_ver: int, years: tuple[int, ...]) -> dict[str, pd.DataFrame]:
+    """The stored rows of `years` (`_frame_pair`'s full frames)."""
+    return _frame_pair(data_ver, years)[0]
+
+
 def _indicator_data(data_ver: int, years: tuple[int, ...]) -> dict[str, pd.DataFrame]:
     """`_load`'s frames as the indicators read them (`metrics.compact`): the same figures,
     several times faster on a city's 10⁶ volunteer rows; kept and extended per batch by
     `load_frames` like the rows themselves. Shared read-only like `_load`."""
-    return load_frames(engine(), years=years, compact=True)
+    return _frame_pair(data_ver, years)[1]
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -197,14 +204,16 @@ def _stars(data_ver: int, year: int, districts: tuple[str, ...], units: tuple[st
            as_of_day: date):
     from analytics.metrics.stars import stars_over_years
 
-    # the selected year and the one before are already loaded (`_load`); the older years
-    # are kept by `load_frames` apart, so an upload to this year reads nothing of them
+    # the selected year and the one before are already loaded (`_frame_pair`); the older
+    # years are kept by `load_frames` apart, so an upload to this year reads nothing of them.
+    # Hours and the latest record come from the compact rows, names from the full ones.
     older = [y for y in views.years_of_batches(batch_list(data_ver)) if y < year - 1]
-    parts = [_load(data_ver, (year - 1, year))["volunteer"]]
+    pairs = [_frame_pair(data_ver, (year - 1, year))]
     if older:
-        parts.append(load_frames(engine(), years=older, copy=False)["volunteer"])
-    return stars_over_years(parts, as_of=as_of_day, districts=districts or None,
-                            units=units or None)
+        pairs.append(load_frame_pair(engine(), years=older))
+    return stars_over_years([small["volunteer"] for _, small in pairs], as_of=as_of_day,
+                            districts=districts or None, units=units or None,
+                            details=[full["volunteer"] for full, _ in pairs])
 
 
 def stars(f: Filters | None = None) -> pd.DataFrame:
@@ -270,3 +279,31 @@ def district_colors() -> dict[str, str]:
     f = filters()
     known, _ = names(version(), (f.year - 1, f.year), None)
     return palette.district_colors(known)
+
+
+def figure(name: str, build: Callable[[], object], f: Filters | None = None):
+    """The plotly figure `build()` makes, built once per data version, selection, day and
+    `name`, and shared read-only by every session: a page rerun (a widget change) would
+    otherwise build each chart again (plotly's validation costs ~0.05 s a chart).
+
+    Only for a figure that depends on nothing else (not on the user or a widget):
+    `name` must tell apart everything else it is built from."""
+    f = f or filters()
+    return _figure(version(), f, name, date.today(), build)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _figure(data_ver: int, f: Filters, name: str, today: date, _build: Callable[[], object]):
+    return _build()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _comparison_changes(data_ver: int, f: Filters, today: date) -> pd.DataFrame:
+    rep = _report(data_ver, f.year, f.months, f.districts, f.units, today)
+    return views.comparison_changes(rep.comparison, rep)
+
+
+def comparison_changes(f: Filters | None = None) -> pd.DataFrame:
+    """区县对比's 同比与环比 table of the selection (`views.comparison_changes`, cached)."""
+    f = f or filters()
+    return _comparison_changes(version(), f, date.today())

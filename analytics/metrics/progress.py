@@ -86,7 +86,18 @@ def _value(rows: pd.DataFrame, district: str) -> float | None:
 def target_value(targets: pd.DataFrame | None, indicator: str, year: int,
                  district: str) -> float | None:
     """The target of one district ("全部" for the whole-area row), or None."""
-    return _value(_rows(targets, indicator, year), district)
+    return target_values(targets, indicator, year).get(district)
+
+
+def target_values(targets: pd.DataFrame | None, indicator: str,
+                  year: int) -> dict[str, float | None]:
+    """{district: its target} of one indicator and year (`target_value` of each district,
+    read in one pass: a report asks for every district's target of every indicator)."""
+    rows = _rows(targets, indicator, year)
+    found: dict[str, float | None] = {}
+    for district, value in zip(rows["district"].tolist(), rows["value"].tolist()):
+        found[district] = None if pd.isna(value) else float(value)   # the last row holds
+    return found
 
 
 def area_target(targets: pd.DataFrame | None, indicator: str, year: int,

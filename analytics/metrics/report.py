@@ -226,10 +226,11 @@ def _targets(sel: Mapping[str, pd.DataFrame], comparison: pd.DataFrame,
     targets = sel.get("targets")
     rows = []
     area = None if selection.whole_area else list(selection.districts)
+    first = {d: i for i, d in reversed(list(enumerate(comparison["district"].tolist())))}
     for name in INDICATOR_NAMES:
-        entries = [(d, progress.target_value(targets, name, selection.year, d),
-                    comparison.loc[comparison["district"] == d, name].iloc[0])
-                   for d in selection.districts]
+        own = progress.target_values(targets, name, selection.year)
+        column = comparison[name]
+        entries = [(d, own.get(d), column.iloc[first[d]]) for d in selection.districts]
         entries.append((TOTAL, progress.area_target(targets, name, selection.year, area),
                         total[name]))
         rows += _judged(name, entries, selection)
@@ -249,8 +250,8 @@ def _summary_targets(sel: Mapping[str, pd.DataFrame], selection: Selection,
     rows = []
     for ind in schema.SUMMARY_TARGET_INDICATORS:
         values = counts.get(ind.name, pd.Series(dtype="float64"))
-        entries = [(d, progress.target_value(targets, ind.name, selection.year, d),
-                    float(values.get(d, 0))) for d in selection.districts]
+        own = progress.target_values(targets, ind.name, selection.year)
+        entries = [(d, own.get(d), float(values.get(d, 0))) for d in selection.districts]
         entries.append((TOTAL, progress.area_target(targets, ind.name, selection.year, area),
                         float(values.sum())))
         rows += _judged(ind.name, entries, selection)
@@ -335,9 +336,7 @@ def _stars(frames: Mapping[str, pd.DataFrame], sel: Mapping[str, pd.DataFrame],
     volunteer = frames.get("volunteer")
     if active is None or not len(active) or volunteer is None:
         return stars.star_distribution(stars.volunteer_stars(None))
-    volunteer = volunteer[(volunteer["date"] <= pd.Timestamp(as_of))
-                          & volunteer["person_key"].isin(active["person_key"].unique())]
-    return stars.star_distribution(stars.volunteer_stars(volunteer, as_of=as_of))
+    return stars.served_star_distribution(volunteer, active["person_key"], as_of=as_of)
 
 
 def _monthly(sel: Mapping[str, pd.DataFrame], selection: Selection, *,

@@ -76,6 +76,39 @@ def volunteer_stars(volunteer: pd.DataFrame,
     return table.iloc[np.argsort(-table["hours"].to_numpy(), kind="stable")].reset_index(drop=True)
 
 
+def served_star_distribution(volunteer: pd.DataFrame | None, served: pd.Series | None, *,
+                              as_of: date) -> pd.DataFrame:
+    """`star_distribution(volunteer_stars(...))` of the people in `served` (person keys,
+    e.g. those who served in the selection), counting all their hours up to `as_of`.
+
+    Only the level per person is needed, not the latest record, so this is a weighted
+    count per person code: with `volunteer` compact (`metrics.compact`, person_key coded)
+    and `served` coded alike, no key is hashed.
+    """
+    if volunteer is None or served is None or not len(volunteer) or not len(served):
+        return star_distribution(volunteer_stars(None))
+    keys = volunteer["person_key"]
+    mask = volunteer["date"].to_numpy() <= np.datetime64(pd.Timestamp(as_of))
+    if (isinstance(keys.dtype, pd.CategoricalDtype) and isinstance(served.dtype, pd.CategoricalDtype)
+            and keys.cat.categories.equals(served.cat.categories)):
+        codes, count = keys.cat.codes.to_numpy(), len(keys.cat.categories)
+        wanted = np.zeros(count, dtype=bool)
+        own = served.cat.codes.to_numpy()
+        wanted[own[own >= 0]] = True
+    else:
+        codes, uniques = pd.factorize(keys)
+        count = len(uniques)
+        wanted = pd.Index(uniques).isin(served.unique())
+    mask &= codes >= 0
+    mask &= wanted[np.maximum(codes, 0)]
+    chosen = codes[mask]
+    hours = np.bincount(chosen, weights=volunteer["hours"].to_numpy(dtype="float64")[mask],
+                        minlength=count)
+    present = np.bincount(chosen, minlength=count) > 0
+    levels = star_level_of(pd.Series(hours[present], dtype="float64"))
+    return star_distribution(pd.DataFrame({"level": levels}))
+
+
 def star_distribution(stars: pd.DataFrame,
                       levels: tuple[schema.StarLevel, ...] | None = None, *,
                       by: str | None = None) -> pd.DataFrame:
@@ -98,19 +131,100 @@ def star_distribution(stars: pd.DataFrame,
     return full[[by, "level", "label", "count"]]
 
 
-def stars_over_years(volunteer_parts: Iterable[pd.DataFrame], *, as_of: date | None = None,
+def stars_over_years(volunteer_parts: Iterable[pd.DataFrame | None], *,
+                     as_of: date | None = None,
                      districts: Iterable[str] | None = None,
-                     units: Iterable[str] | None = None) -> pd.DataFrame:
+                     units: Iterable[str] | None = None,
+                     details: Iterable[pd.DataFrame | None] | None = None) -> pd.DataFrame:
     """`volunteer_stars` over volunteer rows read in parts (e.g. the loaded years and the
-    older ones), limited to some districts and units: stars count the hours of every year."""
-    from analytics.metrics.indicators import select
+    older ones), limited to some districts and units: stars count the hours of every year.
 
-    parts = [p for p in volunteer_parts if p is not None]
-    if len(parts) > 1:            # only what `volunteer_stars` reads: fewer columns to copy
-        wanted = ["person_key", "volunteer_id", "name", "unit", "district", "date", "hours"]
-        parts = [p[[c for c in wanted if c in p]] for p in parts]
-    volunteer = (parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)) \
-        if parts else None
-    if volunteer is not None:
-        volunteer = select({"volunteer": volunteer}, districts=districts, units=units)["volunteer"]
-    return volunteer_stars(volunteer, as_of=as_of)
+    The parts may be compact frames (`metrics.compact`: person, unit and district coded,
+    no names) with `details` the same rows in full, part for part and row for row: the
+    hours and the latest record per person come from the codes, and only the latest
+    records' id, name, unit and district are read from `details`. The result equals `volunteer_stars`
+    over the parts one under the other (tests/test_compact.py compares them): no string
+    is hashed and no text column copied for the ~10⁶ rows of a city.
+    """
+    parts = list(volunteer_parts)
+    full = list(details) if details is not None else parts
+    if len(full) != len(parts):
+        raise ValueError("details must hold one frame per part")
+    pairs = [(p, d) for p, d in zip(parts, full) if p is not None]
+    if not pairs or sum(len(p) for p, _ in pairs) == 0:
+        return volunteer_stars(None)
+    for p, d in pairs:
+        if d is None or len(d) != len(p):
+            raise ValueError("details must hold the parts' rows, row for row")
+    wanted_districts = None if districts is None else list(districts)
+    wanted_units = None if units is None else list(units)
+    limit = np.datetime64(pd.Timestamp(as_of)) if as_of is not None else None
+    chosen = []                   # per part: the positions of its rows that count
+    for p, _ in pairs:
+        mask = np.ones(len(p), dtype=bool)
+        if limit is not None:
+            mask &= p["date"].to_numpy() <= limit
+        if wanted_districts is not None:
+            mask &= p["district"].isin(wanted_districts).to_numpy()
+        if wanted_units is not None:
+            mask &= p["unit"].isin(wanted_units).to_numpy()
+        chosen.append(np.flatnonzero(mask))
+    if sum(len(c) for c in chosen) == 0:
+        return volunteer_stars(None)
+    persons, person_keys = _person_codes([p["person_key"] for p, _ in pairs], chosen)
+    # labels in order of first appearance, as `volunteer_stars`' factorize of the keys
+    codes, first_seen = pd.factorize(persons)
+    keys = person_keys[first_seen]
+    hours = np.bincount(codes, weights=np.concatenate(
+        [p["hours"].to_numpy(dtype="float64")[c] for (p, _), c in zip(pairs, chosen)]),
+        minlength=len(keys))
+    dates = np.concatenate([p["date"].to_numpy()[c] for (p, _), c in zip(pairs, chosen)])
+    order = np.lexsort((dates, codes))
+    last = order[np.r_[codes[order][1:] != codes[order][:-1], True]]   # latest row per person
+    part_of = np.repeat(np.arange(len(pairs)), [len(c) for c in chosen])[last]
+    row_of = np.concatenate(chosen)[last]
+
+    def latest(name: str) -> np.ndarray:
+        """`name` of each person's latest record, from the full rows."""
+        out = np.full(len(keys), None, dtype=object)
+        for i, (_, frame) in enumerate(pairs):
+            if name not in frame:
+                continue
+            at = np.flatnonzero(part_of == i)
+            out[at] = np.asarray(frame[name].iloc[row_of[at]].astype("object"), dtype=object)
+        return out
+
+    table = pd.DataFrame({
+        "person_key": np.asarray(keys, dtype=object),
+        "volunteer_id": latest("volunteer_id"),
+        "name": latest("name"),
+        "unit": latest("unit"),
+        "district": latest("district"),
+        "hours": hours,
+    })
+    table["level"] = star_level_of(table["hours"])
+    table["label"] = table["level"].map(star_labels()).astype("object")
+    return table.iloc[np.argsort(-table["hours"].to_numpy(), kind="stable")].reset_index(drop=True)
+
+
+def _person_codes(columns: list[pd.Series], chosen: list[np.ndarray]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """(an integer per chosen row, the person key of each integer) over the parts' chosen
+    rows: categorical parts by their codes mapped onto the union of their categories
+    (no string hashed per row), others by factorizing the keys."""
+    if all(isinstance(c.dtype, pd.CategoricalDtype) for c in columns):
+        union = pd.Index(columns[0].cat.categories, dtype="object")
+        for c in columns[1:]:
+            if not c.cat.categories.equals(union):
+                union = union.append(pd.Index(c.cat.categories, dtype="object")).unique()
+        coded = []
+        for c, rows in zip(columns, chosen):
+            onto = union.get_indexer(c.cat.categories)
+            own = c.cat.codes.to_numpy()[rows]
+            if (own < 0).any():
+                raise ValueError("a volunteer record without person_key")
+            coded.append(onto[own])
+        return np.concatenate(coded), np.asarray(union, dtype=object)
+    values = np.concatenate([c.to_numpy(dtype=object)[rows] for c, rows in zip(columns, chosen)])
+    codes, keys = pd.factorize(values)
+    return codes, np.asarray(keys, dtype=object)

@@ -275,3 +275,15 @@ def upgrade_schema(engine: Engine) -> str:
                 command.stamp(config, BASELINE)
             command.upgrade(config, "head")
     return head_revision()
+
+
+def fetch_all(conn: Connection, query) -> list[tuple]:
+    """The rows of `query` as plain tuples, straight through the DBAPI cursor: for 10⁴–10⁶
+    rows SQLAlchemy's Row objects cost more than the query itself."""
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()

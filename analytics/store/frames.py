@@ -29,6 +29,7 @@ from analytics import schema
 from analytics.metrics.compact import INDICATOR_COLUMNS, concat_indicator_rows, indicator_frames
 from analytics.metrics.records import with_record_study
 from analytics.store import tables
+from analytics.store.engine import fetch_all
 
 _KEPT_SELECTIONS = 8          # (database, years, districts) selections kept between versions
 _KEPT: dict[tuple, "_Kept"] = {}
@@ -71,6 +72,27 @@ def load_frames(engine: Engine, *, years: Iterable[int] | None = None,
     `copy=False`) hands out the frames as the indicators read them
     (`metrics.compact.indicator_frames`), kept and extended per batch too.
     """
+    kept = _kept(engine, years, districts)
+    if compact:
+        return dict(kept.compact)
+    if not copy:
+        return dict(kept.frames)
+    return {kind: frame.copy() for kind, frame in kept.frames.items()}
+
+
+def load_frame_pair(engine: Engine, *, years: Iterable[int] | None = None,
+                    districts: Iterable[str] | None = None
+                    ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """(`load_frames(copy=False)`, `load_frames(compact=True)`) of one data version: the
+    full and the compact frames row for row, for a caller reading both (the star list:
+    hours from the codes, names from the full rows). Shared read-only like `copy=False`."""
+    kept = _kept(engine, years, districts)
+    return dict(kept.frames), dict(kept.compact)
+
+
+def _kept(engine: Engine, years: Iterable[int] | None,
+          districts: Iterable[str] | None) -> _Kept:
+    """The kept frames of a selection at the current data version (only changes read)."""
     years_key = tuple(sorted(set(years))) if years is not None else None
     districts_key = tuple(sorted(set(districts))) if districts is not None else None
     key = (str(engine.url), id(engine), years_key, districts_key)
@@ -80,8 +102,9 @@ def load_frames(engine: Engine, *, years: Iterable[int] | None = None,
         with _KEPT_LOCK:
             kept = _KEPT.get(key)
         if kept is None or kept.version != version:
+            active = _active_batches(conn, years_key, districts_key)
             kinds = {kind: _kind_rows(conn, kind, years_key, districts_key,
-                                      kept.kinds.get(kind) if kept else None)
+                                      kept.kinds.get(kind) if kept else None, active[kind])
                      for kind in schema.KINDS}
             frames = with_record_study({kind: rows.frame for kind, rows in kinds.items()})
             small = {**frames, **{kind: kinds[kind].compact for kind in INDICATOR_COLUMNS
@@ -92,17 +115,14 @@ def load_frames(engine: Engine, *, years: Iterable[int] | None = None,
                 while len(_KEPT) >= _KEPT_SELECTIONS:
                     _KEPT.pop(next(iter(_KEPT)))
                 _KEPT[key] = kept
-    if compact:
-        return dict(kept.compact)
-    if not copy:
-        return dict(kept.frames)
-    return {kind: frame.copy() for kind, frame in kept.frames.items()}
+    return kept
 
 
 def _kind_rows(conn: Connection, kind: str, years: tuple[int, ...] | None,
-               districts: tuple[str, ...] | None, before: _KindRows | None) -> _KindRows:
-    """The selection's rows of `kind`: runs of `before` whose batch is unchanged, the rest read."""
-    wanted = _active_batches(conn, kind, years, districts)
+               districts: tuple[str, ...] | None, before: _KindRows | None,
+               wanted: dict[int, object]) -> _KindRows:
+    """The selection's rows of `kind`: runs of `before` whose batch is unchanged, the rest
+    read. `wanted`: the kind's active batches (`_active_batches`)."""
     old = before.signatures if before is not None else {}
     missing = {b for b, sig in wanted.items() if sig is None or old.get(b) != sig}
     if before is not None and not missing and list(wanted) == list(old):
@@ -147,33 +167,49 @@ def _integer_dtypes(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _active_batches(conn: Connection, kind: str, years: tuple[int, ...] | None,
-                    districts: tuple[str, ...] | None) -> dict[int, object]:
-    """batch id -> its active scope ids (None: a batch without scopes, read every time),
-    for the batches of `kind` with an active scope in the years and districts, ascending."""
+def _active_batches(conn: Connection, years: tuple[int, ...] | None,
+                    districts: tuple[str, ...] | None) -> dict[str, dict[int, object]]:
+    """Per kind: batch id -> its active scope ids (None: a batch without scopes, read every
+    time), for the batches with an active scope in the years and districts, ascending.
+
+    Two queries for every kind (the active scopes of the districts, the scope-less active
+    batches), each kind's periods picked here: the scopes are a few 10⁴ rows, nine queries
+    of them cost more than one."""
     s, b = tables.batch_scopes, tables.batches
-    query = select(s.c.batch_id, s.c.id).where(s.c.kind == kind, s.c.active == true())
-    k = schema.KINDS[kind]
-    if years is not None:
-        if k.scope_field == "year":
-            query = query.where(s.c.period.in_([str(y) for y in years]))
-        elif k.carried_forward:
-            query = query.where(s.c.period <= f"{max(years)}-12")
-        else:
-            query = query.where(s.c.period.in_(
-                [f"{y}-{m:02d}" for y in years for m in range(1, 13)]))
+    query = select(s.c.kind, s.c.period, s.c.batch_id, s.c.id).where(s.c.active == true())
     if districts is not None:
         query = query.where(s.c.district.in_(districts))
-    found: dict[int, list[int]] = {}
-    for batch_id, scope_id in conn.execute(query.order_by(s.c.batch_id, s.c.id)):
-        found.setdefault(batch_id, []).append(scope_id)
+    wanted_periods: dict[str, object] = {}
+    for kind, k in schema.KINDS.items():
+        if years is None:
+            wanted_periods[kind] = None
+        elif k.scope_field == "year":
+            wanted_periods[kind] = {str(y) for y in years}
+        elif k.carried_forward:
+            wanted_periods[kind] = f"{max(years)}-12"          # every period up to it
+        else:
+            wanted_periods[kind] = {f"{y}-{m:02d}" for y in years for m in range(1, 13)}
+    found: dict[str, dict[int, list[int]]] = {kind: {} for kind in schema.KINDS}
+    for kind, period, batch_id, scope_id in fetch_all(conn, query.order_by(s.c.batch_id,
+                                                                             s.c.id)):
+        if kind not in found:
+            continue
+        allowed = wanted_periods[kind]
+        if allowed is not None and not (period <= allowed if isinstance(allowed, str)
+                                        else period in allowed):
+            continue
+        found[kind].setdefault(batch_id, []).append(scope_id)
     # batches stored before scopes were recorded: no scope rows at all, rows read every time
-    bare = conn.execute(select(b.c.id).where(
-        b.c.kind == kind, b.c.status == "active",
-        ~select(s.c.id).where(s.c.batch_id == b.c.id).exists())).scalars().all()
-    out: dict[int, object] = {batch: tuple(scopes) for batch, scopes in found.items()}
-    out.update({batch: None for batch in bare})
-    return dict(sorted(out.items()))
+    bare = conn.execute(select(b.c.kind, b.c.id).where(
+        b.c.status == "active",
+        ~select(s.c.id).where(s.c.batch_id == b.c.id).exists())).all()
+    out: dict[str, dict[int, object]] = {}
+    for kind in schema.KINDS:
+        batches: dict[int, object] = {batch: tuple(scopes)
+                                      for batch, scopes in found[kind].items()}
+        batches.update({batch: None for k, batch in bare if k == kind})
+        out[kind] = dict(sorted(batches.items()))
+    return out
 
 
 @contextmanager
@@ -212,14 +248,7 @@ def _read_kind(conn: Connection, kind: str, years: tuple[int, ...] | None,
             query = query.where(table.c.month.in_(months))
     if districts is not None:
         query = query.where(table.c.district.in_(districts))
-    # straight through the DBAPI cursor: SQLAlchemy's Row objects cost more than the query
-    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql)
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
+    rows = fetch_all(conn, query)
     names = ["batch_id", "id", *columns]
     frame = pd.DataFrame.from_records(rows, columns=names, coerce_float=False) \
         if rows else pd.DataFrame({c: [] for c in names}, dtype=object)
