@@ -155,3 +155,32 @@ def test_figures_without_data_say_so(report):
                 charts.honours_district_bar(report.honour_types_by_district.iloc[0:0]),
                 charts.organisation_district_bar(report.organisation_by_district, "换届")):
         assert fig.layout.annotations[0].text == charts.EMPTY_TEXT
+
+
+def test_the_exports_carry_the_pages_summary_kind_tables(report):
+    """评优表彰, 组织建设 and 新媒体 per district/platform are in the Excel and HTML files
+    as the pages show them, not only in the drafted text."""
+    import io
+
+    import openpyxl
+
+    from analytics.present.export_html import report_html
+    from analytics.present.export_xlsx import SHEET_SUMMARY_KINDS, report_xlsx
+
+    tables = dict(summary_views.summary_kind_tables(report))
+    assert list(tables) == ["评优表彰（各区县）", "组织建设（各区县）", "新媒体（各平台）"]
+    honours = tables["评优表彰（各区县）"]
+    book = openpyxl.load_workbook(io.BytesIO(report_xlsx(report)))
+    rows = [[c for c in row if c is not None] for row in book[SHEET_SUMMARY_KINDS].iter_rows(values_only=True)]
+    assert ["评优表彰（各区县）"] in rows
+    assert [str(c) for c in honours.columns] in rows
+    assert [str(v) for v in honours.iloc[-1].tolist()] in rows         # the 合计 row, as shown
+    page = report_html(report)
+    for heading, table in tables.items():
+        assert heading in page
+        assert str(table.iloc[0, 0]) in page
+    # a file holds only the sections the user picked
+    picked = report_html(report, ("评优表彰",))
+    assert "评优表彰（各区县）" in picked and "组织建设（各区县）" not in picked
+    book = openpyxl.load_workbook(io.BytesIO(report_xlsx(report, ("专项",))))
+    assert SHEET_SUMMARY_KINDS not in book.sheetnames

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.present import charts, fmt, labels, palette, views
+from analytics.present import charts, fmt, labels, palette, summary_views, views
 from analytics.metrics import dimensions, progress
 from analytics import schema
 from analytics.metrics.report import TOTAL, Report
@@ -144,8 +144,10 @@ def _monthly_table(report: Report) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def report_tables(report: Report) -> list[tuple[str, pd.DataFrame, str]]:
-    """(heading, table of display strings, note when empty) in report order."""
+def report_tables(report: Report, sections: tuple[str, ...] | None = None
+                  ) -> list[tuple[str, pd.DataFrame, str]]:
+    """(heading, table of display strings, note when empty) in report order; the
+    工作总结 kinds' tables only for the chosen `sections`."""
     return [
         ("区县对比", _comparison_table(report), "所选范围内暂无数据"),
         ("月度合计", _monthly_table(report), "所选范围内暂无数据"),
@@ -155,6 +157,8 @@ def report_tables(report: Report) -> list[tuple[str, pd.DataFrame, str]]:
         ("活动类别", _categories_table(report), "所选范围内暂无活动数据"),
         ("星级志愿者", _stars_table(report), "暂无志愿者数据"),
         ("参学率最低的单位", _units_table(report), "暂无青年大学习数据"),
+        *((heading, table, "") for heading, table
+          in summary_views.summary_kind_tables(report, sections)),
     ]
 
 
@@ -194,7 +198,7 @@ def report_markdown(report: Report, sections: tuple[str, ...] | None = None) -> 
         parts += ["## 工作总结数据段落（草稿）", "", draft_summary(report), ""]
     for name, text in extra_sections(report, sections):
         parts += [f"## 工作总结·{name}（草稿）", "", text, ""]
-    for heading, table, empty in report_tables(report):
+    for heading, table, empty in report_tables(report, sections):
         parts += [f"## {heading}", "", markdown_table(table) if len(table) else empty, ""]
     return "\n".join(parts)
 
@@ -316,11 +320,12 @@ def report_html(report: Report, sections: tuple[str, ...] | None = None) -> str:
     for name, text in extra_sections(report, sections):
         body += [f"<h2>工作总结·{html.escape(name)}（草稿）</h2>",
                  f'<p class="summary">{html.escape(text)}</p>']
-    tables = {heading: (table, empty) for heading, table, empty in report_tables(report)}
+    tables = {heading: (table, empty) for heading, table, empty in report_tables(report, sections)}
     figures = dict(_figures(report))
     order = [("区县对比", "区县对比图"), ("月度合计", "月度趋势"), ("目标完成", "目标完成"),
              ("同比", "同比"), ("三力一度得分", "三力一度"), ("活动类别", "活动类别"),
              ("星级志愿者", "星级志愿者"), ("参学率最低的单位", None)]
+    order += [(heading, None) for heading, _ in summary_views.summary_kind_tables(report, sections)]
     for heading, figure_key in order:
         table, empty = tables[heading]
         body.append(f"<h2>{html.escape(heading)}</h2>")

@@ -20,7 +20,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from analytics.present import fmt, labels, palette
+from analytics.present import fmt, labels, palette, summary_views
 from analytics.metrics import dimensions, progress
 from analytics import schema
 from analytics.metrics.report import TOTAL, Report
@@ -39,6 +39,7 @@ SHEET_CATEGORIES = "活动类别"
 SHEET_STARS = "星级志愿者"
 SHEET_UNITS = "参学落后单位"
 SHEET_SUMMARY = "工作总结"
+SHEET_SUMMARY_KINDS = "评优表彰、组织建设、新媒体"
 
 CHART_W, CHART_H = 520, 300
 HEADER_ROW = 3  # 0-based row of the table header on each sheet (after title + note)
@@ -495,6 +496,27 @@ def _units_sheet(wb: Workbook, report: Report, f: _Formats) -> None:
         write_text(ws, r, 5, row["band"], f.text)
 
 
+def _summary_kinds_sheet(wb: Workbook, report: Report, f: _Formats,
+                         sections: tuple[str, ...] | None = None) -> None:
+    """The pages' 评优表彰, 组织建设 and 新媒体 tables of the chosen sections, one under
+    the other (no sheet without any)."""
+    tables = summary_views.summary_kind_tables(report, sections)
+    if not tables:
+        return
+    ws = wb.add_worksheet(SHEET_SUMMARY_KINDS)
+    _title(ws, report, "评优表彰、组织建设、新媒体", f, "与总览、区县对比、活动开展页所示一致")
+    ws.set_column(0, 0, 14)
+    ws.set_column(1, 12, 14)
+    r = HEADER_ROW
+    for heading, table in tables:
+        write_text(ws, r, 0, heading, f.text)
+        _header(ws, r + 1, [str(c) for c in table.columns], f)
+        for i, row in enumerate(table.itertuples(index=False)):
+            for c, value in enumerate(row):
+                write_text(ws, r + 2 + i, c, value, f.text)
+        r += len(table) + 4
+
+
 def _summary_sheet(wb: Workbook, report: Report, f: _Formats,
                    sections: tuple[str, ...] | None = None) -> None:
     ws = wb.add_worksheet(SHEET_SUMMARY)
@@ -530,7 +552,7 @@ def report_xlsx(report: Report, sections: tuple[str, ...] | None = None) -> byte
     """The report as an .xlsx workbook (bytes), with native Excel charts.
 
     Sheets: 区县对比, 月度趋势, 目标完成, 同比, 三力一度, 活动类别, 星级志愿者,
-    参学落后单位, 工作总结.
+    参学落后单位, 评优表彰、组织建设、新媒体 (when there are such rows), 工作总结.
     """
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
@@ -542,6 +564,7 @@ def report_xlsx(report: Report, sections: tuple[str, ...] | None = None) -> byte
     for build in (_compare_sheet, _monthly_sheet, _targets_sheet, _yoy_sheet, _forces_sheet,
                   _categories_sheet, _stars_sheet, _units_sheet):
         build(wb, report, f)
+    _summary_kinds_sheet(wb, report, f, sections)
     _summary_sheet(wb, report, f, sections)
     wb.close()
     return buffer.getvalue()

@@ -209,3 +209,16 @@ def media_of(report, by: str) -> pd.DataFrame:
     """The report's 新媒体 table grouped `by` "platform", "column" or "month"."""
     return {"platform": report.media_by_platform, "column": report.media_by_column,
             "month": report.media_by_month}[by]
+
+
+def summary_kind_tables(report, sections: tuple[str, ...] | None = None
+                        ) -> list[tuple[str, pd.DataFrame]]:
+    """(heading, table) of 评优表彰, 组织建设 and 新媒体 as the pages show them (per district,
+    per platform), for the exports: the kinds with data whose 工作总结 section is chosen
+    (`sections`, None: all), so a file holds only what the user picked."""
+    kinds = [("评优表彰", "评优表彰（各区县）", has_honours, honours_district_table),
+             ("组织建设", "组织建设（各区县）", has_organisation, organisation_district_table),
+             ("新媒体", "新媒体（各平台）", has_media,
+              lambda r: media_group_table(r.media_by_platform, "platform"))]
+    return [(heading, table(report)) for section, heading, has, table in kinds
+            if has(report) and (sections is None or section in sections)]
